@@ -1,0 +1,37 @@
+"""chibo-analysis: audit the quality of party-cell meetings (sinh hoạt chi bộ).
+
+The public API is imported lazily so that ``import chibo_analysis`` does no
+work at import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+_API = {
+    "Dataset": "chibo_analysis.dataset",
+    "load_dataset": "chibo_analysis.load",
+    "validate": "chibo_analysis.validate",
+    "ValidationReport": "chibo_analysis.report",
+    "ChiboError": "chibo_analysis.errors",
+    "DataReadError": "chibo_analysis.errors",
+    "ParameterError": "chibo_analysis.errors",
+}
+
+__all__ = sorted(_API) + ["__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.errors import ChiboError, DataReadError, ParameterError
+    from chibo_analysis.load import load_dataset
+    from chibo_analysis.report import ValidationReport
+    from chibo_analysis.validate import validate
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'chibo_analysis' has no attribute {name!r}")

@@ -1,0 +1,69 @@
+"""The ``chibo`` command line.
+
+Each subcommand lives in ``chibo_analysis/commands/<name>.py`` and exposes
+``add_parser(subparsers)`` (which sets ``func`` on its parser) so that adding a
+command touches one line here. A :class:`~chibo_analysis.errors.ChiboError`
+is printed without a traceback and exits with its ``exit_code``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from chibo_analysis.errors import ChiboError
+
+#: Subcommand modules under ``chibo_analysis.commands``, in help order.
+COMMANDS = [
+    "validate",
+    "summary",
+    "synth",
+    "template",
+    "scorecard",
+    "lists",
+    "plan",
+    "audit",
+    "batch",
+    "demo",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chibo",
+        description="Audit the quality of party-cell meetings (sinh hoạt chi bộ).",
+    )
+    from chibo_analysis import __version__
+
+    parser.add_argument("--version", action="version", version=f"chibo-analysis {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"chibo_analysis.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"chibo_analysis.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ChiboError as err:
+        print(f"chibo {args.command}: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

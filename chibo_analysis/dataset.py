@@ -1,0 +1,118 @@
+"""The dataset model: typed tables that remember where every record came from.
+
+A :class:`Dataset` holds one pandas DataFrame per table of
+:mod:`chibo_analysis.schema`, with canonical English column names and the
+dtypes the schema gives, plus three provenance columns on every row:
+``_file`` (path relative to the dataset folder), ``_sheet`` (sheet name for
+workbooks, else empty) and ``_row`` (the row number as the user sees it in
+that file or sheet, header = row 1). Optional tables that were not supplied
+are ``None``.
+
+Datasets are made by :func:`chibo_analysis.load.load_dataset` (files) or
+:func:`chibo_analysis.load.dataset_from_frames` (in-memory frames). They are
+never modified in place: :meth:`Dataset.clean` returns a new dataset without
+the rows that validation set aside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from chibo_analysis.schema import TABLES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chibo_analysis.report import ValidationReport
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file (or sheet) that fed a table."""
+
+    path: str
+    table: str
+    sheet: str | None
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Typed tables of one organisation's records.
+
+    Attributes
+    ----------
+    tables : dict of str to DataFrame
+        One frame per table present (canonical column names, schema dtypes,
+        provenance columns ``_file``, ``_sheet``, ``_row``).
+    sources : tuple of SourceFile
+        Every file read, with its SHA-256, for provenance.
+    root : str
+        The folder or workbook the dataset was read from.
+    load_issues : DataFrame
+        Problems found while reading (unparseable values and the like), in the
+        columns of :data:`chibo_analysis.report.ISSUE_COLUMNS`.
+    report : ValidationReport or None
+        Set on a cleaned dataset: the validation report it was cleaned with.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    sources: tuple[SourceFile, ...] = ()
+    root: str = ""
+    load_issues: pd.DataFrame | None = None
+    report: ValidationReport | None = field(default=None, repr=False)
+
+    def __getattr__(self, name: str) -> pd.DataFrame | None:
+        if name in TABLES:
+            return self.tables.get(name)
+        raise AttributeError(f"Dataset has no attribute {name!r}")
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={len(v):,}" for k, v in self.tables.items())
+        state = "clean" if self.is_clean else "not validated"
+        return f"<Dataset {self.root!r}: {parts} ({state})>"
+
+    def has(self, table: str) -> bool:
+        """Whether the optional ``table`` was supplied."""
+        return self.tables.get(table) is not None
+
+    @property
+    def is_clean(self) -> bool:
+        """True once rows with errors have been set aside (see :meth:`clean`)."""
+        return self.report is not None
+
+    def clean(self, report: ValidationReport | None = None) -> Dataset:
+        """A new dataset without the rows that ``report`` rejects.
+
+        With no report, the dataset is validated first. Rejected rows stay
+        listed in ``report.rejected()``; nothing is dropped silently.
+        """
+        if self.is_clean:
+            return self
+        if report is None:
+            from chibo_analysis.validate import validate
+
+            report = validate(self)
+        rejected = report.rejected_index()
+        tables = {}
+        for name, frame in self.tables.items():
+            drop = rejected.get(name)
+            tables[name] = frame.drop(index=drop) if drop is not None and len(drop) else frame
+        return replace(self, tables=tables, report=report)
+
+    def summary(self) -> pd.DataFrame:
+        """Rows and files per table, and the span of meeting dates."""
+        rows = []
+        for name in TABLES:
+            frame = self.tables.get(name)
+            files = sorted({s.path for s in self.sources if s.table == name})
+            rows.append(
+                {
+                    "table": name,
+                    "rows": None if frame is None else len(frame),
+                    "files": ", ".join(files),
+                }
+            )
+        return pd.DataFrame(rows).set_index("table")

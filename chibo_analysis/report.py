@@ -1,0 +1,207 @@
+"""The validation report: every problem found, one row each.
+
+Like pandera's lazy failure table, but with what an inspector needs to find
+the record: the file, the sheet, the row as seen in that file (header = row 1),
+the column, the value, a reason code and a message in Vietnamese and English.
+
+``severity`` is ``error`` (the row is set aside by :meth:`Dataset.clean`) or
+``warning`` (the row is kept; the finding is reported).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from chibo_analysis.errors import ParameterError
+
+ISSUE_COLUMNS = [
+    "table",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "code",
+    "severity",
+    "message_vi",
+    "message_en",
+    "index",
+]
+
+#: Every reason code, with its severity and a short description (en, vi).
+REASONS: dict[str, tuple[str, str, str]] = {
+    "missing_value": ("error", "required value is empty", "thiếu giá trị bắt buộc"),
+    "unparseable": ("error", "value cannot be read as the expected type", "không đọc được giá trị"),
+    "impossible_date": ("error", "date does not exist", "ngày không tồn tại"),
+    "not_allowed": ("error", "value is not one of the allowed values", "giá trị không được phép"),
+    "out_of_range": ("error", "value outside the allowed range", "giá trị ngoài khoảng cho phép"),
+    "bad_row": ("error", "row has more fields than the header", "dòng có nhiều ô hơn tiêu đề"),
+    "duplicate_key": ("error", "key repeats an earlier row", "trùng mã với dòng trước"),
+    "unknown_reference": ("error", "refers to a record that does not exist", "tham chiếu không tồn tại"),
+    "rejected_reference": (
+        "error",
+        "refers to a record that was set aside",
+        "tham chiếu tới bản ghi bị loại",
+    ),
+    "parent_cycle": ("error", "organisation parents form a cycle", "quan hệ cấp trên bị vòng lặp"),
+    "wrong_level": ("error", "organisation is not of the expected level", "sai cấp tổ chức"),
+    "date_order": ("error", "dates are in the wrong order", "thứ tự ngày không hợp lý"),
+    "outside_lifetime": (
+        "error",
+        "meeting outside the months the cell existed",
+        "sinh hoạt ngoài thời gian chi bộ tồn tại",
+    ),
+    "outside_membership": (
+        "error",
+        "register row for a member not in the cell on that date",
+        "điểm danh đảng viên không thuộc chi bộ vào ngày đó",
+    ),
+    "overlapping_membership": (
+        "warning",
+        "member on two rolls at the same time",
+        "đảng viên có tên ở hai chi bộ cùng lúc",
+    ),
+    "minutes_mismatch": (
+        "warning",
+        "counts in the minutes disagree with the register",
+        "số liệu biên bản không khớp điểm danh",
+    ),
+    "missing_dues_month": (
+        "warning",
+        "no dues row for a month of membership",
+        "thiếu dòng đảng phí của một tháng",
+    ),
+}
+
+
+def severity_of(code: str) -> str:
+    return REASONS[code][0]
+
+
+def empty_issues() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS})
+
+
+def make_issues(
+    frame: pd.DataFrame,
+    table: str,
+    code: str,
+    column: str,
+    values: pd.Series | None,
+    message_en: str | pd.Series,
+    message_vi: str | pd.Series,
+) -> pd.DataFrame:
+    """Issue rows for every row of ``frame`` (a slice of a loaded table).
+
+    ``values`` gives the offending value per row (defaults to ``frame[column]``);
+    messages may be one string or a Series aligned on ``frame``.
+    """
+    if frame.empty:
+        return empty_issues()
+    if values is None:
+        values = frame[column] if column in frame.columns else pd.Series("", index=frame.index)
+    out = pd.DataFrame(
+        {
+            "table": table,
+            "file": frame["_file"].astype("object"),
+            "sheet": frame["_sheet"].astype("object"),
+            "row": frame["_row"].astype("int64"),
+            "column": column,
+            "value": values.astype("object").where(values.notna(), "").astype(str),
+            "code": code,
+            "severity": severity_of(code),
+            "message_vi": message_vi,
+            "message_en": message_en,
+            "index": frame.index.to_numpy(),
+        },
+        index=range(len(frame)),
+    )
+    return out[ISSUE_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class ValidationReport:
+    """Every problem found in a dataset; see :data:`ISSUE_COLUMNS`."""
+
+    issues: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport: {self.n_errors} errors, {self.n_warnings} warnings>"
+
+    @property
+    def n_errors(self) -> int:
+        return int((self.issues["severity"] == "error").sum())
+
+    @property
+    def n_warnings(self) -> int:
+        return int((self.issues["severity"] == "warning").sum())
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at all was found."""
+        return self.issues.empty
+
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """The issues, without the internal row index.
+
+        With ``lang`` ("vi" or "en") only that language's message is kept, as
+        ``message``.
+        """
+        frame = self.issues.drop(columns="index")
+        if lang is None:
+            return frame.reset_index(drop=True)
+        if lang not in ("vi", "en"):
+            raise ParameterError(f"lang={lang!r} is not allowed; expected 'vi' or 'en'")
+        other = "message_en" if lang == "vi" else "message_vi"
+        frame = frame.drop(columns=other).rename(columns={f"message_{lang}": "message"})
+        return frame.reset_index(drop=True)
+
+    def counts(self) -> pd.DataFrame:
+        """Number of issues per table, reason code and severity."""
+        if self.issues.empty:
+            return pd.DataFrame(columns=["table", "code", "severity", "count"])
+        return (
+            self.issues.groupby(["severity", "code", "table"], sort=True)
+            .size()
+            .rename("count")
+            .reset_index()
+            .sort_values(["severity", "count"], ascending=[True, False])
+            .reset_index(drop=True)
+        )
+
+    def rejected_index(self) -> dict[str, pd.Index]:
+        """Per table, the index labels of rows set aside (severity error)."""
+        err = self.issues[self.issues["severity"] == "error"]
+        return {t: pd.Index(g["index"].unique()) for t, g in err.groupby("table")}
+
+    def rejected(self) -> pd.DataFrame:
+        """One row per record set aside: table, file, sheet, row and all its reasons."""
+        err = self.issues[self.issues["severity"] == "error"]
+        if err.empty:
+            return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
+        return (
+            err.assign(reason=err["code"] + " (" + err["column"] + ")")
+            .groupby(["table", "file", "sheet", "row"], sort=True, dropna=False)["reason"]
+            .agg("; ".join)
+            .rename("reasons")
+            .reset_index()
+        )
+
+    def write(self, path: str | Path) -> Path:
+        """Write the report to ``.xlsx`` (issues and counts sheets) or ``.csv``."""
+        path = Path(path)
+        if path.suffix.lower() == ".csv":
+            self.to_frame().to_csv(path, index=False, encoding="utf-8-sig")
+        elif path.suffix.lower() == ".xlsx":
+            with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+                self.to_frame().to_excel(xl, sheet_name="issues", index=False)
+                self.counts().to_excel(xl, sheet_name="counts", index=False)
+        else:
+            raise ParameterError(f"out={str(path)!r}: expected a .xlsx or .csv file name")
+        return path
