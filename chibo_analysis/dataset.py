@@ -99,7 +99,9 @@ class Dataset:
         tables = {}
         for name, frame in self.tables.items():
             drop = rejected.get(name)
-            tables[name] = frame.drop(index=drop) if drop is not None and len(drop) else frame
+            tables[name] = (
+                frame.drop(index=drop, errors="ignore") if drop is not None and len(drop) else frame
+            )
         return replace(self, tables=tables, report=report)
 
     def summary(self) -> pd.DataFrame:

@@ -40,7 +40,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
     "out_of_range": ("error", "value outside the allowed range", "giá trị ngoài khoảng cho phép"),
     "bad_row": ("error", "row has more fields than the header", "dòng có nhiều ô hơn tiêu đề"),
     "duplicate_key": ("error", "key repeats an earlier row", "trùng mã với dòng trước"),
-    "unknown_reference": ("error", "refers to a record that does not exist", "tham chiếu không tồn tại"),
+    "unknown_reference": (
+        "error",
+        "refers to a record that does not exist",
+        "tham chiếu không tồn tại",
+    ),
     "rejected_reference": (
         "error",
         "refers to a record that was set aside",
@@ -103,18 +107,22 @@ def make_issues(
         return empty_issues()
     if values is None:
         values = frame[column] if column in frame.columns else pd.Series("", index=frame.index)
+
+    def arr(x):
+        return x.to_numpy() if isinstance(x, pd.Series) else x
+
     out = pd.DataFrame(
         {
             "table": table,
-            "file": frame["_file"].astype("object"),
-            "sheet": frame["_sheet"].astype("object"),
-            "row": frame["_row"].astype("int64"),
+            "file": frame["_file"].astype("object").to_numpy(),
+            "sheet": frame["_sheet"].astype("object").to_numpy(),
+            "row": frame["_row"].astype("int64").to_numpy(),
             "column": column,
-            "value": values.astype("object").where(values.notna(), "").astype(str),
+            "value": values.astype("object").where(values.notna(), "").astype(str).to_numpy(),
             "code": code,
             "severity": severity_of(code),
-            "message_vi": message_vi,
-            "message_en": message_en,
+            "message_vi": arr(message_vi),
+            "message_en": arr(message_en),
             "index": frame.index.to_numpy(),
         },
         index=range(len(frame)),

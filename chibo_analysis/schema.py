@@ -137,13 +137,19 @@ class Table:
 # --- category values ---------------------------------------------------------
 
 LEVELS = (
-    Choice("committee", "Đảng bộ cấp trên cơ sở", ("cap tren co so", "dang bo huyen", "dang bo thanh pho")),
+    Choice(
+        "committee",
+        "Đảng bộ cấp trên cơ sở",
+        ("cap tren co so", "dang bo huyen", "dang bo thanh pho"),
+    ),
     Choice("base", "Đảng bộ cơ sở"),
     Choice("base_cell", "Chi bộ cơ sở"),
     Choice("cell", "Chi bộ trực thuộc", ("chi bo truc thuoc dang uy co so", "chi bo")),
 )
 ORG_KINDS = (
-    Choice("residential", "Thôn, tổ dân phố", ("thon", "to dan pho", "thon to dan pho", "khu dan cu")),
+    Choice(
+        "residential", "Thôn, tổ dân phố", ("thon", "to dan pho", "thon to dan pho", "khu dan cu")
+    ),
     Choice("agency", "Cơ quan"),
     Choice("public_service", "Đơn vị sự nghiệp", ("truong hoc", "y te", "su nghiep")),
     Choice("enterprise", "Doanh nghiệp"),
@@ -178,7 +184,9 @@ RATING_POINTS = {"good": 3, "fair": 2, "average": 1, "poor": 0}
 STATUSES = (
     Choice("present", "Có mặt", ("co mat", "x")),
     Choice("excused", "Vắng có lý do", ("vang co li do", "co ly do", "co li do")),
-    Choice("absent", "Vắng không lý do", ("vang khong li do", "khong ly do", "khong li do", "vang")),
+    Choice(
+        "absent", "Vắng không lý do", ("vang khong li do", "khong ly do", "khong li do", "vang")
+    ),
     Choice("exempt", "Miễn sinh hoạt", ("mien",)),
 )
 FORMS = (
@@ -214,8 +222,14 @@ ORGANISATIONS = Table(
     columns=(
         _c("org_id", "id", "Mã tổ chức", "organisation code", required=True, nullable=False),
         _c("name", "text", "Tên tổ chức", "name", required=True, nullable=False, aliases=("ten",)),
-        _c("parent_id", "id", "Mã tổ chức cấp trên", "parent organisation (empty for the top)",
-           required=True, aliases=("ma cap tren",)),
+        _c(
+            "parent_id",
+            "id",
+            "Mã tổ chức cấp trên",
+            "parent organisation (empty for the top)",
+            required=True,
+            aliases=("ma cap tren",),
+        ),
         _c("level", "category", "Cấp", "level", required=True, nullable=False, choices=LEVELS),
         _c("kind", "category", "Loại hình", "kind of cell", choices=ORG_KINDS),
         _c("founded_on", "date", "Ngày thành lập", "founded on"),
@@ -233,18 +247,45 @@ MEMBERS = Table(
     columns=(
         _c("member_id", "id", "Mã đảng viên", "member code", required=True, nullable=False),
         _c("cell_id", "id", "Mã chi bộ", "cell code", required=True, nullable=False),
-        _c("full_name", "text", "Họ và tên", "full name (personal data)", personal=True,
-           aliases=("ho ten",)),
+        _c(
+            "full_name",
+            "text",
+            "Họ và tên",
+            "full name (personal data)",
+            personal=True,
+            aliases=("ho ten",),
+        ),
         _c("gender", "category", "Giới tính", "gender", choices=GENDERS),
         _c("birth_date", "date", "Ngày sinh", "date of birth", personal=True),
-        _c("admitted_on", "date", "Ngày vào Đảng", "admitted to the Party on",
-           aliases=("ngay ket nap",)),
-        _c("confirmed_on", "date", "Ngày chính thức", "full member since (empty while probationary)"),
-        _c("joined_on", "date", "Ngày chuyển đến chi bộ", "joined this cell on",
-           aliases=("ngay den",)),
+        _c(
+            "admitted_on",
+            "date",
+            "Ngày vào Đảng",
+            "admitted to the Party on",
+            aliases=("ngay ket nap",),
+        ),
+        _c(
+            "confirmed_on",
+            "date",
+            "Ngày chính thức",
+            "full member since (empty while probationary)",
+        ),
+        _c(
+            "joined_on",
+            "date",
+            "Ngày chuyển đến chi bộ",
+            "joined this cell on",
+            aliases=("ngay den",),
+        ),
         _c("left_on", "date", "Ngày ra khỏi chi bộ", "left this cell on", aliases=("ngay di",)),
-        _c("left_reason", "category", "Lý do", "reason for leaving", choices=LEFT_REASONS,
-           aliases=("li do", "ly do ra khoi chi bo")),
+        _c(
+            "left_reason",
+            "category",
+            "Lý do",
+            "reason for leaving",
+            choices=LEFT_REASONS,
+            aliases=("li do", "ly do ra khoi chi bo"),
+        ),
         _c("exempt_from", "date", "Ngày miễn sinh hoạt", "exempt from meetings since"),
         _c("exempt_until", "date", "Miễn đến ngày", "exempt until (empty: open-ended)"),
     ),
@@ -261,22 +302,60 @@ MEETINGS = Table(
         _c("meeting_id", "id", "Mã buổi sinh hoạt", "meeting code", required=True, nullable=False),
         _c("cell_id", "id", "Mã chi bộ", "cell code", required=True, nullable=False),
         _c("held_on", "date", "Ngày sinh hoạt", "held on", required=True, nullable=False),
-        _c("kind", "category", "Loại", "kind of meeting", required=True, nullable=False,
-           choices=MEETING_KINDS, aliases=("loai sinh hoat", "hinh thuc")),
-        _c("duration_min", "int", "Thời lượng (phút)", "duration (minutes)", min=1, max=24 * 60,
-           aliases=("thoi luong",)),
+        _c(
+            "kind",
+            "category",
+            "Loại",
+            "kind of meeting",
+            required=True,
+            nullable=False,
+            choices=MEETING_KINDS,
+            aliases=("loai sinh hoat", "hinh thuc"),
+        ),
+        _c(
+            "duration_min",
+            "int",
+            "Thời lượng (phút)",
+            "duration (minutes)",
+            min=1,
+            max=24 * 60,
+            aliases=("thoi luong",),
+        ),
         _c("self_rating", "category", "Tự đánh giá", "self-rating", choices=RATINGS),
-        _c("superior_attended", "bool", "Cấp ủy cấp trên dự", "higher-level committee member attended",
-           aliases=("cap uy cap tren du sinh hoat",)),
+        _c(
+            "superior_attended",
+            "bool",
+            "Cấp ủy cấp trên dự",
+            "higher-level committee member attended",
+            aliases=("cap uy cap tren du sinh hoat",),
+        ),
         _c("topic", "text", "Chủ đề", "topic"),
         _c("minutes_text", "text", "Nội dung biên bản", "minutes text", aliases=("bien ban",)),
-        _c("n_summoned", "int", "Số triệu tập", "members summoned (minutes)", min=0,
-           aliases=("so dang vien trieu tap", "trieu tap")),
+        _c(
+            "n_summoned",
+            "int",
+            "Số triệu tập",
+            "members summoned (minutes)",
+            min=0,
+            aliases=("so dang vien trieu tap", "trieu tap"),
+        ),
         _c("n_present", "int", "Có mặt", "present (minutes)", min=0, aliases=("so co mat",)),
-        _c("n_excused", "int", "Vắng có lý do", "absent with reason (minutes)", min=0,
-           aliases=("vang co li do", "so vang co ly do")),
-        _c("n_absent", "int", "Vắng không lý do", "absent without reason (minutes)", min=0,
-           aliases=("vang khong li do", "so vang khong ly do")),
+        _c(
+            "n_excused",
+            "int",
+            "Vắng có lý do",
+            "absent with reason (minutes)",
+            min=0,
+            aliases=("vang co li do", "so vang co ly do"),
+        ),
+        _c(
+            "n_absent",
+            "int",
+            "Vắng không lý do",
+            "absent without reason (minutes)",
+            min=0,
+            aliases=("vang khong li do", "so vang khong ly do"),
+        ),
     ),
 )
 
@@ -290,8 +369,16 @@ ATTENDANCE = Table(
     columns=(
         _c("meeting_id", "id", "Mã buổi sinh hoạt", "meeting code", required=True, nullable=False),
         _c("member_id", "id", "Mã đảng viên", "member code", required=True, nullable=False),
-        _c("status", "category", "Tình trạng", "status", required=True, nullable=False,
-           choices=STATUSES, aliases=("trang thai",)),
+        _c(
+            "status",
+            "category",
+            "Tình trạng",
+            "status",
+            required=True,
+            nullable=False,
+            choices=STATUSES,
+            aliases=("trang thai",),
+        ),
     ),
 )
 
@@ -304,7 +391,14 @@ INSPECTIONS = Table(
     aliases=("kiem tra", "giam sat", "kiem tra giam sat"),
     columns=(
         _c("inspection_id", "id", "Mã kiểm tra", "inspection code", required=True, nullable=False),
-        _c("meeting_id", "id", "Mã buổi sinh hoạt", "meeting observed", required=True, nullable=False),
+        _c(
+            "meeting_id",
+            "id",
+            "Mã buổi sinh hoạt",
+            "meeting observed",
+            required=True,
+            nullable=False,
+        ),
         _c("inspected_on", "date", "Ngày kiểm tra", "inspected on"),
         _c("rating", "category", "Xếp loại", "inspection rating", required=True, choices=RATINGS),
         _c("findings", "text", "Kết luận", "findings"),
@@ -336,7 +430,14 @@ DISCIPLINES = Table(
     key=("subject_id", "decided_on", "form"),
     aliases=("ky luat",),
     columns=(
-        _c("subject_id", "id", "Mã đối tượng", "member or organisation", required=True, nullable=False),
+        _c(
+            "subject_id",
+            "id",
+            "Mã đối tượng",
+            "member or organisation",
+            required=True,
+            nullable=False,
+        ),
         _c("decided_on", "date", "Ngày quyết định", "decided on", required=True, nullable=False),
         _c("form", "category", "Hình thức", "form", required=True, nullable=False, choices=FORMS),
         _c("reason", "text", "Lý do", "reason", aliases=("li do",)),
@@ -351,10 +452,24 @@ REVIEWS = Table(
     key=("subject_id", "year"),
     aliases=("danh gia", "xep loai", "danh gia xep loai"),
     columns=(
-        _c("subject_id", "id", "Mã đối tượng", "member or organisation", required=True, nullable=False),
+        _c(
+            "subject_id",
+            "id",
+            "Mã đối tượng",
+            "member or organisation",
+            required=True,
+            nullable=False,
+        ),
         _c("year", "int", "Năm", "year", required=True, nullable=False, min=1930, max=2100),
-        _c("level", "category", "Xếp loại", "rating", required=True, nullable=False,
-           choices=REVIEW_LEVELS),
+        _c(
+            "level",
+            "category",
+            "Xếp loại",
+            "rating",
+            required=True,
+            nullable=False,
+            choices=REVIEW_LEVELS,
+        ),
     ),
 )
 
