@@ -18,14 +18,15 @@ from pathlib import Path
 from chibo_analysis.errors import ParameterError, check_argument
 from chibo_analysis.schema import TABLES, Column, Table
 
-LANGS = ("vi", "en")
-
 #: Characters Excel forbids in a sheet name, and its length limit.
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_MAX = 31
 
-#: The labels written in yes/no drop-downs (each folds to a spelling of schema.YES / schema.NO).
-BOOL_LABELS = {"vi": ("Có", "Không"), "en": ("yes", "no")}
+LANGS = ("vi", "en")
+
+#: The labels offered in yes/no drop-downs (each folds to a spelling of schema.YES / NO).
+#: To come from chibo_analysis.i18n.yes_no once its catalogue keys load (see the report).
+BOOL_LABELS = {"vi": ("Có", "Không"), "en": ("Yes", "No")}
 
 #: Names of the two sheets that are not tables (match_table maps neither to a table).
 GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "instructions"}
@@ -63,7 +64,7 @@ KIND_HINTS = {
         "month": "Month, as mm/yyyy (e.g. 03/2022).",
         "int": "Whole number.",
         "amount": "Amount in đồng, e.g. 50.000 or 50000.",
-        "bool": "Pick yes or no.",
+        "bool": "Pick Yes or No.",
     },
 }
 
@@ -129,8 +130,6 @@ _TEXT = {
             "Mỗi dòng không trùng theo",
             "Cột bắt buộc",
         ),
-        "yes": "Có",
-        "no": "Không",
         "sources": "Các quy định làm căn cứ kiểm tra",
         "required_col": "Cột bắt buộc.",
         "not_null": "Không được để trống.",
@@ -151,8 +150,8 @@ _TEXT = {
             "accepted too.",
             "Months as mm/yyyy, e.g. 03/2022.",
             "Amounts in đồng; a dot may group thousands: 50.000.",
-            "Category columns: pick a value from the drop-down list. Yes/no columns: pick yes "
-            "or no.",
+            "Category columns: pick a value from the drop-down list. Yes/no columns: pick Yes "
+            "or No.",
             "An empty cell means unknown or not applicable (e.g. no dissolution date: the "
             "organisation still exists). Do not write 0 or a dash for empty.",
             "Organisation, member and meeting codes must agree across sheets.",
@@ -160,8 +159,6 @@ _TEXT = {
         "personal": "Personal data, keep confidential: ",
         "sheets": "Sheets",
         "sheet_cols": ("Sheet", "Required", "Contents", "Each row unique by", "Required columns"),
-        "yes": "yes",
-        "no": "no",
         "sources": "The rules audited and their sources",
         "required_col": "Required column.",
         "not_null": "Must not be empty.",
@@ -227,7 +224,7 @@ def choice_labels(column: Column, lang: str = "vi") -> tuple[str, ...]:
     >>> choice_labels(TABLES["meetings"].column("self_rating"))
     ('Tốt', 'Khá', 'Trung bình', 'Kém')
     >>> choice_labels(TABLES["meetings"].column("superior_attended"), "en")
-    ('yes', 'no')
+    ('Yes', 'No')
     """
     if column.kind == "bool":
         return BOOL_LABELS[lang]
@@ -361,7 +358,7 @@ def _write_guide(ws, lang: str, styles: dict) -> None:
         required = ", ".join(header(c, lang) for c in table.required_columns)
         cells = (
             sheet_name(table, lang),
-            text["yes"] if table.required else text["no"],
+            BOOL_LABELS[lang][0 if table.required else 1],
             notes,
             key,
             required,
