@@ -1,0 +1,244 @@
+"""Execute a parameterised notebook with papermill, in this process.
+
+The kernel is this interpreter's own ipykernel (so the runner works in a
+fresh virtualenv without any kernel registration), started over the ``ipc``
+transport with a private runtime folder per kernel: kernels started side by
+side over TCP collide on ports now and then (papermill issue #511), and the
+few start-up failures left are retried. The kernel is shut down
+immediately after the last cell (a graceful shutdown stalls ~3.4 s in a
+tenth of the runs here; see MEASUREMENTS.md).
+
+A cell that raises becomes a :class:`NotebookError` naming the cell and the
+exception; the executed notebook, with the full traceback in it, is still
+written to ``output``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from chibo_analysis.errors import ChiboError
+
+#: Messages of kernel start-up failures worth a retry.
+TRANSIENT_MESSAGES = (
+    "Kernel died before replying to kernel_info",
+    "Address already in use",
+    "Kernel didn't respond",
+)
+
+#: Environment of every kernel we start: no debugger warnings in the outputs.
+KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+class NotebookError(ChiboError):
+    """A notebook cell raised: which cell, and what it raised."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        cell: int | None,
+        exec_count: int | None,
+        source: str,
+        ename: str,
+        evalue: str,
+        output: str | None = None,
+    ) -> None:
+        self.notebook = notebook
+        self.cell = cell
+        self.exec_count = exec_count
+        self.source = source
+        self.ename = ename
+        self.evalue = evalue
+        self.output = output
+        lines = [line for line in source.strip().splitlines() if line.strip()]
+        where = f"cell {cell}" if cell is not None else "a cell"
+        if exec_count is not None:
+            where += f" (In [{exec_count}])"
+        message = f"notebook {notebook} failed in {where}: {ename}: {evalue}"
+        if lines:
+            shown = lines[:3] + (["..."] if len(lines) > 3 else [])
+            message += "\n" + "\n".join(f"    | {line}" for line in shown)
+        if output:
+            message += f"\nthe executed notebook, with the full traceback: {output}"
+        super().__init__(message)
+
+    def as_dict(self) -> dict[str, object]:
+        """The error as plain data, for ``run.json``."""
+        return {
+            "type": "NotebookError",
+            "message": str(self),
+            "cell": self.cell,
+            "exec_count": self.exec_count,
+            "ename": self.ename,
+            "evalue": self.evalue,
+        }
+
+
+class KernelStartError(ChiboError):
+    """The kernel could not be started, even after retries."""
+
+    exit_code = 1
+
+
+def is_transient(err: BaseException) -> bool:
+    """Whether ``err`` is a kernel start-up failure worth a retry."""
+    if type(err).__name__ == "ZMQError":
+        return True
+    return isinstance(err, RuntimeError | TimeoutError) and any(
+        m in str(err) for m in TRANSIENT_MESSAGES
+    )
+
+
+@functools.cache
+def _kernel_manager_base() -> type:
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class PrivateIpcKernelManager(AsyncKernelManager):
+        """This interpreter's ipykernel over ``ipc`` in a private runtime folder."""
+
+        extra_env: dict[str, str] = {}
+
+        def __init__(self, **kw):
+            self._runtime = tempfile.mkdtemp(prefix="chibo-kernel-")
+            kw.setdefault("transport", "ipc")
+            kw.setdefault("connection_file", os.path.join(self._runtime, "kernel.json"))
+            super().__init__(**kw)
+
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:
+                from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+
+                spec = get_kernel_dict()  # argv starts with sys.executable
+                keep = ("argv", "display_name", "language", "metadata")
+                self._kernel_spec = KernelSpec(
+                    resource_dir=RESOURCES, **{k: spec[k] for k in keep if k in spec}
+                )
+            return self._kernel_spec
+
+        async def _async_pre_start_kernel(self, **kw):
+            env = dict(kw.pop("env", None) or os.environ)
+            env.update(KERNEL_ENV)
+            env.update(self.extra_env)
+            return await super()._async_pre_start_kernel(env=env, **kw)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart:
+                shutil.rmtree(self._runtime, ignore_errors=True)
+
+    return PrivateIpcKernelManager
+
+
+def kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
+    """A kernel manager class whose kernels get ``env`` added to their environment."""
+    base = _kernel_manager_base()
+    return type("ChiboKernelManager", (base,), {"extra_env": dict(env or {})})
+
+
+def execute_notebook(
+    notebook: str | Path,
+    output: str | Path,
+    parameters: Mapping[str, object],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    timeout: float | None = None,
+    retries: int = 3,
+):
+    """Run ``notebook`` with ``parameters`` and write the executed copy to ``output``.
+
+    Parameters
+    ----------
+    notebook, output : path
+        The notebook to run and where to write the executed copy.
+    parameters : mapping
+        Injected after the cell tagged ``parameters`` (checked beforehand by
+        :func:`chibo_analysis.runner.params.check_notebook_parameters`).
+    env : mapping, optional
+        Extra environment variables for the kernel.
+    cwd : path, optional
+        Working folder of the kernel (default: this process's).
+    timeout : float, optional
+        Seconds allowed per cell (default: no limit).
+    retries : int
+        Extra attempts after a transient kernel start-up failure.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook; ``nb.metadata.chibo.attempts`` says how many
+        attempts it took.
+
+    Raises
+    ------
+    NotebookError
+        A cell raised (or the kernel died while running it).
+    KernelStartError
+        The kernel did not start, ``retries + 1`` times in a row.
+    """
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook, output = Path(notebook), Path(output)
+    resources = {"metadata": {"path": str(cwd)}} if cwd is not None else {}
+    last: BaseException | None = None
+    for attempt in range(1, retries + 2):
+        try:
+            nb = papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=timeout,
+                shutdown_kernel="immediate",
+                kernel_manager_class=kernel_manager_class(env),
+                resources=resources,
+            )
+        except PapermillExecutionError as err:
+            raise NotebookError(
+                notebook.name,
+                cell=err.cell_index,
+                exec_count=err.exec_count,
+                source=err.source,
+                ename=err.ename,
+                evalue=err.evalue,
+                output=str(output),
+            ) from None
+        except DeadKernelError as err:
+            raise NotebookError(
+                notebook.name,
+                cell=None,
+                exec_count=None,
+                source="",
+                ename="DeadKernelError",
+                evalue=f"the kernel died while running the notebook ({err}); out of memory?",
+            ) from None
+        except Exception as err:
+            if not is_transient(err):
+                raise ChiboError(
+                    f"could not run notebook {notebook.name}: {type(err).__name__}: {err}"
+                ) from err
+            last = err
+            time.sleep(0.2 * attempt)
+            continue
+        nb.metadata.setdefault("chibo", {})["attempts"] = attempt
+        return nb
+    raise KernelStartError(
+        f"the kernel for {notebook.name} did not start after {retries + 1} attempts: "
+        f"{type(last).__name__}: {last}"
+    )

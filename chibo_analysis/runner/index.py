@@ -1,0 +1,220 @@
+"""Key figures of a report, and ``reports/index.html`` listing every report.
+
+A notebook run by the runner calls :func:`record_figures` with a few key
+figures (scorecard numbers of the audited organisation); they are written to
+``figures.json`` in the report folder, whose path the runner passes to the
+kernel in the environment variable :data:`FIGURES_ENV`. :func:`build_index`
+reads every ``run.json`` and ``figures.json`` under the reports folder and
+writes one static page listing each report with its status and key figures.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from chibo_analysis.errors import ParameterError
+
+#: Environment variable holding where :func:`record_figures` writes.
+FIGURES_ENV = "CHIBO_FIGURES_PATH"
+#: File name of the key figures in a report folder.
+FIGURES_FILE = "figures.json"
+#: File name of the run record in a report folder.
+RUN_FILE = "run.json"
+
+# Texts of the index page not (yet) in the label catalogue (keys ``index.*``).
+_TEXTS = {
+    "index.title": {"vi": "Các báo cáo kiểm tra", "en": "Audit reports"},
+    "index.status": {"vi": "Trạng thái", "en": "Status"},
+    "index.ok": {"vi": "Hoàn tất", "en": "Done"},
+    "index.failed": {"vi": "Lỗi", "en": "Failed"},
+    "index.report": {"vi": "Báo cáo", "en": "Report"},
+    "index.open": {"vi": "Mở", "en": "Open"},
+    "index.period": {"vi": "Kỳ", "en": "Period"},
+    "index.summary": {
+        "vi": "{n} báo cáo, {failed} lỗi.",
+        "en": "{n} reports, {failed} failed.",
+    },
+}
+
+
+def _plain(key: str, value: object) -> object:
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # numpy scalar
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if type(value).__name__ == "NAType":
+        return None
+    raise ParameterError(
+        f"key figure {key!r} is a {type(value).__name__}; expected a number, text, "
+        "True/False or None"
+    )
+
+
+def record_figures(figures: Mapping[str, object]) -> Path | None:
+    """Record a report's key figures for ``reports/index.html``.
+
+    Called once near the end of an audit notebook. When the notebook is run
+    by the runner, the figures go to ``figures.json`` in the report folder;
+    run by hand (no :data:`FIGURES_ENV`), nothing is written.
+
+    Parameters
+    ----------
+    figures : mapping of str to scalar
+        Names are scorecard column names where one fits (``regular_rate``,
+        ``attendance_rate``, ``flagged_meetings``...): the index labels them
+        from the label catalogue and shows ``*_rate`` as percentages.
+
+    Returns
+    -------
+    Path or None
+        The file written, or None when not run by the runner.
+
+    Examples
+    --------
+    >>> record_figures({"cells": 12, "regular_rate": 0.95}) is None  # not under the runner
+    True
+    """
+    plain = {str(k): _plain(str(k), v) for k, v in figures.items()}
+    target = os.environ.get(FIGURES_ENV)
+    if not target:
+        return None
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(plain, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _text(key: str, lang: str, **values: object) -> str:
+    from chibo_analysis import i18n
+
+    text = i18n.label(key, lang) if i18n.has_label(key) else _TEXTS[key][lang]
+    return text.format(**values) if values else text
+
+
+def _format(key: str, value: object, lang: str) -> str:
+    from chibo_analysis import i18n
+
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return i18n.yes_no(value, lang)
+    if isinstance(value, int | float) and (key.endswith("_rate") or key in i18n.RATE_COLUMNS):
+        return i18n.fmt_percent(value, lang)
+    if isinstance(value, int):
+        return i18n.fmt_int(value, lang)
+    if isinstance(value, float):
+        return i18n.fmt_number(value, lang)
+    return str(value)
+
+
+def read_reports(out_dir: str | Path) -> list[dict]:
+    """Every report under ``out_dir``: its ``run.json`` with ``figures`` and ``folder`` added."""
+    out_dir = Path(out_dir)
+    reports = []
+    for run_file in sorted(out_dir.glob(f"*/*/{RUN_FILE}")):
+        try:
+            run = json.loads(run_file.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        figures_file = run_file.parent / FIGURES_FILE
+        try:
+            run["figures"] = json.loads(figures_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            run["figures"] = {}
+        run["folder"] = run_file.parent.relative_to(out_dir).as_posix()
+        reports.append(run)
+    reports.sort(key=lambda r: (str(r.get("parameters", {}).get("period")), r["folder"]))
+    return reports
+
+
+_STYLE = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; }
+th { background: #f0f0f0; text-align: left; }
+td.num { text-align: right; }
+.ok { color: #1b7837; font-weight: bold; }
+.failed { color: #b2182b; font-weight: bold; }
+.error { color: #b2182b; font-size: 0.85em; max-width: 40em; }
+"""
+
+
+def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
+    """Write ``out_dir/index.html``: every report, its status and key figures.
+
+    The page is static, self-contained and links to each report's HTML by a
+    relative path, so the reports folder can be copied or zipped as a whole.
+    """
+    from chibo_analysis import i18n
+
+    i18n.check_lang(lang)
+    out_dir = Path(out_dir)
+    reports = read_reports(out_dir)
+    keys: list[str] = []
+    for report in reports:
+        keys += [k for k in report["figures"] if k not in keys]
+    esc = html.escape
+    head = [
+        i18n.column_label("org_id", lang, "organisations"),
+        i18n.column_label("name", lang, "organisations"),
+        i18n.column_label("level", lang, "organisations"),
+        _text("index.period", lang),
+        _text("index.status", lang),
+        *(i18n.column_label(k, lang) for k in keys),
+        _text("index.report", lang),
+    ]
+    rows = []
+    for r in reports:
+        params = r.get("parameters", {})
+        ok = r.get("status") == "ok"
+        state = "ok" if ok else "failed"
+        status = f'<span class="{state}">{esc(_text("index." + state, lang))}</span>'
+        if not ok and r.get("error"):
+            message = str(r["error"].get("message", "")).splitlines()[0]
+            status += f'<div class="error">{esc(message)}</div>'
+        level = r.get("level")
+        cells = [
+            esc(str(params.get("org_id", ""))),
+            esc(str(r.get("name") or "")),
+            esc(i18n.category_label("organisations", "level", level, lang) if level else ""),
+            esc(str(params.get("period", ""))),
+            status,
+        ]
+        for key in keys:
+            value = r["figures"].get(key)
+            cls = ' class="num"' if isinstance(value, int | float) else ""
+            cells.append(f"<td{cls}>{esc(_format(key, value, lang))}</td>")
+        link = r.get("outputs", {}).get("html")
+        cells.append(
+            f'<a href="{esc(r["folder"])}/{esc(link)}">{_text("index.open", lang)}</a>'
+            if ok and link
+            else ""
+        )
+        rows.append(
+            "<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells) + "</tr>"
+        )
+    failed = sum(r.get("status") != "ok" for r in reports)
+    title = _text("index.title", lang)
+    page = (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(title)}</h1>\n<p>{esc(_text('index.summary', lang, n=len(reports), failed=failed))}</p>\n"
+        "<table>\n<thead><tr>"
+        + "".join(f"<th>{esc(h)}</th>" for h in head)
+        + "</tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n</body>\n</html>\n"
+    )
+    path = out_dir / "index.html"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,159 @@
+"""Render an executed notebook for its readers: HTML without code, and PDF.
+
+The HTML is one self-contained file: no code cells or prompts, figures
+embedded as ``data:`` URIs, styles inline, and no ``<script>`` at all (the
+reports are static text, tables and PNG figures; nbconvert's templates would
+otherwise pull require.js, MathJax and mermaid from a CDN). It opens offline.
+
+The PDF is printed from that HTML by headless Chromium, Debian's ``chromium``
+package, started with the flags this machine's closed network needs.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from chibo_analysis.errors import ChiboError
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_EXTERNAL = re.compile(
+    r"""<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?"""
+    r"""\b(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)"""
+    r"""|url\(\s*["']?((?:https?:)?//[^"')\s]+)"""
+    r"""|@import\s+["']((?:https?:)?//[^"']+)""",
+    re.IGNORECASE,
+)
+
+#: Chromium flags for a headless run on a machine without internet.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def external_references(html: str) -> list[str]:
+    """Addresses an HTML page would fetch from the network (scripts, styles, images).
+
+    Plain links (``<a href=...>``) are not fetched and are not listed.
+
+    Examples
+    --------
+    >>> external_references('<script src="https://cdn.example/x.js"></script><a href="https://x">')
+    ['https://cdn.example/x.js']
+    """
+    return [next(g for g in m.groups() if g) for m in _EXTERNAL.finditer(html)]
+
+
+def _reader_copy(nb):
+    """The notebook without what readers must not see: stderr streams and empty cells."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    nb.cells = [
+        c
+        for c in nb.cells
+        if (c.get("cell_type") != "code" or c.get("outputs"))
+        and "remove-cell" not in c.get("metadata", {}).get("tags", [])
+    ]
+    return nb
+
+
+def render_html(nb, *, title: str, lang: str = "vi") -> str:
+    """The reader's HTML of an executed notebook: no code, nothing fetched.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    title : str
+        The page title.
+    lang : str
+        Language of the page (its ``<html lang>``).
+
+    Raises
+    ------
+    ChiboError
+        If the page would still fetch anything from the network.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    html, _ = exporter.from_notebook_node(_reader_copy(nb), resources={"metadata": {"name": title}})
+    html = _SCRIPT.sub("", html)
+    html = re.sub(r"<html\b[^>]*>", f'<html lang="{lang}">', html, count=1)
+    left = external_references(html)
+    if left:
+        raise ChiboError(f"the report would fetch from the network: {', '.join(left[:5])}")
+    return html
+
+
+def find_chromium() -> str | None:
+    """Path of the Chromium executable, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def run_chromium(args: list[str], *, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run headless Chromium with ``args`` and a throw-away profile.
+
+    Raises
+    ------
+    ChiboError
+        Chromium is not installed, fails or times out.
+    """
+    exe = find_chromium()
+    if exe is None:
+        raise ChiboError(
+            "PDF output needs Chromium, which is not installed; on Debian/Ubuntu: "
+            "sudo apt-get install chromium"
+        )
+    with tempfile.TemporaryDirectory(prefix="chibo-chromium-") as profile:
+        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as err:
+            raise ChiboError(f"Chromium did not finish within {timeout:.0f} s") from err
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise ChiboError(f"Chromium failed (exit {done.returncode}): {tail}")
+    return done
+
+
+def render_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
+    """Print the HTML report to PDF (A4) with headless Chromium."""
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
+    run_chromium(
+        [
+            f"--print-to-pdf={pdf_path}",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            html_path.as_uri(),
+        ]
+    )
+    if not pdf_path.is_file() or pdf_path.stat().st_size == 0:
+        raise ChiboError(f"Chromium wrote no PDF for {html_path.name}")
+    return pdf_path
