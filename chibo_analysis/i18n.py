@@ -184,7 +184,7 @@ def column_label(column: str, lang: str = "vi", table: str | None = None) -> str
 def category_label(table: str, column: str, code: object, lang: str = "vi") -> str:
     """The reader's label of a category ``code`` of ``table.column`` (from the schema).
 
-    English labels are the code with spaces (``base_cell`` -> ``base cell``).
+    English labels are the code with spaces, capitalised (``base_cell`` -> ``Base cell``).
     """
     check_lang(lang)
     if _missing(code):
@@ -192,7 +192,8 @@ def category_label(table: str, column: str, code: object, lang: str = "vi") -> s
     col = TABLES[table].column(column)
     if lang == "vi":
         return col.label(str(code), "vi")
-    return str(code).replace("_", " ")
+    text = str(code).replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def category_labels(table: str, column: str, lang: str = "vi") -> dict[str, str]:

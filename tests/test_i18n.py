@@ -106,7 +106,7 @@ def test_fmt_list_summarises_the_rest():
 def test_category_labels_come_from_the_schema():
     statuses = i18n.category_labels("attendance", "status", "vi")
     assert statuses == {c.code: c.vi for c in TABLES["attendance"].column("status").choices}
-    assert i18n.category_label("organisations", "level", "base_cell", "en") == "base cell"
+    assert i18n.category_label("organisations", "level", "base_cell", "en") == "Base cell"
     assert i18n.category_label("meetings", "self_rating", None, "vi") == ""
 
 
@@ -127,7 +127,7 @@ def test_relabel_formats_values_and_translates_headers():
     assert vi.iloc[0].tolist() == ["C1", "Chi bộ trực thuộc", "91,7%", "1.234", "Đạt"]
     assert vi.iloc[1].tolist() == ["C2", "Chi bộ cơ sở", "–", "5", "Không có dữ liệu"]
     en = i18n.relabel(frame, "en")
-    assert en.iloc[0].tolist() == ["C1", "cell", "91.7%", "1,234", "Met"]
+    assert en.iloc[0].tolist() == ["C1", "Cell", "91.7%", "1,234", "Met"]
     assert frame["regular_rate"].iloc[0] == pytest.approx(11 / 12)  # input untouched
 
 
