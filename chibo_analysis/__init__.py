@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 _API = {
     "Dataset": "chibo_analysis.dataset",
     "load_dataset": "chibo_analysis.load",
-    "validate": "chibo_analysis.validate",
+    "validate": "chibo_analysis.validation",
     "ValidationReport": "chibo_analysis.report",
     "ChiboError": "chibo_analysis.errors",
     "DataReadError": "chibo_analysis.errors",
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from chibo_analysis.errors import ChiboError, DataReadError, ParameterError
     from chibo_analysis.load import load_dataset
     from chibo_analysis.report import ValidationReport
-    from chibo_analysis.validate import validate
+    from chibo_analysis.validation import validate
 
 
 def __getattr__(name: str):

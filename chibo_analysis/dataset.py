@@ -92,7 +92,7 @@ class Dataset:
         if self.is_clean:
             return self
         if report is None:
-            from chibo_analysis.validate import validate
+            from chibo_analysis.validation import validate
 
             report = validate(self)
         rejected = report.rejected_index()

@@ -8,7 +8,7 @@ or every file inside a folder named after the table; the records keep the
 file they came from.
 
 Values that cannot be parsed become empty and are listed in
-``Dataset.load_issues``; :func:`chibo_analysis.validate.validate` reports
+``Dataset.load_issues``; :func:`chibo_analysis.validation.validate` reports
 them with everything else. A missing required table or column cannot be
 worked around: it raises :class:`~chibo_analysis.errors.DataReadError`.
 Input files are only read, never written.
