@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+import chibo_analysis
 from chibo_analysis import cli
 from chibo_analysis.errors import ParameterError
 from chibo_analysis.load import load_dataset
@@ -353,6 +354,13 @@ def test_round_trip_reads_every_table_without_issues(filled):
         "reviews": 2,
     }
     assert filled.load_issues.empty
+
+
+def test_round_trip_validates_clean(filled):
+    # the hand-filled records are consistent: every code refers to a row of another sheet,
+    # every date lies within the lifetimes it must (e.g. DV2 joined 03/01/2022, before SH1)
+    report = chibo_analysis.validate(filled)
+    assert len(report) == 0, report.to_frame()
 
 
 def test_round_trip_organisations(filled):
