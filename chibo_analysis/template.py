@@ -78,24 +78,24 @@ RULE_SOURCES = (
         "or unpaid dues",
     ),
     (
-        "HD 12-HD/BTCTW ngày 06/7/2018",
+        "HD 12-HD/BTCTW (06/7/2018)",
         "sinh hoạt thường kỳ và chuyên đề, thời lượng, tỷ lệ dự, tự đánh giá chất lượng",
         "regular and thematic meetings, duration, attendance, self-rating",
     ),
     (
-        "HD 42-HD/BTCTW ngày 28/10/2025",
+        "HD 42-HD/BTCTW (28/10/2025)",
         "thời lượng sinh hoạt; cấp ủy cấp trên dự sinh hoạt chi bộ",
         "meeting duration; higher-level committee members attending",
     ),
-    ("QĐ 342-QĐ/TW ngày 28/12/2010", "chế độ đảng phí", "party dues"),
+    ("QĐ 342-QĐ/TW (28/12/2010)", "chế độ đảng phí", "party dues"),
     (
-        "HD 27-HD/BTCTW ngày 26/3/2009; QĐ 24-QĐ/TW ngày 30/7/2021",
+        "HD 27-HD/BTCTW (26/3/2009); QĐ 24-QĐ/TW (30/7/2021)",
         "miễn sinh hoạt đảng",
         "exemption from meetings",
     ),
     (
-        "QĐ 132-QĐ/TW ngày 08/3/2018; HD 21-HD/BTCTW ngày 18/10/2019 "
-        "(sau này QĐ 124-QĐ/TW ngày 04/10/2023, QĐ 366-QĐ/TW ngày 30/8/2025)",
+        "QĐ 132-QĐ/TW (08/3/2018); HD 21-HD/BTCTW (18/10/2019)"
+        "; QĐ 124-QĐ/TW (04/10/2023); QĐ 366-QĐ/TW (30/8/2025)",
         "đánh giá, xếp loại hằng năm; tỷ lệ xuất sắc không quá 20%",
         "annual reviews; the 20% cap on excellent ratings",
     ),

@@ -196,7 +196,7 @@ def test_guide_mentions_formats_and_sources(vi_book):
         "50.000",
         "Ô để trống",
         "danh sách thả xuống",
-        "HD 12-HD/BTCTW ngày 06/7/2018",
+        "HD 12-HD/BTCTW (06/7/2018)",
         "Họ và tên, Ngày sinh",
     ):
         assert needle in text, needle
