@@ -164,7 +164,8 @@ def prepare_audit(
     return PreparedAudit(params, path, parameters, org)
 
 
-def _write_json(path: Path, content: dict) -> None:
+def write_json(path: Path, content: dict) -> None:
+    """Write ``content`` as UTF-8 JSON, atomically (a reader never sees half a file)."""
     text = json.dumps(content, ensure_ascii=False, indent=1, default=str)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -251,7 +252,7 @@ def execute_prepared(
         "inputs": inputs or [],
         "versions": versions(),
     }
-    _write_json(folder / RUN_FILE, record)
+    write_json(folder / RUN_FILE, record)
     return AuditRun(
         status, folder, {k: v for k, v in outputs.items() if v.exists()}, error, timings
     )

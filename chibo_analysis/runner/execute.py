@@ -60,7 +60,7 @@ class NotebookError(ChiboError):
         self.evalue = evalue
         self.output = output
         lines = [line for line in source.strip().splitlines() if line.strip()]
-        where = f"cell {cell}" if cell is not None else "a cell"
+        where = f"cell {cell}" if cell is not None else "a cell"  # counted from 1, markdown too
         if exec_count is not None:
             where += f" (In [{exec_count}])"
         message = f"notebook {notebook} failed in {where}: {ename}: {evalue}"
@@ -146,6 +146,24 @@ def kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
     return type("ChiboKernelManager", (base,), {"extra_env": dict(env or {})})
 
 
+def _source_position(executed: Path, index: int) -> int:
+    """1-based position in the user's notebook of cell ``index`` of the executed copy.
+
+    The executed copy has papermill's injected-parameters cell, which the
+    user's notebook does not.
+    """
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return index + 1
+    injected = [
+        i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])
+    ]
+    return index + 1 - sum(i < index for i in injected)
+
+
 def execute_notebook(
     notebook: str | Path,
     output: str | Path,
@@ -212,7 +230,7 @@ def execute_notebook(
         except PapermillExecutionError as err:
             raise NotebookError(
                 notebook.name,
-                cell=err.cell_index,
+                cell=_source_position(output, err.cell_index),
                 exec_count=err.exec_count,
                 source=err.source,
                 ename=err.ename,

@@ -1,0 +1,54 @@
+"""``chibo batch DATA --level base --period 2022``: audit every organisation of a level."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from chibo_analysis.commands.audit import add_common
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "batch",
+        help="audit every organisation of a level in parallel; write reports/index.html",
+        description=(
+            "Run the audit notebook for every organisation at LEVEL (base: the base "
+            "organisations, levels base and base_cell), JOBS at a time. One failure does "
+            "not stop the others; OUT/index.html lists every report with its status and "
+            "key figures. Exit status 1 if any audit failed."
+        ),
+    )
+    parser.add_argument("--level", default="base", help="committee, base (default) or cell")
+    parser.add_argument(
+        "--jobs", type=int, metavar="N", help="audits run at once (default: number of CPUs)"
+    )
+    add_common(parser)
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from chibo_analysis.runner.batch import run_batch
+
+    result = run_batch(
+        args.data,
+        period=args.period,
+        level=args.level,
+        jobs=args.jobs,
+        notebook=args.notebook,
+        out=args.out,
+        lang=args.lang,
+        share=args.share,
+        targets=args.targets,
+        pdf=args.pdf,
+        notebooks_dir=args.notebooks,
+        timeout=args.timeout,
+    )
+    done = len(result.results) - len(result.failed)
+    print(f"{done} of {len(result.results)} audits done in {result.seconds:.1f} s: {result.index}")
+    for item in result.failed:
+        message = (item.get("error") or {}).get("message", "")
+        first = message.splitlines()[0] if message else ""
+        print(f"failed: {item['org_id']}: {first}", file=sys.stderr)
+    return 1 if result.failed else 0

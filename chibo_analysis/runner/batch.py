@@ -1,0 +1,225 @@
+"""Audit every organisation of a level, in parallel.
+
+Everything that can be checked is checked first, in this process, for every
+organisation (parameters, notebook, organisation ids); the data are hashed
+once. Then a pool of worker processes, warmed by importing papermill and
+nbconvert once each, runs one audit at a time per worker with papermill in
+process. One failing audit does not stop the others; each writes its
+``run.json`` (status, error) and the index lists them all.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from chibo_analysis.errors import ParameterError, check_argument
+from chibo_analysis.runner.audit import (
+    DEFAULT_NOTEBOOK,
+    PreparedAudit,
+    execute_prepared,
+    hash_inputs,
+    prepare_audit,
+    read_organisations,
+    report_folder,
+    write_json,
+)
+from chibo_analysis.runner.index import RUN_FILE, build_index
+from chibo_analysis.runner.params import AuditParams
+from chibo_analysis.schema import BASE_LEVELS
+
+#: ``--level`` values and the organisation levels each one takes.
+LEVEL_GROUPS = {
+    "committee": ("committee",),
+    "base": BASE_LEVELS,
+    "cell": ("cell", "base_cell"),
+}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Outcome of a batch: one entry per organisation, and the index page."""
+
+    results: list[dict] = field(default_factory=list)
+    index: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.results if r["status"] != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def select_organisations(organisations: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The organisations audited by ``--level``: ``base`` means base and base_cell.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"org_id": ["T", "B", "C", "X"],
+    ...                      "level": ["committee", "base", "base_cell", "cell"]})
+    >>> select_organisations(orgs, "base")["org_id"].tolist()
+    ['B', 'C']
+    """
+    check_argument("level", level, tuple(LEVEL_GROUPS))
+    chosen = organisations.loc[organisations["level"].astype(str).isin(LEVEL_GROUPS[level])]
+    return chosen.sort_values("org_id")
+
+
+def _warm() -> None:
+    """Pool initializer: pay the imports once per worker, not once per audit."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from chibo_analysis.runner import execute
+
+    execute._kernel_manager_base()
+
+
+def _run_one(prepared: PreparedAudit, options: dict) -> dict:
+    """One audit in a worker; any error becomes a failed result, never an exception."""
+    t0 = time.perf_counter()
+    try:
+        run = execute_prepared(prepared, **options)
+        status, error = run.status, run.error
+    except Exception as err:  # noqa: BLE001 - a batch reports every failure and goes on
+        status, error = "failed", {"type": type(err).__name__, "message": str(err)}
+    return {
+        "org_id": prepared.params.org_id,
+        "status": status,
+        "error": error,
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+
+
+def _record_failure(prepared: PreparedAudit, out: str | Path, message: str) -> dict:
+    """Write the ``run.json`` of an audit whose worker died, so the index lists it."""
+    params = prepared.params
+    folder = report_folder(out, params.org_id, params.period)
+    folder.mkdir(parents=True, exist_ok=True)
+    error = {"type": "WorkerError", "message": message}
+    record = {
+        "status": "failed",
+        "notebook": prepared.notebook.name,
+        "parameters": params.as_dict(),
+        **prepared.organisation,
+        "outputs": {},
+        "error": error,
+    }
+    write_json(folder / RUN_FILE, record)
+    return {"org_id": params.org_id, "status": "failed", "error": error}
+
+
+def run_batch(
+    data: str | Path,
+    *,
+    period: str | int,
+    level: str = "base",
+    jobs: int | None = None,
+    notebook: str = DEFAULT_NOTEBOOK,
+    out: str | Path = "reports",
+    lang: str = "vi",
+    share: bool = False,
+    targets: str | Path | None = None,
+    pdf: bool = False,
+    notebooks_dir: str | Path | None = None,
+    organisations: pd.DataFrame | None = None,
+    timeout: float | None = None,
+    retries: int = 3,
+    progress: bool = True,
+) -> BatchResult:
+    """Audit every organisation at ``level`` for ``period``, ``jobs`` at a time.
+
+    Parameters
+    ----------
+    data : path
+        The dataset.
+    period : str or int
+        The period of every audit.
+    level : {'base', 'committee', 'cell'}
+        ``base`` audits the base organisations (levels base and base_cell).
+    jobs : int, optional
+        Worker processes (default: the number of CPUs). With 1, audits run
+        one after the other in this process.
+    notebook, out, lang, share, targets, pdf, notebooks_dir, timeout, retries
+        As for :func:`chibo_analysis.runner.audit.run_audit`.
+    organisations : DataFrame, optional
+        The organisations table, when already loaded.
+    progress : bool
+        Show a progress bar (tqdm) on stderr.
+
+    Returns
+    -------
+    BatchResult
+        Its ``failed`` lists the audits that failed; ``index`` is the page
+        written to ``<out>/index.html``.
+
+    Raises
+    ------
+    ParameterError
+        A parameter is wrong, or no organisation is at ``level``: nothing ran.
+    """
+    from tqdm.auto import tqdm
+
+    t0 = time.perf_counter()
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise ParameterError(f"jobs={jobs} is not allowed; expected 1 or more")
+    base = AuditParams.create(
+        data=data, org_id="-", period=period, lang=lang, share=share, targets=targets
+    )
+    if organisations is None:
+        organisations = read_organisations(base.data)
+    chosen = select_organisations(organisations, level)
+    if chosen.empty:
+        raise ParameterError(f"no organisation at level={level!r} in {base.data}")
+    prepared = [
+        prepare_audit(
+            replace(base, org_id=str(org_id)),
+            notebook=notebook,
+            notebooks_dir=notebooks_dir,
+            organisations=chosen,
+        )
+        for org_id in chosen["org_id"]
+    ]
+    options = {
+        "out": out,
+        "pdf": pdf,
+        "inputs": hash_inputs(base.data),
+        "timeout": timeout,
+        "retries": retries,
+    }
+    results = []
+    bar = tqdm(total=len(prepared), desc="audits", unit="org", disable=not progress)
+    try:
+        if jobs == 1:
+            for item in prepared:
+                results.append(_run_one(item, options))
+                bar.update()
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_warm) as pool:
+                futures = {pool.submit(_run_one, item, options): item for item in prepared}
+                for future in as_completed(futures):
+                    try:
+                        results.append(future.result())
+                    except Exception as err:  # noqa: BLE001 - e.g. a worker killed
+                        message = f"worker failed: {type(err).__name__}: {err}"
+                        results.append(_record_failure(futures[future], out, message))
+                    bar.update()
+                    bar.set_postfix(failed=sum(r["status"] != "ok" for r in results))
+    finally:
+        bar.close()
+    for item in results:
+        item["folder"] = str(report_folder(out, item["org_id"], base.period))
+    results.sort(key=lambda r: r["org_id"])
+    index = build_index(out, lang=lang)
+    return BatchResult(results, index, round(time.perf_counter() - t0, 3))
