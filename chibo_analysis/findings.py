@@ -13,12 +13,17 @@ notebook shows the ``text`` column as a bullet list.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
 from chibo_analysis.i18n import check_lang, fmt_int, fmt_list, fmt_number, fmt_percent, label
 from chibo_analysis.schema import CELL_LEVELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.indicators.periods import Period
 
 #: Columns of the frame :func:`findings` returns.
 FINDING_COLUMNS = ["topic", "count", "total", "text"]
@@ -179,3 +184,66 @@ def findings(
     out["count"] = out["count"].astype("Int64")
     out["total"] = out["total"].astype("Int64")
     return out
+
+
+def presence_grid(
+    dataset: Dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    kind: str = "regular",
+) -> pd.DataFrame:
+    """Meetings per cell and month (R1) or quarter (R2): the table behind the heatmaps.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Cleaned first.
+    period : str, int or Period
+        ``"2022"``, ``"2022Q3"`` or ``"2020-2022"``.
+    org_id : str, optional
+        Only the cells in this organisation's subtree (all by default).
+    kind : {'regular', 'thematic'}
+        ``regular``: regular or combined meetings per month; ``thematic``:
+        thematic or combined meetings per quarter.
+
+    Returns
+    -------
+    DataFrame
+        Index: cell names (with the code added where two cells share a name),
+        in the order of their codes; columns: every month (Timestamp, first
+        day) or quarter (``Period``) of the period; values: meetings held (0 =
+        missed), empty (NaN) where the cell did not exist. This is what
+        :func:`chibo_analysis.plots.plot_presence_grid` draws.
+    """
+    from chibo_analysis.errors import check_argument
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.periods import parse_period
+
+    check_argument("kind", kind, ("regular", "thematic"))
+    ds = dataset.clean()
+    period = parse_period(period)
+    orgs = ds.organisations
+    inside = roll.subtree(orgs, org_id)
+    slots = roll.cell_months(orgs, period)
+    slots = slots[slots["cell_id"].isin(inside)]
+    step = "month" if kind == "regular" else "quarter"
+    counted = ("regular", "combined") if kind == "regular" else ("thematic", "combined")
+    meetings = ds.meetings[ds.meetings["kind"].isin(counted)]
+    held = meetings["held_on"].dt.to_period("M").dt.start_time
+    meetings = meetings.assign(month=held, quarter=held.dt.to_period("Q").dt.start_time)
+    counts = meetings.groupby(["cell_id", step]).size().rename("held")
+    slots = slots[["cell_id", step]].drop_duplicates().join(counts, on=["cell_id", step])
+    grid = slots.assign(held=slots["held"].fillna(0)).pivot(
+        index="cell_id", columns=step, values="held"
+    )
+    columns = pd.DatetimeIndex(period.months if kind == "regular" else period.quarters)
+    grid = grid.reindex(columns=columns).astype("float64").sort_index()
+    if kind == "thematic":
+        grid.columns = grid.columns.to_period("Q")
+    name = orgs.drop_duplicates("org_id").set_index("org_id")["name"].reindex(grid.index)
+    shared = name.duplicated(keep=False)
+    name = name.where(~shared, name + " (" + name.index.to_series() + ")")
+    grid.index = pd.Index(name.astype(str).to_numpy(), name="cell")
+    grid.columns.name = step
+    return grid

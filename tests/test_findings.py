@@ -129,3 +129,73 @@ def test_bad_input_is_a_clear_error(card):
         findings(card.drop(columns="months_expected"))
     with pytest.raises(ParameterError, match="lang='de'"):
         findings(card, lang="de")
+
+
+# --- presence_grid: the table behind the heatmaps ------------------------------
+
+
+def _grid_dataset():
+    from chibo_analysis.load import dataset_from_frames
+
+    orgs = pd.DataFrame(
+        [
+            ("TP", "Thành phố", "", "committee", "", ""),
+            ("B", "Phường X", "TP", "base", "", ""),
+            ("C1", "Chi bộ 1", "B", "cell", "15/03/2022", ""),  # founded mid-March
+            ("C2", "Chi bộ 2", "B", "cell", "", "10/05/2022"),  # dissolved 10 May
+            ("C3", "Chi bộ 3", "TP", "base_cell", "", ""),  # outside B
+        ],
+        columns=["org_id", "name", "parent_id", "level", "founded_on", "dissolved_on"],
+    )
+    meetings = pd.DataFrame(
+        [
+            ("S1", "C1", "20/03/2022", "regular"),
+            ("S2", "C1", "10/04/2022", "combined"),  # counts for April and for Q2
+            ("S3", "C1", "05/05/2022", "thematic"),  # Q2 only, not a monthly meeting
+            ("S4", "C2", "10/01/2022", "regular"),
+            ("S5", "C2", "20/01/2022", "regular"),  # a second one in January
+            ("S6", "C2", "10/02/2022", "extraordinary"),  # counts nowhere
+            ("S7", "C3", "10/02/2022", "regular"),
+        ],
+        columns=["meeting_id", "cell_id", "held_on", "kind"],
+    )
+    members = pd.DataFrame({"member_id": ["m1"], "cell_id": ["C2"], "joined_on": ["01/01/2020"]})
+    attendance = pd.DataFrame({"meeting_id": ["S4"], "member_id": ["m1"], "status": ["present"]})
+    return dataset_from_frames(
+        organisations=orgs, members=members, meetings=meetings, attendance=attendance
+    )
+
+
+def test_presence_grid_months():
+    from chibo_analysis.findings import presence_grid
+
+    grid = presence_grid(_grid_dataset(), "2022", "B")
+    nan = float("nan")
+    assert grid.index.tolist() == ["Chi bộ 1", "Chi bộ 2"]  # C3 is outside B
+    assert grid.columns.tolist() == list(pd.date_range("2022-01-01", periods=12, freq="MS"))
+    expected = pd.DataFrame(
+        # C1: not yet founded in Jan-Feb, March and April held (combined counts), none after.
+        # C2: two in January, none in Feb-May (extraordinary does not count), gone from June.
+        [[nan, nan, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0] + [nan] * 7],
+        index=grid.index,
+        columns=grid.columns,
+    )
+    pd.testing.assert_frame_equal(grid, expected)
+
+
+def test_presence_grid_quarters():
+    from chibo_analysis.findings import presence_grid
+
+    grid = presence_grid(_grid_dataset(), "2022", "B", kind="thematic")
+    assert [str(q) for q in grid.columns] == ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]
+    # C1: Q1 exists (from March) but no thematic; Q2 the combined and the thematic meeting.
+    # C2: exists in Q1 and Q2 (to 10 May), no thematic meeting; gone after.
+    assert grid.to_numpy().tolist()[0] == [0, 2, 0, 0]
+    assert grid.iloc[1].tolist()[:2] == [0, 0] and all(pd.isna(grid.iloc[1, 2:]))
+
+
+def test_presence_grid_rejects_unknown_kind():
+    from chibo_analysis.findings import presence_grid
+
+    with pytest.raises(ParameterError, match="kind='monthly'"):
+        presence_grid(_grid_dataset(), "2022", kind="monthly")
