@@ -1,0 +1,183 @@
+"""Who is on which roll, when cells exist, and which register rows count.
+
+Boundaries, decided once here and used by every indicator:
+
+- **On the roll on day D**: ``joined_on <= D`` (empty ``joined_on``: since
+  always) and (``left_on`` empty or ``left_on > D``). ``left_on`` is the
+  first day the member is *off* the roll: a member who leaves on 31 December
+  is not on the roll at the end of the year; one who joins that day is.
+- **A cell exists on day D**: ``founded_on <= D`` (empty: since always) and
+  (``dissolved_on`` empty or ``D <= dissolved_on``): the cell still exists on
+  the day it is dissolved, so its last meeting may be held that day.
+- **Left out of attendance** (DOMAIN §4, R4): register rows with status
+  ``exempt``, and rows of members whose exemption in *that cell*
+  (``exempt_from`` to ``exempt_until`` inclusive, open-ended if
+  ``exempt_until`` is empty) covers the meeting date, whatever status was
+  written. The exemption is a resolution of the cell (R8), so it is read on
+  the member's row for the cell that held the meeting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from chibo_analysis.errors import ParameterError
+from chibo_analysis.schema import CELL_LEVELS
+
+from .periods import Period
+
+#: Register statuses that count towards attendance (R4), in order.
+COUNTED = ("present", "excused", "absent")
+
+
+def on_roll(members: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
+    """Boolean Series: is each membership row on its cell's roll on ``day``?
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"joined_on": pd.to_datetime(["2022-01-01", "2022-03-01", None]),
+    ...                   "left_on": pd.to_datetime(["2022-12-31", None, "2023-01-01"])})
+    >>> on_roll(m, pd.Timestamp("2022-12-31")).tolist()
+    [False, True, True]
+    """
+    joined = members["joined_on"]
+    left = members["left_on"]
+    return ((joined.isna() | (joined <= day)) & (left.isna() | (left > day))).astype(bool)
+
+
+def cells(organisations: pd.DataFrame) -> pd.DataFrame:
+    """The meeting-holding units (levels ``cell`` and ``base_cell``)."""
+    return organisations[organisations["level"].isin(CELL_LEVELS)]
+
+
+def existed_between(orgs: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
+    """Boolean Series: did each organisation exist on any day from ``first`` to ``last``?"""
+    founded, dissolved = orgs["founded_on"], orgs["dissolved_on"]
+    return (
+        (founded.isna() | (founded <= last)) & (dissolved.isna() | (dissolved >= first))
+    ).astype(bool)
+
+
+def cell_months(organisations: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """One row per cell and month of ``period`` in which the cell existed on any day.
+
+    Columns ``cell_id``, ``month`` (first day) and ``quarter`` (first day).
+    """
+    cell = cells(organisations)[["org_id", "founded_on", "dissolved_on"]]
+    months = pd.DataFrame({"month": period.months})
+    grid = cell.merge(months, how="cross")
+    month_end = grid["month"] + pd.offsets.MonthEnd(0)
+    keep = (grid["founded_on"].isna() | (grid["founded_on"] <= month_end)) & (
+        grid["dissolved_on"].isna() | (grid["dissolved_on"] >= grid["month"])
+    )
+    grid = grid.loc[keep, ["org_id", "month"]].rename(columns={"org_id": "cell_id"})
+    grid["quarter"] = grid["month"].dt.to_period("Q").dt.start_time
+    return grid.reset_index(drop=True)
+
+
+def ancestry(organisations: pd.DataFrame) -> pd.DataFrame:
+    """Every (``org_id``, ``ancestor_id``) pair, each organisation being its own ancestor.
+
+    Walks up the parent links one level per step (a handful of levels), so a
+    cycle, which validation rejects, cannot loop for ever.
+    """
+    parent = organisations.set_index("org_id")["parent_id"]
+    parent = parent[parent.notna() & (parent != "")]
+    pairs = [
+        pd.DataFrame({"org_id": organisations["org_id"], "ancestor_id": organisations["org_id"]})
+    ]
+    step = pairs[0]
+    for _ in range(len(organisations)):
+        up = step["ancestor_id"].map(parent)
+        step = pd.DataFrame({"org_id": step["org_id"], "ancestor_id": up}).dropna()
+        step = step[step["ancestor_id"] != step["org_id"]]
+        if step.empty:
+            break
+        pairs.append(step)
+    return pd.concat(pairs, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def subtree(organisations: pd.DataFrame, org_id: str | None) -> pd.Index:
+    """``org_id`` and every organisation below it (all of them when ``org_id`` is None).
+
+    Raises
+    ------
+    ParameterError
+        When ``org_id`` is not an organisation of the dataset.
+    """
+    if org_id is None:
+        return pd.Index(organisations["org_id"])
+    known = organisations["org_id"]
+    if not known.eq(org_id).any():
+        sample = ", ".join(repr(x) for x in known.head(5))
+        raise ParameterError(
+            f"org_id={org_id!r} is not an organisation of the dataset "
+            f"({len(known)} organisations, e.g. {sample})"
+        )
+    pairs = ancestry(organisations)
+    return pd.Index(pairs.loc[pairs["ancestor_id"] == org_id, "org_id"].unique())
+
+
+def register(
+    meetings: pd.DataFrame, attendance: pd.DataFrame, members: pd.DataFrame
+) -> pd.DataFrame:
+    """Register rows joined to their meeting, with the left-out rule applied.
+
+    Returns the attendance rows (original index) with ``cell_id``,
+    ``held_on``, ``year`` and ``left_out`` (bool). Rows whose meeting is
+    unknown are dropped (validation has set them aside already).
+    """
+    pos = pd.Index(meetings["meeting_id"]).get_indexer(attendance["meeting_id"])
+    att = attendance.loc[pos >= 0, ["meeting_id", "member_id", "status", "_file", "_row"]]
+    pos = pos[pos >= 0]
+    att = att.assign(
+        cell_id=meetings["cell_id"].to_numpy()[pos],
+        held_on=meetings["held_on"].to_numpy()[pos],
+    )
+    att["year"] = att["held_on"].dt.year
+    att["left_out"] = (att["status"] == "exempt").to_numpy(dtype=bool) | _exempted(att, members)
+    return att
+
+
+def _exempted(att: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
+    """Rows whose member's exemption in that cell covers the meeting date."""
+    ex = members.loc[
+        members["exempt_from"].notna(), ["member_id", "cell_id", "exempt_from", "exempt_until"]
+    ]
+    out = np.zeros(len(att), dtype=bool)
+    if ex.empty:
+        return out
+    probe = att[["member_id", "cell_id", "held_on"]].assign(_pos=np.arange(len(att)))
+    hit = probe.merge(ex, on=["member_id", "cell_id"], how="inner")
+    covers = (hit["exempt_from"] <= hit["held_on"]) & (
+        hit["exempt_until"].isna() | (hit["held_on"] <= hit["exempt_until"])
+    )
+    out[hit.loc[covers, "_pos"].to_numpy()] = True
+    return out
+
+
+def home_cells(members: pd.DataFrame, member_ids: pd.Series, period: Period) -> pd.DataFrame:
+    """The cell each member is counted in for member-level flags (R6).
+
+    The cell whose roll holds the member at the end of ``period``; else the
+    last cell they left within it (latest ``left_on`` up to the end); else,
+    for a member never on a roll by then, their latest membership row.
+    Returns ``member_id``, ``cell_id``, ``_file``, ``_row`` (the membership row).
+    """
+    wanted = pd.Index(pd.unique(member_ids))
+    rows = members[members["member_id"].isin(wanted)]
+    end = period.end
+    rank = np.select(
+        [on_roll(rows, end), rows["left_on"].notna() & (rows["left_on"] <= end)],
+        [0, 1],
+        default=2,
+    )
+    order = rows.assign(_rank=rank, _left=rows["left_on"].fillna(pd.Timestamp.max.normalize()))
+    order = order.sort_values(
+        ["member_id", "_rank", "_left", "joined_on"],
+        ascending=[True, True, False, False],
+        na_position="last",
+        kind="stable",
+    )
+    return order.drop_duplicates("member_id")[["member_id", "cell_id", "_file", "_row"]]

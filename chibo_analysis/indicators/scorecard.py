@@ -1,0 +1,296 @@
+"""The scorecard of DOMAIN.md §4: one row per cell and per organisation above it.
+
+:func:`scorecard` is the contract read by the notebooks, the CLI and the
+tests. :func:`scorecard_counts` gives the same rows with the numerators and
+denominators behind every rate, for the statistics (funnel plots, shrinkage),
+which need the counts, not the rates.
+
+Readings of §4 decided here (see also :mod:`.roll` for roll and lifetime
+boundaries):
+
+- ``members``: membership rows on the roll on the period's last day.
+- ``unexcused_absences`` and the R4 checks use register rows that are not
+  left out (an ``absent`` written for an exempted member is not counted);
+  ``minutes_mismatches`` compares the register as written.
+- ``short_meetings``: every kind of meeting is held to R3 (90 minutes;
+  combined sessions 120); meetings without a duration are not counted.
+- ``standard_meeting_rate`` is over all meetings of the period, every kind.
+- ``flagged_meetings`` / ``flagged_dues``: months from 1 January of each
+  year up to the period's end (a quarter sees its year to date); a member
+  flagged in any year of the period counts once.
+- ``excused_streaks``: members whose excused absence at a meeting of the
+  period is their 4th or later in a row in that cell (runs count from 1
+  January, so a run begun in Q1 carries into Q2's scorecard).
+- ``admissions``: members whose ``admitted_on`` falls in the period, in the
+  cell whose roll held them on that day (else their earliest row).
+- Cells that did not exist on any day of the period have no row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from chibo_analysis.dataset import Dataset
+from chibo_analysis.schema import CELL_LEVELS, RATING_POINTS
+
+from . import checks, roll
+from .periods import Period, parse_period
+
+ID_COLUMNS = ["org_id", "name", "level", "parent_id", "period"]
+#: The §4 columns, in §4's order.
+SCORECARD_COLUMNS = [
+    "members", "months_expected", "regular_months", "regular_rate", "quarters_expected",
+    "thematic_quarters", "thematic_rate", "short_meetings", "attendance_rate",
+    "unexcused_absences", "standard_meeting_rate", "flagged_meetings", "flagged_dues",
+    "excused_streaks", "good_self_ratings", "implausible_good", "inspected_meetings",
+    "rating_agreement", "rating_inflation", "superior_attended", "admissions",
+    "minutes_mismatches",
+]  # fmt: skip
+#: Each rate and its (numerator, denominator) count columns.
+RATES = {
+    "regular_rate": ("regular_months", "months_expected"),
+    "thematic_rate": ("thematic_quarters", "quarters_expected"),
+    "attendance_rate": ("attendance_present", "attendance_counted"),
+    "standard_meeting_rate": ("standard_meetings", "meetings"),
+    "rating_agreement": ("rating_agreements", "inspected_meetings"),
+    "rating_inflation": ("rating_difference", "inspected_meetings"),
+}
+COUNT_COLUMNS = [c for c in SCORECARD_COLUMNS if c not in RATES] + [
+    "attendance_present", "attendance_counted", "meetings", "standard_meetings",
+    "rating_agreements", "rating_difference",
+]  # fmt: skip
+#: Count columns that need an optional table.
+NEEDS = {
+    "flagged_dues": "dues",
+    "inspected_meetings": "inspections",
+    "rating_agreements": "inspections",
+    "rating_difference": "inspections",
+}
+_LEVEL_ORDER = {"committee": 0, "base": 1, "base_cell": 2, "cell": 3}
+
+
+def scorecard(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> pd.DataFrame:
+    """The §4 scorecard of every cell and organisation in ``org_id``'s subtree.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Cleaned first (rows validation sets aside count nowhere).
+    period : str, int or Period
+        ``"2022"``, ``"2022Q3"`` or ``"2020-2025"``.
+    org_id : str, optional
+        Root of the subtree; the whole dataset by default.
+
+    Returns
+    -------
+    DataFrame
+        ``org_id``, ``name``, ``level``, ``parent_id``, ``period`` and every
+        §4 column in §4's order; counts are ``Int64``, rates ``Float64``.
+        Organisation rows (base, committee) sum their cells' counts and
+        recompute rates from the summed numerators and denominators; an empty
+        denominator gives an empty rate. Without ``inspections`` the three
+        inspection columns are empty; without ``dues``, ``flagged_dues`` is.
+    """
+    return rates_from_counts(scorecard_counts(dataset, period, org_id))
+
+
+def rates_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """The §4 scorecard from :func:`scorecard_counts` rows (also after summing them)."""
+    out = counts[ID_COLUMNS].copy()
+    for col in SCORECARD_COLUMNS:
+        if col in RATES:
+            num, den = RATES[col]
+            d = counts[den].astype("Float64")
+            out[col] = (counts[num].astype("Float64") / d.where(d > 0)).astype("Float64")
+        else:
+            out[col] = counts[col]
+    return out
+
+
+def scorecard_counts(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> pd.DataFrame:
+    """The scorecard's rows with every numerator and denominator as counts.
+
+    Columns: :data:`ID_COLUMNS`, then :data:`COUNT_COLUMNS` (the §4 counts,
+    ``attendance_present`` / ``attendance_counted``, ``meetings`` /
+    ``standard_meetings``, ``rating_agreements``, ``rating_difference``
+    (sum of self minus inspection points)).
+    """
+    ds = dataset.clean()
+    period = parse_period(period)
+    orgs = ds.organisations
+    inside = roll.subtree(orgs, org_id)
+    cell_counts = _cell_counts(ds, period)
+    cell_counts = cell_counts[cell_counts.index.isin(inside) & (cell_counts["months_expected"] > 0)]
+
+    above = orgs[
+        orgs["org_id"].isin(inside)
+        & ~orgs["level"].isin(CELL_LEVELS)
+        & roll.existed_between(orgs, period.start, period.end)
+    ]
+    pairs = roll.ancestry(orgs)
+    pairs = pairs[
+        pairs["org_id"].isin(cell_counts.index) & pairs["ancestor_id"].isin(above["org_id"])
+    ]
+    summed = (
+        cell_counts.reindex(pairs["org_id"])
+        .set_axis(pairs["ancestor_id"].to_numpy())
+        .groupby(level=0)
+        .sum(min_count=1)
+        .reindex(above["org_id"])
+        .fillna(0)
+    )
+    counts = pd.concat([cell_counts, summed])
+    for col, table in NEEDS.items():
+        if not ds.has(table):
+            counts[col] = pd.NA
+    counts = counts.astype("Int64")
+    counts.index.name = "org_id"
+    meta = orgs.set_index("org_id").loc[counts.index, ["name", "level", "parent_id"]]
+    meta = meta.assign(level=meta["level"].astype("object"), period=period.label)
+    out = meta.join(counts).reset_index()
+    out = out.iloc[_tree_order(orgs, out["org_id"])].reset_index(drop=True)
+    return out[ID_COLUMNS + COUNT_COLUMNS]
+
+
+def _tree_order(orgs: pd.DataFrame, ids: pd.Series) -> np.ndarray:
+    """Positions of ``ids`` in depth-first order (parents before their children)."""
+    pairs = roll.ancestry(orgs)
+    depth = pairs.groupby("org_id").size().rename("depth")
+    pairs = pairs.join(depth, on="ancestor_id")
+    pairs = pairs.join(
+        orgs.set_index("org_id")["level"].map(_LEVEL_ORDER).rename("rank"), on="ancestor_id"
+    )
+    pairs["step"] = pairs["rank"].astype("Int64").astype(str) + ":" + pairs["ancestor_id"]
+    pairs = pairs.sort_values(["org_id", "depth"])
+    path = pairs.groupby("org_id")["step"].agg("/".join)
+    return np.argsort(ids.map(path).to_numpy(dtype=object), kind="stable")
+
+
+def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
+    """Every count column for every cell of the dataset (index ``cell_id``)."""
+    orgs, members, meetings = ds.organisations, ds.members, ds.meetings
+    months = roll.cell_months(orgs, period)
+    ids = pd.Index(roll.cells(orgs)["org_id"], name="cell_id")
+    out = pd.DataFrame(index=ids)
+
+    def put(name: str, values: pd.Series) -> None:
+        out[name] = values.reindex(ids).fillna(0).astype("int64")
+
+    put("members", members.loc[roll.on_roll(members, period.end), "cell_id"].value_counts())
+    put("months_expected", months.groupby("cell_id").size())
+    put("quarters_expected", months.groupby("cell_id")["quarter"].nunique())
+
+    # meetings of the period, within their cell's months (validation sets others aside)
+    held = meetings["held_on"]
+    mt = meetings[(held >= period.start) & (held <= period.end)]
+    mt = mt.assign(month=mt["held_on"].dt.to_period("M").dt.start_time)
+    live = pd.MultiIndex.from_frame(months[["cell_id", "month"]])
+    mt = mt[pd.MultiIndex.from_frame(mt[["cell_id", "month"]]).isin(live)]
+    mt = mt.assign(quarter=mt["month"].dt.to_period("Q").dt.start_time)
+    kind = mt["kind"].astype("object")
+    regular = mt[kind.isin(["regular", "combined"])]
+    thematic = mt[kind.isin(["thematic", "combined"])]
+    put("regular_months", regular.groupby("cell_id")["month"].nunique())
+    put("thematic_quarters", thematic.groupby("cell_id")["quarter"].nunique())
+
+    # register from 1 January of the first year, for runs and R6
+    context = meetings[(held >= period.year_start) & (held <= period.end)]
+    reg = roll.register(context, ds.attendance, members)
+    run_pos = checks.excused_run_position(reg)
+    facts = checks.meeting_facts(mt, reg, run_pos).assign(cell_id=mt["cell_id"])
+    by_cell = facts.groupby("cell_id")
+    put("meetings", by_cell.size())
+    put("standard_meetings", by_cell["standard"].sum())
+    put("short_meetings", by_cell["short"].sum())
+    put("attendance_present", by_cell["n_present"].sum())
+    put("attendance_counted", by_cell["n_counted"].sum())
+    put("unexcused_absences", by_cell["n_absent"].sum())
+    put("good_self_ratings", by_cell["good"].sum())
+    put("implausible_good", by_cell["implausible_good"].sum())
+    put("superior_attended", mt.groupby("cell_id")["superior_attended"].sum())
+
+    streak = reg[(run_pos > checks.R4_MAX_EXCUSED_RUN) & (reg["held_on"] >= period.start)]
+    put(
+        "excused_streaks",
+        streak.drop_duplicates(["cell_id", "member_id"])["cell_id"].value_counts(),
+    )
+
+    flagged = checks.flagged_members(checks.r6_meeting_months(reg))
+    put("flagged_meetings", _count_home(members, flagged, period))
+    if ds.has("dues"):
+        flagged = checks.flagged_members(checks.r6_dues_months(ds.dues, period))
+        put("flagged_dues", _count_home(members, flagged, period))
+    else:
+        out["flagged_dues"] = 0
+
+    _put_inspections(ds, mt, put, out)
+    put("admissions", admission_cells(members, period)["cell_id"].value_counts())
+
+    from .screens import minutes_mismatches
+
+    put("minutes_mismatches", minutes_mismatches(mt, ds.attendance)["cell_id"].value_counts())
+    return out
+
+
+def _count_home(members: pd.DataFrame, flagged: pd.DataFrame, period: Period) -> pd.Series:
+    home = roll.home_cells(members, flagged["member_id"], period)
+    return home["cell_id"].value_counts()
+
+
+def _put_inspections(ds: Dataset, mt: pd.DataFrame, put, out: pd.DataFrame) -> None:
+    if not ds.has("inspections"):
+        for col in ("inspected_meetings", "rating_agreements", "rating_difference"):
+            out[col] = 0
+        return
+    pairs = latest_inspections(ds.inspections, mt)
+    by_cell = pairs.groupby("cell_id")
+    put("inspected_meetings", by_cell.size())
+    put("rating_agreements", by_cell["agree"].sum())
+    put("rating_difference", by_cell["difference"].sum())
+
+
+def latest_inspections(inspections: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
+    """Meetings with both a self-rating and an inspection rating (the latest one).
+
+    One row per meeting: ``meeting_id``, ``cell_id``, ``held_on``,
+    ``self_rating``, ``rating``, ``agree``, ``difference`` (self minus
+    inspection on the 0-3 scale of :data:`~chibo_analysis.schema.RATING_POINTS`)
+    and the inspection's ``_file`` and ``_row``. The latest inspection is the
+    one with the latest ``inspected_on`` (undated ones count as earliest;
+    ties go to the later row of the file).
+    """
+    ins = inspections[inspections["rating"].notna()]
+    ins = ins.sort_values(["inspected_on", "_row"], na_position="first", kind="stable")
+    ins = ins.drop_duplicates("meeting_id", keep="last")
+    rated = meetings.loc[
+        meetings["self_rating"].notna(), ["meeting_id", "cell_id", "held_on", "self_rating"]
+    ]
+    pairs = rated.merge(ins[["meeting_id", "rating", "_file", "_row"]], on="meeting_id")
+    self_pts = pairs["self_rating"].astype("object").map(RATING_POINTS)
+    insp_pts = pairs["rating"].astype("object").map(RATING_POINTS)
+    return pairs.assign(
+        agree=(self_pts == insp_pts).astype("int64"),
+        difference=(self_pts - insp_pts).astype("int64"),
+    )
+
+
+def admission_cells(members: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Members admitted to the Party during ``period``, with the cell that admitted them.
+
+    The cell is the one whose roll held the member on ``admitted_on`` (the
+    roll boundaries of :mod:`.roll`), else the member's earliest row.
+    Returns ``member_id``, ``cell_id``, ``admitted_on``, ``_file``, ``_row``.
+    """
+    adm = members[(members["admitted_on"] >= period.start) & (members["admitted_on"] <= period.end)]
+    day = adm["admitted_on"]
+    covers = (adm["joined_on"].isna() | (adm["joined_on"] <= day)) & (
+        adm["left_on"].isna() | (adm["left_on"] > day)
+    )
+    adm = adm.assign(_miss=~covers).sort_values(["member_id", "_miss", "joined_on"], kind="stable")
+    adm = adm.drop_duplicates("member_id")
+    return adm[["member_id", "cell_id", "admitted_on", "_file", "_row"]].reset_index(drop=True)
