@@ -179,6 +179,7 @@ def test_presence_grid_months():
         [[nan, nan, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0] + [nan] * 7],
         index=grid.index,
         columns=grid.columns,
+        dtype="float64",
     )
     pd.testing.assert_frame_equal(grid, expected)
 
