@@ -21,6 +21,8 @@ from pathlib import Path
 from chibo_analysis.errors import ChiboError
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", re.IGNORECASE | re.DOTALL)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _EXTERNAL = re.compile(
     r"""<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?"""
     r"""\b(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)"""
@@ -101,6 +103,7 @@ def render_html(nb, *, title: str, lang: str = "vi") -> str:
     )
     html, _ = exporter.from_notebook_node(_reader_copy(nb), resources={"metadata": {"name": title}})
     html = _SCRIPT.sub("", html)
+    html = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], html)
     html = re.sub(r"<html\b[^>]*>", f'<html lang="{lang}">', html, count=1)
     left = external_references(html)
     if left:
