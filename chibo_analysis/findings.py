@@ -42,6 +42,15 @@ def _rate(num: float | None, den: float | None) -> float | None:
     return None if num is None or not den else num / den
 
 
+def _minimums(targets) -> dict[str, float]:
+    """``{column: value}`` of the at-least targets of a Targets object or a mapping."""
+    if targets is None:
+        return {}
+    if hasattr(targets, "targets"):
+        return {t.column: t.value for t in targets.targets.values() if t.op in (">=", ">")}
+    return dict(targets)
+
+
 def findings(
     scorecard: pd.DataFrame,
     *,
@@ -59,9 +68,10 @@ def findings(
         the audited organisation and the cells under it.
     org_id : str, optional
         The audited organisation (its row names it); default the first row.
-    targets : mapping of str to float, optional
-        Minimum level per scorecard rate (e.g. ``{"attendance_rate": 0.9}``),
-        from the targets file; cells below a target are named.
+    targets : Targets or mapping of str to float, optional
+        The targets file (:func:`chibo_analysis.indicators.load_targets`), or
+        the minimum level per scorecard rate (``{"attendance_rate": 0.9}``);
+        cells below the attendance target are named.
     lang : {'vi', 'en'}
     limit : int
         How many cell names a sentence lists before "and N more".
@@ -142,7 +152,7 @@ def findings(
         absences = _total(cells["unexcused_absences"]) if "unexcused_absences" in cells else 0
         add("attendance", absences, None, "finding.attendance",
             rate=fmt_percent(org["attendance_rate"], lang), n=n(absences or 0))  # fmt: skip
-        goal = (targets or {}).get("attendance_rate")
+        goal = _minimums(targets).get("attendance_rate")
         if goal is not None:
             known = cells["attendance_rate"].notna()
             below = known & (cells["attendance_rate"] < goal)
@@ -247,3 +257,195 @@ def presence_grid(
     grid.index = pd.Index(name.astype(str).to_numpy(), name="cell")
     grid.columns.name = step
     return grid
+
+
+# --- tables for readers ---------------------------------------------------------
+
+#: The schema table each list's rows come from (for headers and category labels).
+LIST_TABLES = {
+    "r6_meetings": "members",
+    "r6_dues": "members",
+    "excused_streaks": "members",
+    "probation_overdue": "members",
+    "exemption_age": "members",
+    "failing_meetings": "meetings",
+    "implausible_good": "meetings",
+    "minutes_mismatches": "meetings",
+    "small_residential": "organisations",
+    "no_admissions": "organisations",
+    "r9_cap": "organisations",
+    "disciplines": "disciplines",
+}
+_CATEGORIES = {
+    "members": {"gender": ("members", "gender"), "left_reason": ("members", "left_reason")},
+    "meetings": {"kind": ("meetings", "kind"), "self_rating": ("meetings", "self_rating")},
+    "organisations": {"kind": ("organisations", "kind")},
+    "disciplines": {"form": ("disciplines", "form")},
+}
+#: Columns never shown to readers: reason codes (their text is shown) and sheet names.
+HIDDEN_COLUMNS = ("reasons", "_sheet")
+#: Free-text columns left out of shared reports: they may name people.
+FREE_TEXT_COLUMNS = ("reason", "findings", "minutes_text", "topic")
+
+
+def reader_view(
+    frame: pd.DataFrame, *, share: bool = False, key: bytes | None = None
+) -> pd.DataFrame:
+    """The columns of a list that a reader may see.
+
+    Drops :data:`HIDDEN_COLUMNS`; with ``share``, replaces ``member_id`` by its
+    pseudonym and drops the personal columns (``full_name``, ``birth_date``)
+    and :data:`FREE_TEXT_COLUMNS`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"member_id": ["M1"], "full_name": ["Nguyễn Văn An"], "n_months": [3]})
+    >>> reader_view(df, share=True, key=b"k" * 32).columns.tolist()
+    ['member_id', 'n_months']
+    """
+    out = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    if share:
+        from chibo_analysis.pseudonym import pseudonymise
+
+        ids = [c for c in ("member_id",) if c in out.columns]
+        out = pseudonymise(out, ids, key=key)
+        out = out.drop(columns=[c for c in FREE_TEXT_COLUMNS if c in out.columns])
+    return out
+
+
+def show_list(
+    name: str,
+    dataset: Dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    lang: str = "vi",
+    share: bool = False,
+):
+    """One list of :data:`chibo_analysis.indicators.LISTS` as a table for readers.
+
+    Computes the list (``run_list``), keeps what a reader may see
+    (:func:`reader_view`) and labels it in ``lang`` (:func:`chibo_analysis.i18n.table`).
+    """
+    from chibo_analysis.i18n import table
+    from chibo_analysis.indicators import run_list
+
+    options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
+    frame = run_list(name, dataset, period, org_id, **options)
+    source = LIST_TABLES.get(name)
+    return table(reader_view(frame, share=share), lang, table=source,
+                 categories=_CATEGORIES.get(source, {}))  # fmt: skip
+
+
+def discipline_cases(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> pd.DataFrame:
+    """Discipline decisions of the period about members or organisations within ``org_id``.
+
+    Returns
+    -------
+    DataFrame
+        ``member_id`` (empty for an organisation), ``org_id`` (the
+        organisation, or the cell whose roll held the member on the day of
+        the decision), ``decided_on``, ``form``, ``reason``, ``_file``, ``_row``;
+        empty without a ``disciplines`` table.
+    """
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.periods import parse_period
+
+    columns = ["member_id", "org_id", "decided_on", "form", "reason", "_file", "_row"]
+    ds = dataset.clean()
+    if not ds.has("disciplines"):
+        return pd.DataFrame(columns=columns)
+    period = parse_period(period)
+    inside = roll.subtree(ds.organisations, org_id)
+    d = ds.disciplines
+    d = d[(d["decided_on"] >= period.start) & (d["decided_on"] <= period.end)]
+    m = ds.members[["member_id", "cell_id", "joined_on", "left_on"]]
+    pairs = d.reset_index().merge(m, left_on="subject_id", right_on="member_id", how="left")
+    held = (pairs["joined_on"].isna() | (pairs["joined_on"] <= pairs["decided_on"])) & (
+        pairs["left_on"].isna() | (pairs["left_on"] > pairs["decided_on"])
+    )
+    members = pairs[pairs["member_id"].notna() & held].drop_duplicates("index")
+    members = members.assign(org_id=members["cell_id"])
+    orgs = d.reset_index()
+    orgs = orgs[orgs["subject_id"].isin(ds.organisations["org_id"])]
+    orgs = orgs.assign(member_id=pd.NA, org_id=orgs["subject_id"])
+    out = pd.concat([members, orgs], ignore_index=True)
+    out = out[out["org_id"].isin(inside)].sort_values(["decided_on", "_row"], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+def _value_text(column: pd.Series, value: pd.Series, lang: str, signed: bool = False) -> pd.Series:
+    from chibo_analysis.i18n import RATE_COLUMNS
+
+    rate = column.isin(RATE_COLUMNS).to_numpy()
+    pct = value.map(lambda v: fmt_percent(v, lang))
+    num = value.map(
+        lambda v: fmt_number(v, lang, 2).rstrip("0").rstrip(",.") if pd.notna(v) else "–"
+    )
+    text = pct.where(rate, num)
+    if signed:
+        text = text.where(~(value > 0).fillna(False), "+" + text)
+    return text
+
+
+def target_table(
+    assessment: pd.DataFrame, targets, org_id: str, *, lang: str = "vi"
+) -> pd.DataFrame:
+    """The audited organisation's row of each target: label, value, target, met, gap.
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        From :func:`chibo_analysis.indicators.assess`.
+    targets : Targets
+        The targets the assessment used (for their labels in ``lang``).
+    org_id : str
+        The organisation whose rows to show.
+
+    Returns
+    -------
+    DataFrame
+        ``target_label``, ``value``, ``target_value`` and ``gap`` as display text
+        (rates as percentages), ``met`` (boolean), ``source``.
+    """
+    check_lang(lang)
+    rows = assessment[assessment["org_id"] == org_id]
+    names = {
+        n: (t.label_vi if lang == "vi" else t.label_en) or n for n, t in targets.targets.items()
+    }
+    ops = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+    goal = rows["op"].map(ops) + " " + _value_text(rows["column"], rows["target_value"], lang)
+    return pd.DataFrame(
+        {
+            "target_label": rows["target"].map(names),
+            "value": _value_text(rows["column"], rows["value"], lang),
+            "target_value": goal,
+            "met": rows["met"].astype("boolean"),
+            "gap": _value_text(rows["column"], rows["gap"], lang, signed=True),
+            "source": rows["source"],
+        }
+    ).reset_index(drop=True)
+
+
+def provenance(
+    dataset: Dataset, parameters: Mapping[str, object], *, lang: str = "vi"
+) -> pd.DataFrame:
+    """What was run on what: package version, parameters, input files and their SHA-256.
+
+    Returns
+    -------
+    DataFrame
+        Two columns, ``item`` and ``value``, as display text.
+    """
+    from chibo_analysis import __version__
+
+    check_lang(lang)
+    rows = [(label("word.package_version", lang), __version__)]
+    rows += [(f"{label('word.parameter', lang)}: {k}", "–" if v is None else str(v))
+             for k, v in parameters.items()]  # fmt: skip
+    rows += [(f"{label('column.file', lang)}: {s.path}" + (f" [{s.sheet}]" if s.sheet else ""),
+              f"{label('word.sha256', lang)} {s.sha256}; {label('word.rows', lang)} {fmt_int(s.rows, lang)}")
+             for s in dataset.sources]  # fmt: skip
+    return pd.DataFrame(rows, columns=["item", "value"])
