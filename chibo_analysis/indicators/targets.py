@@ -134,7 +134,7 @@ def _check_keys(mapping: dict, allowed: set, where: str, prefix: str = "") -> No
     unknown = sorted(set(mapping) - allowed)
     if unknown:
         raise ParameterError(
-            f"{where}: unknown key {prefix}{unknown[0]!r}; allowed: {', '.join(sorted(allowed))}"
+            f"{where}: unknown key '{prefix}{unknown[0]}'; allowed: {', '.join(sorted(allowed))}"
         )
 
 

@@ -1,0 +1,75 @@
+"""``chibo scorecard DATA --period 2022 [--org ID] [--out FILE.csv|.xlsx]``: the §4 scorecard."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from chibo_analysis.errors import ParameterError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scorecard",
+        help="the scorecard of every cell and organisation (DOMAIN §4)",
+        description=(
+            "Compute the scorecard: one row per cell and per organisation above it, with "
+            "every indicator of DOMAIN.md §4. Rows that validation sets aside count nowhere. "
+            "With --out FILE.xlsx the workbook also holds the assessment against the targets."
+        ),
+    )
+    p.add_argument("data", help="folder of table files, or one workbook")
+    p.add_argument(
+        "--period", required=True, help="a year (2022), a quarter (2022Q3) or years (2020-2025)"
+    )
+    p.add_argument(
+        "--org", default=None, metavar="ID", help="only this organisation and those below it"
+    )
+    p.add_argument("--out", default=None, metavar="FILE", help="write to FILE.csv or FILE.xlsx")
+    p.add_argument(
+        "--targets", default=None, metavar="FILE.yaml", help="the organisation's own targets"
+    )
+    p.set_defaults(func=run)
+
+
+def check_out(out: str | Path) -> Path:
+    """``out`` as a Path if it names a ``.csv`` or ``.xlsx`` file, else ParameterError."""
+    out = Path(out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ParameterError(f"out={str(out)!r}: expected a file name ending in .csv or .xlsx")
+    return out
+
+
+def write_frame(frames: dict[str, pd.DataFrame], out: str | Path) -> Path:
+    """Write one frame to ``.csv`` (the first one) or several sheets to ``.xlsx``."""
+    out = check_out(out)
+    if out.suffix.lower() == ".csv":
+        next(iter(frames.values())).to_csv(out, index=False, encoding="utf-8-sig")
+    else:
+        with pd.ExcelWriter(out, engine="xlsxwriter") as xl:
+            for sheet, frame in frames.items():
+                frame.to_excel(xl, sheet_name=sheet[:31], index=False)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from chibo_analysis.indicators.periods import parse_period
+    from chibo_analysis.indicators.scorecard import scorecard
+    from chibo_analysis.indicators.targets import assess, load_targets
+    from chibo_analysis.load import load_dataset
+
+    period = parse_period(args.period)
+    targets = load_targets(args.targets)  # checked before the data is read
+    if args.out:
+        check_out(args.out)
+    dataset = load_dataset(args.data).clean()
+    card = scorecard(dataset, period, args.org)
+    if args.out:
+        frames = {"scorecard": card, "assessment": assess(card, targets, dataset.organisations)}
+        print(write_frame(frames, args.out))
+    else:
+        with pd.option_context("display.max_columns", None, "display.width", 200):
+            print(card.to_string(index=False))
+    return 0
