@@ -196,69 +196,6 @@ def findings(
     return out
 
 
-def presence_grid(
-    dataset: Dataset,
-    period: str | int | Period,
-    org_id: str | None = None,
-    *,
-    kind: str = "regular",
-) -> pd.DataFrame:
-    """Meetings per cell and month (R1) or quarter (R2): the table behind the heatmaps.
-
-    Parameters
-    ----------
-    dataset : Dataset
-        Cleaned first.
-    period : str, int or Period
-        ``"2022"``, ``"2022Q3"`` or ``"2020-2022"``.
-    org_id : str, optional
-        Only the cells in this organisation's subtree (all by default).
-    kind : {'regular', 'thematic'}
-        ``regular``: regular or combined meetings per month; ``thematic``:
-        thematic or combined meetings per quarter.
-
-    Returns
-    -------
-    DataFrame
-        Index: cell names (with the code added where two cells share a name),
-        in the order of their codes; columns: every month (Timestamp, first
-        day) or quarter (``Period``) of the period; values: meetings held (0 =
-        missed), empty (NaN) where the cell did not exist. This is what
-        :func:`chibo_analysis.plots.plot_presence_grid` draws.
-    """
-    from chibo_analysis.errors import check_argument
-    from chibo_analysis.indicators import roll
-    from chibo_analysis.indicators.periods import parse_period
-
-    check_argument("kind", kind, ("regular", "thematic"))
-    ds = dataset.clean()
-    period = parse_period(period)
-    orgs = ds.organisations
-    inside = roll.subtree(orgs, org_id)
-    slots = roll.cell_months(orgs, period)
-    slots = slots[slots["cell_id"].isin(inside)]
-    step = "month" if kind == "regular" else "quarter"
-    counted = ("regular", "combined") if kind == "regular" else ("thematic", "combined")
-    meetings = ds.meetings[ds.meetings["kind"].isin(counted)]
-    held = meetings["held_on"].dt.to_period("M").dt.start_time
-    meetings = meetings.assign(month=held, quarter=held.dt.to_period("Q").dt.start_time)
-    counts = meetings.groupby(["cell_id", step]).size().rename("held")
-    slots = slots[["cell_id", step]].drop_duplicates().join(counts, on=["cell_id", step])
-    grid = slots.assign(held=slots["held"].fillna(0)).pivot(
-        index="cell_id", columns=step, values="held"
-    )
-    columns = pd.DatetimeIndex(period.months if kind == "regular" else period.quarters)
-    grid = grid.reindex(columns=columns).astype("float64").sort_index()
-    if kind == "thematic":
-        grid.columns = grid.columns.to_period("Q")
-    name = orgs.drop_duplicates("org_id").set_index("org_id")["name"].reindex(grid.index)
-    shared = name.duplicated(keep=False)
-    name = name.where(~shared, name + " (" + name.index.to_series() + ")")
-    grid.index = pd.Index(name.astype(str).to_numpy(), name="cell")
-    grid.columns.name = step
-    return grid
-
-
 # --- tables for readers ---------------------------------------------------------
 
 #: The schema table each list's rows come from (for headers and category labels).
@@ -335,45 +272,6 @@ def show_list(
     source = LIST_TABLES.get(name)
     return table(reader_view(frame, share=share), lang, table=source,
                  categories=_CATEGORIES.get(source, {}))  # fmt: skip
-
-
-def discipline_cases(
-    dataset: Dataset, period: str | int | Period, org_id: str | None = None
-) -> pd.DataFrame:
-    """Discipline decisions of the period about members or organisations within ``org_id``.
-
-    Returns
-    -------
-    DataFrame
-        ``member_id`` (empty for an organisation), ``org_id`` (the
-        organisation, or the cell whose roll held the member on the day of
-        the decision), ``decided_on``, ``form``, ``reason``, ``_file``, ``_row``;
-        empty without a ``disciplines`` table.
-    """
-    from chibo_analysis.indicators import roll
-    from chibo_analysis.indicators.periods import parse_period
-
-    columns = ["member_id", "org_id", "decided_on", "form", "reason", "_file", "_row"]
-    ds = dataset.clean()
-    if not ds.has("disciplines"):
-        return pd.DataFrame(columns=columns)
-    period = parse_period(period)
-    inside = roll.subtree(ds.organisations, org_id)
-    d = ds.disciplines
-    d = d[(d["decided_on"] >= period.start) & (d["decided_on"] <= period.end)]
-    m = ds.members[["member_id", "cell_id", "joined_on", "left_on"]]
-    pairs = d.reset_index().merge(m, left_on="subject_id", right_on="member_id", how="left")
-    held = (pairs["joined_on"].isna() | (pairs["joined_on"] <= pairs["decided_on"])) & (
-        pairs["left_on"].isna() | (pairs["left_on"] > pairs["decided_on"])
-    )
-    members = pairs[pairs["member_id"].notna() & held].drop_duplicates("index")
-    members = members.assign(org_id=members["cell_id"])
-    orgs = d.reset_index()
-    orgs = orgs[orgs["subject_id"].isin(ds.organisations["org_id"])]
-    orgs = orgs.assign(member_id=pd.NA, org_id=orgs["subject_id"])
-    out = pd.concat([members, orgs], ignore_index=True)
-    out = out[out["org_id"].isin(inside)].sort_values(["decided_on", "_row"], kind="stable")
-    return out[columns].reset_index(drop=True)
 
 
 def _value_text(column: pd.Series, value: pd.Series, lang: str, signed: bool = False) -> pd.Series:

@@ -300,14 +300,16 @@ def plot_caterpillar(
     Parameters
     ----------
     rates : DataFrame
-        Index: unit labels; columns ``estimate``, ``lower``, ``upper`` (shares
-        in [0, 1]) and optionally ``rate`` (the observed rate, drawn hollow).
+        Index: unit labels; columns ``shrunken`` (the estimate), ``lower``,
+        ``upper`` (shares in [0, 1]) and optionally ``rate`` (the observed rate,
+        drawn hollow): the ``table`` of
+        :func:`chibo_analysis.stats.shrinkage.shrunken_rates`.
     target : float, optional
         A target line; units whose upper limit is below it are drawn in the
         not-met colour, those whose lower limit reaches it in the met colour.
     """
     check_lang(lang)
-    data = rates.sort_values("estimate")
+    data = rates.sort_values("shrunken")
     y = np.arange(len(data))
     colour = np.full(len(data), NEUTRAL, dtype=object)
     if target is not None:
@@ -316,7 +318,7 @@ def plot_caterpillar(
     with _style():
         ax = _axes(ax, (6.5, min(2.0 + 0.2 * len(data), 24.0)))
         ax.hlines(y, data["lower"], data["upper"], colors=colour.tolist(), lw=1.5)
-        ax.scatter(data["estimate"], y, c=colour.tolist(), s=18, zorder=3)
+        ax.scatter(data["shrunken"], y, c=colour.tolist(), s=18, zorder=3)
         ax.plot([], [], color=NEUTRAL, lw=1.5, label=label("word.interval_95", lang))
         ax.plot([], [], ls="", marker="o", ms=4, color=NEUTRAL, label=label("word.shrunk", lang))
         if "rate" in data:

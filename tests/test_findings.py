@@ -131,77 +131,6 @@ def test_bad_input_is_a_clear_error(card):
         findings(card, lang="de")
 
 
-# --- presence_grid: the table behind the heatmaps ------------------------------
-
-
-def _grid_dataset():
-    from chibo_analysis.load import dataset_from_frames
-
-    orgs = pd.DataFrame(
-        [
-            ("TP", "Thành phố", "", "committee", "", ""),
-            ("B", "Phường X", "TP", "base", "", ""),
-            ("C1", "Chi bộ 1", "B", "cell", "15/03/2022", ""),  # founded mid-March
-            ("C2", "Chi bộ 2", "B", "cell", "", "10/05/2022"),  # dissolved 10 May
-            ("C3", "Chi bộ 3", "TP", "base_cell", "", ""),  # outside B
-        ],
-        columns=["org_id", "name", "parent_id", "level", "founded_on", "dissolved_on"],
-    )
-    meetings = pd.DataFrame(
-        [
-            ("S1", "C1", "20/03/2022", "regular"),
-            ("S2", "C1", "10/04/2022", "combined"),  # counts for April and for Q2
-            ("S3", "C1", "05/05/2022", "thematic"),  # Q2 only, not a monthly meeting
-            ("S4", "C2", "10/01/2022", "regular"),
-            ("S5", "C2", "20/01/2022", "regular"),  # a second one in January
-            ("S6", "C2", "10/02/2022", "extraordinary"),  # counts nowhere
-            ("S7", "C3", "10/02/2022", "regular"),
-        ],
-        columns=["meeting_id", "cell_id", "held_on", "kind"],
-    )
-    members = pd.DataFrame({"member_id": ["m1"], "cell_id": ["C2"], "joined_on": ["01/01/2020"]})
-    attendance = pd.DataFrame({"meeting_id": ["S4"], "member_id": ["m1"], "status": ["present"]})
-    return dataset_from_frames(
-        organisations=orgs, members=members, meetings=meetings, attendance=attendance
-    )
-
-
-def test_presence_grid_months():
-    from chibo_analysis.findings import presence_grid
-
-    grid = presence_grid(_grid_dataset(), "2022", "B")
-    nan = float("nan")
-    assert grid.index.tolist() == ["Chi bộ 1", "Chi bộ 2"]  # C3 is outside B
-    assert grid.columns.tolist() == list(pd.date_range("2022-01-01", periods=12, freq="MS"))
-    expected = pd.DataFrame(
-        # C1: not yet founded in Jan-Feb, March and April held (combined counts), none after.
-        # C2: two in January, none in Feb-May (extraordinary does not count), gone from June.
-        [[nan, nan, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0] + [nan] * 7],
-        index=grid.index,
-        columns=grid.columns,
-        dtype="float64",
-    )
-    pd.testing.assert_frame_equal(grid, expected)
-
-
-def test_presence_grid_quarters():
-    from chibo_analysis.findings import presence_grid
-
-    grid = presence_grid(_grid_dataset(), "2022", "B", kind="thematic")
-    assert [str(q) for q in grid.columns] == ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]
-    # C1: Q1 exists (from March) but no thematic; Q2 the combined and the thematic meeting.
-    # C2: exists in Q1 and Q2 (to 10 May), no thematic meeting; gone after.
-    assert grid.to_numpy().tolist()[0] == [0, 2, 0, 0]
-    assert grid.iloc[1].tolist()[:2] == [0, 0] and all(pd.isna(grid.iloc[1, 2:]))
-
-
-def test_presence_grid_rejects_unknown_kind():
-    from chibo_analysis.findings import presence_grid
-
-    with pytest.raises(ParameterError, match="kind='monthly'"):
-        presence_grid(_grid_dataset(), "2022", kind="monthly")
-
-
 def test_targets_file_gives_the_attendance_target(card):
     from chibo_analysis.indicators import load_targets
 
@@ -232,44 +161,6 @@ def test_reader_view_pseudonymises_and_drops_names_when_shared():
     assert reader_view(frame).columns.tolist() == ["member_id", "full_name", "reason", "n_months"]
     shared = reader_view(frame, share=True, key=key)
     assert shared.to_dict("list") == {"member_id": [pseudonym("M1", key)], "n_months": [3]}
-
-
-def _discipline_dataset():
-    from chibo_analysis.load import dataset_from_frames
-
-    orgs = pd.DataFrame(
-        [("TP", "Thành phố", "", "committee"), ("B", "Phường X", "TP", "base"),
-         ("C1", "Chi bộ 1", "B", "cell"), ("C2", "Chi bộ 2", "TP", "base_cell")],
-        columns=["org_id", "name", "parent_id", "level"],
-    )  # fmt: skip
-    members = pd.DataFrame(
-        [("m1", "C1", "01/01/2020", "01/07/2022"), ("m1", "C2", "01/07/2022", ""),
-         ("m2", "C2", "01/01/2020", "")],
-        columns=["member_id", "cell_id", "joined_on", "left_on"],
-    )  # fmt: skip
-    disciplines = pd.DataFrame(
-        [("m1", "15/03/2022", "reprimand", "vắng"),  # m1 then in C1, under B
-         ("m1", "15/09/2022", "warning", "vắng"),  # m1 then in C2, outside B
-         ("C1", "01/10/2022", "reprimand", "yếu kém"),  # the cell itself
-         ("m2", "15/03/2021", "warning", "cũ")],  # another year
-        columns=["subject_id", "decided_on", "form", "reason"],
-    )  # fmt: skip
-    return dataset_from_frames(
-        organisations=orgs, members=members, meetings=None, attendance=None,
-        disciplines=disciplines,
-    )  # fmt: skip
-
-
-def test_discipline_cases_within_the_organisation_and_period():
-    from chibo_analysis.findings import discipline_cases
-
-    ds = _discipline_dataset()
-    out = discipline_cases(ds, "2022", "B")
-    assert out["org_id"].tolist() == ["C1", "C1"]
-    assert out["member_id"].tolist()[0] == "m1" and pd.isna(out["member_id"].iloc[1])
-    assert out["_row"].tolist() == [2, 4]  # rows of disciplines as seen in the file
-    everyone = discipline_cases(ds, "2022")
-    assert everyone["org_id"].tolist() == ["C1", "C2", "C1"]  # by date; 2021 left out
 
 
 def test_target_table_formats_rates_and_counts():

@@ -123,7 +123,7 @@ def test_confusion_heatmap_shows_counts_in_schema_order_with_labels():
 
 def test_caterpillar_sorts_and_colours_against_target():
     rates = pd.DataFrame(
-        {"estimate": [0.95, 0.80, 0.90], "lower": [0.92, 0.70, 0.85], "upper": [0.98, 0.88, 0.95]},
+        {"shrunken": [0.95, 0.80, 0.90], "lower": [0.92, 0.70, 0.85], "upper": [0.98, 0.88, 0.95]},
         index=["Đội Cấn", "Phan Thiết", "Tràng Đà"],
     )
     ax = plots.plot_caterpillar(rates, target=0.9, lang="en")
