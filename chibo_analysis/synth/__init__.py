@@ -120,11 +120,18 @@ def synthesize(
     cal_year = 2022 if start <= 2022 <= end else start
     cal = _day(f"{cal_year}-{CALIBRATION_DAY}")
 
+    targets = _targets(scale)
+    with pd.option_context("future.infer_string", False):
+        return _run(
+            out, seed, start, end, scale, fmt, rates, progress, targets, day0, day1, cal, cal_year
+        )
+
+
+def _run(out, seed, start, end, scale, fmt, rates, progress, targets, day0, day1, cal, cal_year):
     from tqdm.auto import tqdm
 
     from chibo_analysis.synth.city import generate_committee
 
-    targets = _targets(scale)
     writer = DatasetWriter(out, fmt)
     calibration = {
         "date": f"{cal_year}-{CALIBRATION_DAY}",

@@ -108,7 +108,7 @@ class Rates:
         --------
         >>> Rates.from_mapping({"short_meetings": 0}).short_meetings
         0
-        >>> Rates.from_mapping({"short": 0})
+        >>> Rates.from_mapping({"short": 0})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         chibo_analysis.errors.ParameterError: rates: unknown name 'short'; expected some of: ...
@@ -117,7 +117,9 @@ class Rates:
         known = [f.name for f in fields(cls)]
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise ParameterError(f"rates: unknown name {unknown[0]!r}; expected some of: ...")
+            raise ParameterError(
+                f"rates: unknown name {unknown[0]!r}; expected some of: {', '.join(known)}"
+            )
         return cls(**values)
 
     def none(self) -> Rates:

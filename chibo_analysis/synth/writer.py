@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from chibo_analysis.errors import ParameterError
@@ -102,6 +103,7 @@ class DatasetWriter:
         self.rows: dict[str, int] = {}
         self._parquet: dict[str, pq.ParquetWriter] = {}
         self._xlsx: dict[str, list[pd.DataFrame]] = {}
+        self._csv: dict[str, tuple] = {}
         self.ground_truth_path = self.out / (
             "ground_truth.parquet" if fmt == "parquet" else "ground_truth.csv"
         )
@@ -117,67 +119,68 @@ class DatasetWriter:
         arrays = column_arrays(frame, table)
         first = name not in self.rows
         self.rows[name] = self.rows.get(name, 0) + len(frame)
-        if self.fmt == "parquet":
-            cols = {}
-            for col in table.columns:
-                values, missing, _kind = arrays[col.name]
-                typ = _ARROW[col.kind]
-                if col.name not in frame:
-                    cols[col.name] = pa.nulls(len(frame), typ)
-                    continue
-                if col.kind == "date":
-                    values = values.astype(np.int32)
-                cols[col.name] = pa.array(values, type=typ, mask=missing)
-            batch = pa.table(cols)
-            if first:
-                self._parquet[name] = pq.ParquetWriter(self.out / f"{name}.parquet", batch.schema)
-            self._parquet[name].write_table(batch)
-            return
-        text = pd.DataFrame({c: _as_text(*arrays[c]) for c in table.names})
-        if self.fmt == "csv":
-            text.to_csv(
-                self.out / f"{name}.csv",
-                mode="w" if first else "a",
-                header=first,
-                index=False,
-                lineterminator="\n",
-                encoding="utf-8",
-            )
-        else:
+        if self.fmt == "xlsx":
             if self.rows[name] >= XLSX_MAX_ROWS:
                 raise ParameterError(
                     f"table {name} has {self.rows[name]:,} rows, more than a "
                     "worksheet holds; use fmt='csv' or 'parquet'"
                 )
+            text = pd.DataFrame({c: _as_text(*arrays[c]) for c in table.names})
             self._xlsx.setdefault(name, []).append(text)
+            return
+        cols = {}
+        for col in table.columns:
+            values, missing, _kind = arrays[col.name]
+            typ = _ARROW[col.kind]
+            if col.kind == "bool" and self.fmt == "csv":
+                typ, values = pa.string(), np.where(values, "yes", "no").astype(object)
+            if col.name not in frame:
+                cols[col.name] = pa.nulls(len(frame), typ)
+                continue
+            if col.kind == "date":
+                values = values.astype(np.int32)
+            cols[col.name] = pa.array(values, type=typ, mask=missing)
+        self._append(name, self.out / f"{name}.{self.fmt}", pa.table(cols), first)
+
+    def _append(self, key: str, path: Path, batch: pa.Table, first: bool) -> None:
+        if self.fmt == "parquet":
+            if first:
+                self._parquet[key] = pq.ParquetWriter(path, batch.schema)
+            self._parquet[key].write_table(batch)
+            return
+        if first:
+            handle = open(path, "wb")  # noqa: SIM115 - closed in close()
+            handle.write((",".join(batch.column_names) + "\n").encode("utf-8"))
+            options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+            self._csv[key] = (handle, pacsv.CSVWriter(handle, batch.schema, write_options=options))
+        self._csv[key][1].write_table(batch)
 
     def write_ground_truth(self, frame: pd.DataFrame, first: bool) -> None:
-        frame = frame[GROUND_TRUTH_COLUMNS]
+        """Append ground-truth rows (all text) to ``ground_truth.csv`` or ``.parquet``."""
+        frame = frame[GROUND_TRUTH_COLUMNS].astype(str)
         self.rows["ground_truth"] = self.rows.get("ground_truth", 0) + len(frame)
-        if self.fmt == "parquet":
-            batch = pa.Table.from_pandas(
-                frame.astype(str),
-                preserve_index=False,
-                schema=pa.schema([(c, pa.string()) for c in frame]),
-            )
-            if first:
-                self._parquet["ground_truth"] = pq.ParquetWriter(
-                    self.ground_truth_path, batch.schema
+        batch = pa.table(
+            {
+                c: pa.array(
+                    frame[c].to_numpy(dtype=object),
+                    type=pa.string(),
+                    mask=(frame[c] == "").to_numpy(),
                 )
-            self._parquet["ground_truth"].write_table(batch)
-        else:
-            frame.to_csv(
-                self.ground_truth_path,
-                mode="w" if first else "a",
-                header=first,
-                index=False,
-                lineterminator="\n",
-                encoding="utf-8",
-            )
+                for c in GROUND_TRUTH_COLUMNS
+            }
+        )
+        fmt, self.fmt = self.fmt, "parquet" if self.fmt == "parquet" else "csv"
+        try:
+            self._append("ground_truth", self.ground_truth_path, batch, first)
+        finally:
+            self.fmt = fmt
 
     def close(self) -> None:
         for w in self._parquet.values():
             w.close()
+        for handle, w in self._csv.values():
+            w.close()
+            handle.close()
         for name, parts in self._xlsx.items():
             path = self.out / f"{name}.xlsx"
             with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
