@@ -99,7 +99,10 @@ def load_dataset(path: str | Path) -> Dataset:
             sources.append(
                 SourceFile(_rel(raw.path, base), name, raw.sheet, len(raw.frame), raw.sha256)
             )
-    ordered = {n: tables[n] for n in TABLES if n in tables}
+    # an optional table with no records (an empty template sheet) was not supplied
+    ordered = {
+        n: tables[n] for n in TABLES if n in tables and (TABLES[n].required or len(tables[n]))
+    }
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
     )

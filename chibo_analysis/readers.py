@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,15 +113,19 @@ def read_csv_file(path: Path) -> RawSheet:
     sep = sniff_delimiter(text)
     bad: list[tuple[int, str]] = []
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError:
+        with warnings.catch_warnings():
+            # pandas warns, and drops fields, when a row is longer than the header
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning):
         frame, bad = _read_csv_slowly(text, sep)
     except pd.errors.EmptyDataError as err:
         raise DataReadError(f"{path}: the file is empty; expected a header row") from err

@@ -146,7 +146,9 @@ def _duplicates(table: Table, frame: pd.DataFrame, index) -> pd.DataFrame:
     rows = frame.loc[index]
     merged = rows[key].merge(first, on=key, how="left", suffixes=("", "_first"))
     where = merged["_file"].astype(str) + " row " + merged["_row"].astype(str)
-    value = rows[key].astype(str).agg(" / ".join, axis=1)
+    value = (
+        rows[key].astype(object).where(rows[key].notna(), "").astype(str).agg(" / ".join, axis=1)
+    )
     label = ", ".join(key)
     return make_issues(
         rows,

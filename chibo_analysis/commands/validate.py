@@ -1,0 +1,83 @@
+"""``chibo validate DATA [--out FILE]``: check a dataset and summarise the problems.
+
+Exit status: 0 when nothing was found, 1 when problems were found, 2 when the
+data cannot be read at all (the message names the file and what is expected).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from chibo_analysis.errors import check_argument
+
+LABELS = {
+    "vi": {
+        "title": "Kiểm tra dữ liệu",
+        "clean": "Không phát hiện vấn đề nào.",
+        "found": "{errors} lỗi (dòng bị loại ra) và {warnings} cảnh báo.",
+        "rejected": "Số dòng bị loại ra: {n}.",
+        "row": "dòng",
+        "more": "… và {n} trường hợp khác",
+        "written": "Đã ghi báo cáo: {path}",
+    },
+    "en": {
+        "title": "Data check",
+        "clean": "No problem found.",
+        "found": "{errors} errors (rows set aside) and {warnings} warnings.",
+        "rejected": "Rows set aside: {n}.",
+        "row": "row",
+        "more": "… and {n} more",
+        "written": "Report written: {path}",
+    },
+}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a dataset and list every problem",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("data", help="folder of table files, or one workbook")
+    p.add_argument("--out", help="write the full report to FILE.xlsx or FILE.csv")
+    p.add_argument("--lang", default="vi", help="language of messages: vi (default) or en")
+    p.add_argument("--examples", type=int, default=3, help="examples shown per reason (default 3)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from chibo_analysis.load import load_dataset
+    from chibo_analysis.validation import validate
+
+    check_argument("--lang", args.lang, ("vi", "en"))
+    text = LABELS[args.lang]
+    dataset = load_dataset(args.data)
+    report = validate(dataset)
+    print(format_report(report, text, args.lang, args.examples))
+    if args.out:
+        print(text["written"].format(path=report.write(args.out)))
+    return 0 if report.ok else 1
+
+
+def format_report(report, text: dict, lang: str, examples: int) -> str:
+    """Counts per reason with the first examples of each (file, row, column, value, message)."""
+    lines = [text["title"]]
+    if report.ok:
+        return "\n".join(lines + [text["clean"]])
+    lines.append(text["found"].format(errors=report.n_errors, warnings=report.n_warnings))
+    lines.append(text["rejected"].format(n=len(report.rejected())))
+    issues = report.to_frame(lang)
+    for row in report.counts().itertuples(index=False):
+        lines.append(f"\n[{row.severity}] {row.code} — {row.table}: {row.count}")
+        group = issues[(issues["code"] == row.code) & (issues["table"] == row.table)]
+        for issue in group.head(examples).itertuples(index=False):
+            sheet = f" [{issue.sheet}]" if issue.sheet else ""
+            value = f" = {issue.value!r}" if issue.value != "" else ""
+            lines.append(
+                f"  {issue.file}{sheet}, {text['row']} {issue.row}, {issue.column}{value}: "
+                f"{issue.message}"
+            )
+        if len(group) > examples:
+            lines.append("  " + text["more"].format(n=len(group) - examples))
+    return "\n".join(lines)
