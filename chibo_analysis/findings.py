@@ -22,8 +22,7 @@ from chibo_analysis.i18n import check_lang, fmt_int, fmt_list, fmt_number, fmt_p
 from chibo_analysis.schema import CELL_LEVELS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from chibo_analysis.dataset import Dataset
-    from chibo_analysis.indicators.periods import Period
+    pass
 
 #: Columns of the frame :func:`findings` returns.
 FINDING_COLUMNS = ["topic", "count", "total", "text"]
@@ -196,154 +195,45 @@ def findings(
     return out
 
 
-# --- tables for readers ---------------------------------------------------------
-
-#: The schema table each list's rows come from (for headers and category labels).
-LIST_TABLES = {
-    "r6_meetings": "members",
-    "r6_dues": "members",
-    "excused_streaks": "members",
-    "probation_overdue": "members",
-    "exemption_age": "members",
-    "failing_meetings": "meetings",
-    "implausible_good": "meetings",
-    "minutes_mismatches": "meetings",
-    "small_residential": "organisations",
-    "no_admissions": "organisations",
-    "r9_cap": "organisations",
-    "disciplines": "disciplines",
-}
-_CATEGORIES = {
-    "members": {"gender": ("members", "gender"), "left_reason": ("members", "left_reason")},
-    "meetings": {"kind": ("meetings", "kind"), "self_rating": ("meetings", "self_rating")},
-    "organisations": {"kind": ("organisations", "kind")},
-    "disciplines": {"form": ("disciplines", "form")},
-}
-#: Columns never shown to readers: reason codes (their text is shown) and sheet names.
-HIDDEN_COLUMNS = ("reasons", "_sheet")
-#: Free-text columns left out of shared reports: they may name people.
-FREE_TEXT_COLUMNS = ("reason", "findings", "minutes_text", "topic")
+#: Scorecard columns shown per cell in an audit report, in this order.
+KEY_COLUMNS = [
+    "name", "members", "regular_rate", "thematic_rate", "attendance_rate",
+    "standard_meeting_rate", "short_meetings", "flagged_meetings", "implausible_good",
+    "admissions",
+]  # fmt: skip
+#: Scorecard columns recorded as the key figures of a report (reports/index.html).
+FIGURE_COLUMNS = [
+    "members", "regular_rate", "thematic_rate", "attendance_rate", "flagged_meetings",
+    "implausible_good",
+]  # fmt: skip
 
 
-def reader_view(
-    frame: pd.DataFrame, *, share: bool = False, key: bytes | None = None
-) -> pd.DataFrame:
-    """The columns of a list that a reader may see.
-
-    Drops :data:`HIDDEN_COLUMNS`; with ``share``, replaces ``member_id`` by its
-    pseudonym and drops the personal columns (``full_name``, ``birth_date``)
-    and :data:`FREE_TEXT_COLUMNS`.
+def key_figures(scorecard: pd.DataFrame, org_id: str) -> dict[str, object]:
+    """The audited organisation's key figures: cells, and :data:`FIGURE_COLUMNS` of its row.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"member_id": ["M1"], "full_name": ["Nguyễn Văn An"], "n_months": [3]})
-    >>> reader_view(df, share=True, key=b"k" * 32).columns.tolist()
-    ['member_id', 'n_months']
+    >>> card = pd.DataFrame({"org_id": ["B", "C"], "level": ["base", "cell"], "members": [9, 9],
+    ...     "regular_rate": [0.5, 0.5], "thematic_rate": [1.0, 1.0], "attendance_rate": [None, None],
+    ...     "flagged_meetings": [1, 1], "implausible_good": [0, 0]})
+    >>> key_figures(card, "B")["cells"], key_figures(card, "B")["attendance_rate"]
+    (1, None)
     """
-    out = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
-    if share:
-        from chibo_analysis.pseudonym import pseudonymise
-
-        ids = [c for c in ("member_id",) if c in out.columns]
-        out = pseudonymise(out, ids, key=key)
-        out = out.drop(columns=[c for c in FREE_TEXT_COLUMNS if c in out.columns])
-    return out
+    row = scorecard[scorecard["org_id"] == org_id]
+    if row.empty:
+        raise ParameterError(f"org_id={org_id!r} is not a row of the scorecard")
+    cells = int(scorecard["level"].astype("object").isin(CELL_LEVELS).sum())
+    values = row.iloc[0][FIGURE_COLUMNS]
+    return {"cells": cells} | {k: (None if pd.isna(v) else v) for k, v in values.items()}
 
 
-def show_list(
-    name: str,
-    dataset: Dataset,
-    period: str | int | Period,
-    org_id: str | None = None,
-    *,
-    lang: str = "vi",
-    share: bool = False,
-):
-    """One list of :data:`chibo_analysis.indicators.LISTS` as a table for readers.
+def kappa_sentence(result, lang: str = "vi") -> str:
+    """The kappa of self against inspection ratings as a sentence (or "no inspections").
 
-    Computes the list (``run_list``), keeps what a reader may see
-    (:func:`reader_view`) and labels it in ``lang`` (:func:`chibo_analysis.i18n.table`).
+    ``result`` is a :class:`~chibo_analysis.stats.agreement.KappaResult`.
     """
-    from chibo_analysis.i18n import table
-    from chibo_analysis.indicators import run_list
-
-    options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
-    frame = run_list(name, dataset, period, org_id, **options)
-    source = LIST_TABLES.get(name)
-    return table(reader_view(frame, share=share), lang, table=source,
-                 categories=_CATEGORIES.get(source, {}))  # fmt: skip
-
-
-def _value_text(column: pd.Series, value: pd.Series, lang: str, signed: bool = False) -> pd.Series:
-    from chibo_analysis.i18n import RATE_COLUMNS
-
-    rate = column.isin(RATE_COLUMNS).to_numpy()
-    pct = value.map(lambda v: fmt_percent(v, lang))
-    num = value.map(
-        lambda v: fmt_number(v, lang, 2).rstrip("0").rstrip(",.") if pd.notna(v) else "–"
-    )
-    text = pct.where(rate, num)
-    if signed:
-        text = text.where(~(value > 0).fillna(False), "+" + text)
-    return text
-
-
-def target_table(
-    assessment: pd.DataFrame, targets, org_id: str, *, lang: str = "vi"
-) -> pd.DataFrame:
-    """The audited organisation's row of each target: label, value, target, met, gap.
-
-    Parameters
-    ----------
-    assessment : DataFrame
-        From :func:`chibo_analysis.indicators.assess`.
-    targets : Targets
-        The targets the assessment used (for their labels in ``lang``).
-    org_id : str
-        The organisation whose rows to show.
-
-    Returns
-    -------
-    DataFrame
-        ``target_label``, ``value``, ``target_value`` and ``gap`` as display text
-        (rates as percentages), ``met`` (boolean), ``source``.
-    """
-    check_lang(lang)
-    rows = assessment[assessment["org_id"] == org_id]
-    names = {
-        n: (t.label_vi if lang == "vi" else t.label_en) or n for n, t in targets.targets.items()
-    }
-    ops = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
-    goal = rows["op"].map(ops) + " " + _value_text(rows["column"], rows["target_value"], lang)
-    return pd.DataFrame(
-        {
-            "target_label": rows["target"].map(names),
-            "value": _value_text(rows["column"], rows["value"], lang),
-            "target_value": goal,
-            "met": rows["met"].astype("boolean"),
-            "gap": _value_text(rows["column"], rows["gap"], lang, signed=True),
-            "source": rows["source"],
-        }
-    ).reset_index(drop=True)
-
-
-def provenance(
-    dataset: Dataset, parameters: Mapping[str, object], *, lang: str = "vi"
-) -> pd.DataFrame:
-    """What was run on what: package version, parameters, input files and their SHA-256.
-
-    Returns
-    -------
-    DataFrame
-        Two columns, ``item`` and ``value``, as display text.
-    """
-    from chibo_analysis import __version__
-
-    check_lang(lang)
-    rows = [(label("word.package_version", lang), __version__)]
-    rows += [(f"{label('word.parameter', lang)}: {k}", "–" if v is None else str(v))
-             for k, v in parameters.items()]  # fmt: skip
-    rows += [(f"{label('column.file', lang)}: {s.path}" + (f" [{s.sheet}]" if s.sheet else ""),
-              f"{label('word.sha256', lang)} {s.sha256}; {label('word.rows', lang)} {fmt_int(s.rows, lang)}")
-             for s in dataset.sources]  # fmt: skip
-    return pd.DataFrame(rows, columns=["item", "value"])
+    if not result.n:
+        return label("text.no_inspections", lang)
+    return label("text.kappa", lang, kappa=fmt_number(result.kappa, lang),
+                 low=fmt_number(result.low, lang), high=fmt_number(result.high, lang),
+                 n=fmt_int(result.n, lang))  # fmt: skip

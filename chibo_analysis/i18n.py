@@ -46,6 +46,10 @@ RATE_COLUMNS = (
 )
 
 
+#: Every column holding a share in [0, 1] that tables show as a percentage.
+SHARE_COLUMNS = RATE_COLUMNS + ("copied_share", "similarity", "cap", "shrunken")
+
+
 def check_lang(lang: str) -> str:
     """``lang`` if it is a report language, else :class:`ParameterError`."""
     check_argument("lang", lang, LANGS)
@@ -222,7 +226,7 @@ def relabel(
     lang: str = "vi",
     *,
     categories: Mapping[str, tuple[str, str]] | None = None,
-    percent: Iterable[str] = RATE_COLUMNS,
+    percent: Iterable[str] = SHARE_COLUMNS,
     table: str | None = None,
 ) -> pd.DataFrame:
     """A copy of ``frame`` ready to show: values formatted, headers translated.
@@ -294,6 +298,13 @@ def paragraph(key: str, lang: str = "vi", **values: Any):
     return Markdown(label(key, lang, **values))
 
 
+def say(text: str):
+    """Any text (already in the reader's language) as Markdown, for display in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
 def bullets(lines: Iterable[str]):
     """Sentences as a Markdown bullet list, for display in a notebook."""
     from IPython.display import Markdown
@@ -308,4 +319,14 @@ def table(frame: pd.DataFrame, lang: str = "vi", **kw: Any):
     """
     if frame.empty:
         return paragraph("text.nothing_found", lang)
-    return relabel(frame, lang, **kw).style.hide(axis="index")
+    shown = relabel(frame, lang, **kw)
+    styler = shown.style.hide(axis="index")
+    if "met" in frame.columns:
+        from chibo_analysis.plots import MET, NOT_MET
+
+        colours = {label("word.met", lang): MET, label("word.not_met", lang): NOT_MET}
+        styler = styler.map(
+            lambda v: f"color: white; background-color: {colours[v]}" if v in colours else "",
+            subset=[column_label("met", lang)],
+        )
+    return styler

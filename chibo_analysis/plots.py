@@ -178,7 +178,7 @@ def plot_funnel(
         The limit lines, from :func:`chibo_analysis.stats.funnel.funnel_curve`.
     names : Series, optional
         Label of each unit (indexed like ``result.table``); units outside the
-        99.8% limits are annotated with it.
+        99.8% limits are annotated with it (default: the table's index).
     """
     check_lang(lang)
     table = result.table
@@ -195,7 +195,9 @@ def plot_funnel(
         ax.axhline(result.target, color="black", lw=1, label=label("word.overall", lang))
         ax.scatter(table["trials"], table["rate"], c=colour.tolist(), s=22, zorder=3,
                    edgecolors="white", linewidths=0.5)  # fmt: skip
-        if names is not None and "label_998" in table:
+        if names is None:
+            names = pd.Series(table.index, index=table.index)
+        if "label_998" in table:
             outside = table[table["label_998"].isin(["above", "below"])]
             for idx, row in outside.iterrows():
                 ax.annotate(str(names.get(idx, idx)), (row["trials"], row["rate"]), fontsize=7,

@@ -297,3 +297,30 @@ def yearly_scorecards(
     cards = [scorecard(ds, str(y), org_id) for y in parse_period(years).years]
     out = pd.concat(cards, ignore_index=True)
     return out[out["level"].isin(UNITS[units])].reset_index(drop=True)
+
+
+def copied_minutes_in(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None, **options
+):
+    """:func:`chibo_analysis.minutes.copied_minutes` over the period's meetings within ``org_id``.
+
+    The per-cell table gets the cell ``name``; ``options`` go to
+    ``copied_minutes`` (threshold, k, ...).
+    """
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.periods import parse_period
+    from chibo_analysis.minutes import CopiedMinutes, copied_minutes
+
+    ds = dataset.clean()
+    period = parse_period(period)
+    inside = roll.subtree(ds.organisations, org_id)
+    mt = ds.meetings[
+        ds.meetings["cell_id"].isin(inside)
+        & (ds.meetings["held_on"] >= period.start)
+        & (ds.meetings["held_on"] <= period.end)
+    ]
+    res = copied_minutes(mt, **options)
+    names = ds.organisations.drop_duplicates("org_id").set_index("org_id")["name"]
+    cells = res.cells.assign(name=res.cells["cell_id"].map(names))
+    cells = cells[["cell_id", "name"] + [c for c in res.cells.columns if c != "cell_id"]]
+    return CopiedMinutes(res.pairs, cells, res.threshold, res.k, res.method)
