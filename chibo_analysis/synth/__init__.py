@@ -121,10 +121,9 @@ def synthesize(
     cal = _day(f"{cal_year}-{CALIBRATION_DAY}")
 
     targets = _targets(scale)
-    with pd.option_context("future.infer_string", False):
-        return _run(
-            out, seed, start, end, scale, fmt, rates, progress, targets, day0, day1, cal, cal_year
-        )
+    return _run(
+        out, seed, start, end, scale, fmt, rates, progress, targets, day0, day1, cal, cal_year
+    )
 
 
 def _run(out, seed, start, end, scale, fmt, rates, progress, targets, day0, day1, cal, cal_year):

@@ -285,7 +285,8 @@ def generate_committee(
     if record_faults:
         tables, rec = plant_record_faults(rng, tables, record_faults, end)
         gt.append(rec)
-    return tables, pd.concat([g for g in gt if len(g)], ignore_index=True)
+    gt = [g for g in gt if len(g)]
+    return tables, pd.concat(gt, ignore_index=True) if gt else truth("none", n=0)
 
 
 def _copies(rng, mt: pd.DataFrame, cells: pd.DataFrame, share: float) -> np.ndarray:
