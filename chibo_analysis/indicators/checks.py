@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .periods import Period
+from .roll import is_status
 
 #: R3, HD 12-HD/BTCTW of 06/7/2018 (kept by HD 42-HD/BTCTW of 28/10/2025):
 #: a meeting lasts at least 90 minutes, a combined regular + thematic one 120.
@@ -50,23 +51,33 @@ def excused_run_position(reg: pd.DataFrame) -> pd.Series:
     r = reg.loc[~reg["left_out"].to_numpy(dtype=bool)]
     if r.empty:
         return out
-    key = r.groupby(["member_id", "cell_id", "year"], sort=False, observed=True).ngroup().to_numpy()
-    mid = pd.factorize(r["meeting_id"], sort=True)[0]
-    order = np.lexsort((mid, r["held_on"].to_numpy(), key))
+    member = pd.factorize(r["member_id"])[0].astype(np.int64)
+    cell = pd.factorize(r["cell_id"])[0].astype(np.int64)
+    year = r["year"].to_numpy().astype(np.int64)
+    year = year - year.min()
+    key = (member * (cell.max() + 1) + cell) * (year.max() + 1) + year
+    if "_mrank" in r:
+        tie = r["_mrank"].to_numpy()
+    else:
+        tie = pd.factorize(r["meeting_id"], sort=True)[0]
+    order = np.lexsort((tie, r["held_on"].to_numpy(), key))
     key = key[order]
-    exc = (r["status"].to_numpy() == "excused")[order]
-    new_group = np.ones(len(key), dtype=bool)
+    exc = is_status(r["status"], "excused")[order]
+    new_group = np.ones(len(order), dtype=bool)
     new_group[1:] = key[1:] != key[:-1]
     marker = new_group | ~exc
-    idx = np.arange(len(key))
+    idx = np.arange(len(order))
     last = np.maximum.accumulate(np.where(marker, idx, -1))
     pos = np.where(exc, idx - last + exc[last].astype(np.int64), 0)
-    out.loc[r.index[order]] = pos
+    out.iloc[np.flatnonzero(~reg["left_out"].to_numpy(dtype=bool))[order]] = pos
     return out
 
 
 def meeting_facts(meetings: pd.DataFrame, reg: pd.DataFrame, run_pos: pd.Series) -> pd.DataFrame:
     """R3 and R4 facts for each meeting (same index as ``meetings``).
+
+    ``reg`` is :func:`.roll.register` of these same ``meetings`` (its
+    ``_mpos`` are positions in them) and ``run_pos`` its run positions.
 
     Columns: ``n_rows`` (register rows), ``n_counted`` (rows not left out),
     ``n_present``, ``n_excused``, ``n_absent`` (among counted rows),
@@ -77,22 +88,20 @@ def meeting_facts(meetings: pd.DataFrame, reg: pd.DataFrame, run_pos: pd.Series)
     ``good`` (rated Tốt) and ``implausible_good`` (rated Tốt, short or not standard).
     """
     n = len(meetings)
-    pos = pd.Index(meetings["meeting_id"]).get_indexer(reg["meeting_id"])
-    ok = pos >= 0
-    pos_ok, reg_ok = pos[ok], reg.loc[ok]
-    counted = ~reg_ok["left_out"].to_numpy(dtype=bool)
-    status = reg_ok["status"].to_numpy()
+    pos = reg["_mpos"].to_numpy()
+    counted = ~reg["left_out"].to_numpy(dtype=bool)
+    status = reg["status"]
 
     def tally(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(pos_ok[mask], minlength=n)
+        return np.bincount(pos[mask], minlength=n)
 
     f = pd.DataFrame(index=meetings.index)
-    f["n_rows"] = tally(np.ones(len(pos_ok), dtype=bool))
+    f["n_rows"] = np.bincount(pos, minlength=n)
     f["n_counted"] = tally(counted)
-    f["n_present"] = tally(counted & (status == "present"))
-    f["n_excused"] = tally(counted & (status == "excused"))
-    f["n_absent"] = tally(counted & (status == "absent"))
-    f["n_streak"] = tally(counted & (run_pos.loc[reg_ok.index].to_numpy() > R4_MAX_EXCUSED_RUN))
+    f["n_present"] = tally(counted & is_status(status, "present"))
+    f["n_excused"] = tally(counted & is_status(status, "excused"))
+    f["n_absent"] = tally(counted & is_status(status, "absent"))
+    f["n_streak"] = tally(counted & (run_pos.to_numpy() > R4_MAX_EXCUSED_RUN))
     kind = meetings["kind"].astype("object")
     f["min_minutes"] = kind.map(R3_MIN_MINUTES).fillna(R3_MIN_MINUTES["regular"]).astype("int64")
     duration = meetings["duration_min"].astype("Float64")

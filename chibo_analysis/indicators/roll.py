@@ -124,20 +124,41 @@ def register(
 ) -> pd.DataFrame:
     """Register rows joined to their meeting, with the left-out rule applied.
 
-    Returns the attendance rows (original index) with ``cell_id``,
-    ``held_on``, ``year`` and ``left_out`` (bool). Rows whose meeting is
-    unknown are dropped (validation has set them aside already).
+    Returns the attendance rows (original index) with ``meeting_id``,
+    ``member_id``, ``status``, ``_file``, ``_row``, then ``cell_id``
+    (categorical), ``held_on``, ``year``, ``left_out`` (bool), ``_mpos`` (the
+    row's meeting as a position in ``meetings``) and ``_mrank`` (the rank of
+    its meeting id, for ordering meetings of the same day). Rows whose meeting
+    is not in ``meetings`` are dropped.
     """
     pos = pd.Index(meetings["meeting_id"]).get_indexer(attendance["meeting_id"])
-    att = attendance.loc[pos >= 0, ["meeting_id", "member_id", "status", "_file", "_row"]]
-    pos = pos[pos >= 0]
+    keep = pos >= 0
+    att = attendance.loc[keep, ["meeting_id", "member_id", "status", "_file", "_row"]]
+    pos = pos[keep]
+    cell_codes, cell_names = pd.factorize(meetings["cell_id"])
+    rank = np.empty(len(meetings), dtype=np.int64)
+    rank[np.argsort(meetings["meeting_id"].to_numpy(dtype=object), kind="stable")] = np.arange(
+        len(meetings)
+    )
     att = att.assign(
-        cell_id=meetings["cell_id"].to_numpy()[pos],
+        cell_id=pd.Categorical.from_codes(cell_codes[pos], categories=pd.Index(cell_names)),
         held_on=meetings["held_on"].to_numpy()[pos],
     )
     att["year"] = att["held_on"].dt.year
-    att["left_out"] = (att["status"] == "exempt").to_numpy(dtype=bool) | _exempted(att, members)
+    att["left_out"] = is_status(att["status"], "exempt") | _exempted(att, members)
+    att["_mpos"] = pos
+    att["_mrank"] = rank[pos]
     return att
+
+
+def is_status(status: pd.Series, value: str) -> np.ndarray:
+    """``status == value`` as a bool array, fast on categoricals."""
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        cats = status.cat.categories
+        if value not in cats:
+            return np.zeros(len(status), dtype=bool)
+        return status.cat.codes.to_numpy() == cats.get_loc(value)
+    return (status == value).to_numpy(dtype=bool, na_value=False)
 
 
 def _exempted(att: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
@@ -148,7 +169,10 @@ def _exempted(att: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(att), dtype=bool)
     if ex.empty:
         return out
-    probe = att[["member_id", "cell_id", "held_on"]].assign(_pos=np.arange(len(att)))
+    probe = att[["member_id", "held_on"]].assign(
+        cell_id=att["cell_id"].astype("object"), _pos=np.arange(len(att))
+    )
+    probe = probe[probe["member_id"].isin(ex["member_id"])]
     hit = probe.merge(ex, on=["member_id", "cell_id"], how="inner")
     covers = (hit["exempt_from"] <= hit["held_on"]) & (
         hit["exempt_until"].isna() | (hit["held_on"] <= hit["exempt_until"])

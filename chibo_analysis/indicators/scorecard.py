@@ -202,7 +202,7 @@ def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
     context = meetings[(held >= period.year_start) & (held <= period.end)]
     reg = roll.register(context, ds.attendance, members)
     run_pos = checks.excused_run_position(reg)
-    facts = checks.meeting_facts(mt, reg, run_pos).assign(cell_id=mt["cell_id"])
+    facts = checks.meeting_facts(context, reg, run_pos).loc[mt.index].assign(cell_id=mt["cell_id"])
     by_cell = facts.groupby("cell_id")
     put("meetings", by_cell.size())
     put("standard_meetings", by_cell["standard"].sum())
@@ -231,9 +231,11 @@ def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
     _put_inspections(ds, mt, put, out)
     put("admissions", admission_cells(members, period)["cell_id"].value_counts())
 
-    from .screens import minutes_mismatches
+    from .screens import compare_minutes
 
-    put("minutes_mismatches", minutes_mismatches(mt, ds.attendance)["cell_id"].value_counts())
+    mism = compare_minutes(context, reg["_mpos"].to_numpy(), reg["status"])
+    mism = mism[mism.index.isin(mt.index)]
+    put("minutes_mismatches", mism["cell_id"].value_counts())
     return out
 
 

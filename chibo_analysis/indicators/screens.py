@@ -101,16 +101,24 @@ def minutes_mismatches(meetings: pd.DataFrame, attendance: pd.DataFrame) -> pd.D
       meeting_id mismatched  n_present  register_present
     0          a  n_present          3                 2
     """
-    n = len(meetings)
     pos = pd.Index(meetings["meeting_id"]).get_indexer(attendance["meeting_id"])
     ok = pos >= 0
-    status = attendance["status"].to_numpy()[ok]
-    pos = pos[ok]
+    return compare_minutes(meetings, pos[ok], attendance["status"][ok]).reset_index(drop=True)
+
+
+def compare_minutes(meetings: pd.DataFrame, pos: np.ndarray, status: pd.Series) -> pd.DataFrame:
+    """:func:`minutes_mismatches` from register rows given as meeting positions and statuses.
+
+    Keeps the index of ``meetings``.
+    """
+    n = len(meetings)
     bad = np.zeros(n, dtype=bool)
     names = np.full(n, "", dtype=object)
     out = meetings[["meeting_id", "cell_id", "held_on"]].copy()
     for count, wanted in MINUTES_COUNTS.items():
-        mask = status != "exempt" if wanted is None else status == wanted
+        mask = (
+            ~roll.is_status(status, "exempt") if wanted is None else roll.is_status(status, wanted)
+        )
         registered = np.bincount(pos[mask], minlength=n)
         written = meetings[count].astype("Int64")
         differs = (written.notna() & (written != registered)).to_numpy(dtype=bool)
@@ -123,8 +131,7 @@ def minutes_mismatches(meetings: pd.DataFrame, attendance: pd.DataFrame) -> pd.D
         out[col] = meetings[col] if col in meetings else ""
     cols = ["meeting_id", "cell_id", "held_on", "mismatched"]
     cols += [c for c in out.columns if c.startswith(("n_", "register_"))]
-    out = _src(out[bad])[cols + ["_file", "_sheet", "_row"]]
-    return out.reset_index(drop=True)
+    return _src(out[bad])[cols + ["_file", "_sheet", "_row"]]
 
 
 def _context(dataset, period: str | int | Period, org_id: str | None):
@@ -160,7 +167,7 @@ def failing_meetings(
     context = ds.meetings[(held >= period.year_start) & (held <= period.end)]
     reg = roll.register(context, ds.attendance, ds.members)
     run_pos = checks.excused_run_position(reg)
-    f = checks.meeting_facts(mt, reg, run_pos)
+    f = checks.meeting_facts(context, reg, run_pos).loc[mt.index]
     failing = f["short"] | ~f["standard"]
     mt, f = mt[failing], f[failing]
     lang_i = 0 if lang == "vi" else 1
@@ -169,7 +176,10 @@ def failing_meetings(
     who = streak.groupby("meeting_id")["member_id"].agg(", ".join)
     bad_rows = reg[
         reg["meeting_id"].isin(mt["meeting_id"])
-        & ((run_pos > checks.R4_MAX_EXCUSED_RUN) | ((reg["status"] == "absent") & ~reg["left_out"]))
+        & (
+            (run_pos > checks.R4_MAX_EXCUSED_RUN)
+            | (roll.is_status(reg["status"], "absent") & ~reg["left_out"])
+        )
     ]
     ev = join_evidence(bad_rows, ["meeting_id"]).set_index("meeting_id")["evidence"]
 
