@@ -62,6 +62,7 @@ def test_html_embeds_the_figure_and_keeps_vietnamese(tiny_report):
     assert re.search(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/]{100}', html)
     assert "Tỷ lệ sinh hoạt đúng kỳ của B01: 93,76% (vi, 2022)" in html  # printed output
     assert "Sinh hoạt thường kỳ" in html  # markdown heading
+    assert "figures.json" not in html  # record_figures shows nothing
     assert '<html lang="vi">' in html
     assert "<title>Đảng bộ phường Một – 2022</title>" in html
 

@@ -57,7 +57,7 @@ def _plain(key: str, value: object) -> object:
     )
 
 
-def record_figures(figures: Mapping[str, object]) -> Path | None:
+def record_figures(figures: Mapping[str, object]) -> None:
     """Record a report's key figures for ``reports/index.html``.
 
     Called once near the end of an audit notebook. When the notebook is run
@@ -71,26 +71,27 @@ def record_figures(figures: Mapping[str, object]) -> Path | None:
         ``attendance_rate``, ``flagged_meetings``...): the index labels them
         from the label catalogue and shows ``*_rate`` as percentages.
 
-    Returns
-    -------
-    Path or None
-        The file written, or None when not run by the runner.
+    Nothing is returned, so that a call as a cell's last line shows nothing
+    in the report.
+
+    Raises
+    ------
+    ParameterError
+        For a value that is not a number, text, True/False or None.
 
     Examples
     --------
-    >>> record_figures({"cells": 12, "regular_rate": 0.95}) is None  # not under the runner
-    True
+    >>> record_figures({"cells": 12, "regular_rate": 0.95})  # not under the runner: no file
     """
     plain = {str(k): _plain(str(k), v) for k, v in figures.items()}
     target = os.environ.get(FIGURES_ENV)
     if not target:
-        return None
+        return
     path = Path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(plain, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(path)
-    return path
 
 
 def _text(key: str, lang: str, **values: object) -> str:
