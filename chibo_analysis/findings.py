@@ -195,12 +195,6 @@ def findings(
     return out
 
 
-#: Scorecard columns shown per cell in an audit report, in this order.
-KEY_COLUMNS = [
-    "name", "members", "regular_rate", "thematic_rate", "attendance_rate",
-    "standard_meeting_rate", "short_meetings", "flagged_meetings", "implausible_good",
-    "admissions",
-]  # fmt: skip
 #: Scorecard columns recorded as the key figures of a report (reports/index.html).
 FIGURE_COLUMNS = [
     "members", "regular_rate", "thematic_rate", "attendance_rate", "flagged_meetings",

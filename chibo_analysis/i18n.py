@@ -50,6 +50,10 @@ RATE_COLUMNS = (
 SHARE_COLUMNS = RATE_COLUMNS + ("copied_share", "similarity", "cap", "shrunken")
 
 
+#: Number columns shown as they are, without thousands separators (years, row numbers).
+PLAIN_COLUMNS = ("year", "period", "_row", "row", "_row_a", "_row_b")
+
+
 def check_lang(lang: str) -> str:
     """``lang`` if it is a report language, else :class:`ParameterError`."""
     check_argument("lang", lang, LANGS)
@@ -269,6 +273,8 @@ def relabel(
             out[name] = col.astype("object").map(lambda v: fmt_percent(v, lang))
         elif pd.api.types.is_bool_dtype(col):
             out[name] = col.astype("object").map(lambda v: yes_no(v, lang))
+        elif name in PLAIN_COLUMNS:
+            out[name] = col.astype("object").map(lambda v: "" if _missing(v) else str(v))
         elif pd.api.types.is_integer_dtype(col):
             out[name] = col.astype("object").map(lambda v: fmt_int(v, lang))
         elif pd.api.types.is_float_dtype(col):

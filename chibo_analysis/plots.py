@@ -14,7 +14,7 @@ matplotlib and has every Vietnamese glyph (no font download).
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,25 +40,27 @@ ABSENT = "#E8E8E8"
 #: The font: bundled with matplotlib, covers Vietnamese.
 FONT = "DejaVu Sans"
 
-_RC = {
-    "font.family": "sans-serif",
-    "font.sans-serif": [FONT],
-    "font.size": 9,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "svg.fonttype": "none",
-    "pdf.fonttype": 42,
-}
+#: Text sizes (points) of titles and of everything else.
+TITLE_SIZE, TEXT_SIZE = 11, 9
 
 
-@contextmanager
 def _style():
-    import matplotlib.pyplot as plt
+    """Nothing global is changed (rc_context would upset the notebook's inline backend):
+    fonts and sizes are set on each chart's own texts by :func:`_finish`."""
+    return nullcontext()
 
-    with plt.rc_context(_RC):
-        yield plt
+
+def _finish(ax: Axes) -> Axes:
+    """Set the font (DejaVu Sans: every Vietnamese glyph) and sizes on every text of the chart."""
+    from matplotlib.text import Text
+
+    for text in ax.figure.findobj(Text):
+        text.set_fontfamily(FONT)
+    ax.title.set_fontsize(TITLE_SIZE)
+    ax.title.set_fontweight("bold")
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    return ax
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -156,7 +158,7 @@ def plot_presence_grid(
             Patch(color=ABSENT, label=label("word.not_existing", lang)),
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    return ax
+    return _finish(ax)
 
 
 def plot_funnel(
@@ -209,7 +211,7 @@ def plot_funnel(
         ax.set_xlabel(label("unit.register_rows", lang))
         ax.set_ylabel(label("unit.percent", lang))
         _legend_positions(ax, lang)
-    return ax
+    return _finish(ax)
 
 
 def _legend_positions(ax: Axes, lang: str) -> None:
@@ -255,7 +257,7 @@ def plot_control_chart(chart: ControlChart, *, ax: Axes | None = None, lang: str
         ax.set_xlabel(label("unit.month", lang))
         ax.set_ylabel(label("unit.percent", lang))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
-    return ax
+    return _finish(ax)
 
 
 def plot_confusion(table: pd.DataFrame, *, ax: Axes | None = None, lang: str = "vi") -> Axes:
@@ -287,7 +289,7 @@ def plot_confusion(table: pd.DataFrame, *, ax: Axes | None = None, lang: str = "
         ax.set_title(label("chart.confusion", lang))
         ax.set_xlabel(label("word.inspection_rating", lang))
         ax.set_ylabel(label("word.self_rating", lang))
-    return ax
+    return _finish(ax)
 
 
 def plot_caterpillar(
@@ -337,7 +339,7 @@ def plot_caterpillar(
         ax.set_xlabel(label("unit.percent", lang))
         ax.set_ylabel(label("unit.organisation", lang))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
-    return ax
+    return _finish(ax)
 
 
 def plot_trend(
@@ -381,4 +383,4 @@ def plot_trend(
         ax.set_ylabel(label("unit.percent", lang))
         if len(wide.columns) <= 12:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
-    return ax
+    return _finish(ax)

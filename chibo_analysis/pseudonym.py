@@ -31,8 +31,8 @@ from chibo_analysis.schema import TABLES
 
 #: Environment variable naming the key file.
 KEY_ENV = "CHIBO_KEY_FILE"
-#: Prefix of every pseudonym ("Đảng viên" without diacritics, so it prints anywhere).
-PREFIX = "DV-"
+#: Prefix of every pseudonym ("bí danh" without diacritics, so it prints anywhere).
+PREFIX = "BD-"
 #: Hex digits of the hash kept in a pseudonym (40 bits: collisions are
 #: negligible for a city's 10,000 members and checked for anyway).
 DIGITS = 10
@@ -88,7 +88,7 @@ def pseudonym(value: object, key: bytes) -> str:
     Examples
     --------
     >>> pseudonym("M0001", b"k" * 32)
-    'DV-6f9ca3a007'
+    'BD-6f9ca3a007'
     >>> pseudonym("M0001", b"k" * 32) == pseudonym(" M0001", b"k" * 32)
     True
     """

@@ -304,8 +304,9 @@ def copied_minutes_in(
 ):
     """:func:`chibo_analysis.minutes.copied_minutes` over the period's meetings within ``org_id``.
 
-    The per-cell table gets the cell ``name``; ``options`` go to
-    ``copied_minutes`` (threshold, k, ...).
+    The per-cell table keeps the cells with copied minutes, with their
+    ``name``, the highest share first; ``options`` go to ``copied_minutes``
+    (threshold, k, ...).
     """
     from chibo_analysis.indicators import roll
     from chibo_analysis.indicators.periods import parse_period
@@ -323,4 +324,6 @@ def copied_minutes_in(
     names = ds.organisations.drop_duplicates("org_id").set_index("org_id")["name"]
     cells = res.cells.assign(name=res.cells["cell_id"].map(names))
     cells = cells[["cell_id", "name"] + [c for c in res.cells.columns if c != "cell_id"]]
+    cells = cells[cells["copied"] > 0].sort_values("copied_share", ascending=False, kind="stable")
+    cells = cells.reset_index(drop=True)
     return CopiedMinutes(res.pairs, cells, res.threshold, res.k, res.method)

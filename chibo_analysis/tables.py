@@ -204,3 +204,45 @@ def quality_counts(report, lang: str = "vi") -> pd.DataFrame:
             "count": counts["count"].astype("Int64"),
         }
     )
+
+
+def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
+    """The records set aside by validation: table, file, sheet, row and reasons, in ``lang``.
+
+    ``report`` is ``dataset.report``; reasons are the catalogue's descriptions
+    of the reason codes, with the column in parentheses.
+    """
+    from chibo_analysis.report import REASONS
+    from chibo_analysis.schema import TABLES
+
+    check_lang(lang)
+    issues = report.issues[report.issues["severity"] == "error"]
+    if issues.empty:
+        return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
+    pick = 2 if lang == "vi" else 1
+    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + issues["column"] + ")"
+    out = (
+        issues.assign(reason=text)
+        .groupby(["table", "file", "sheet", "row"], sort=True, dropna=False)["reason"]
+        .agg("; ".join)
+        .rename("reasons")
+        .reset_index()
+    )
+    out["table"] = out["table"].map({n: (t.vi if lang == "vi" else n) for n, t in TABLES.items()})
+    out["row"] = out["row"].astype("Int64")
+    return out
+
+
+#: Scorecard columns shown per cell in an audit report, in this order.
+KEY_COLUMNS = [
+    "name", "members", "regular_rate", "thematic_rate", "attendance_rate",
+    "standard_meeting_rate", "short_meetings", "flagged_meetings", "implausible_good",
+    "admissions",
+]  # fmt: skip
+
+
+def cell_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """The cells' rows of the scorecard, :data:`KEY_COLUMNS` only."""
+    from chibo_analysis.schema import CELL_LEVELS
+
+    return scorecard.loc[scorecard["level"].isin(CELL_LEVELS), KEY_COLUMNS].reset_index(drop=True)

@@ -136,3 +136,22 @@ def test_table_of_an_empty_frame_says_nothing_found():
     assert shown.data == "No cases found."
     styled = i18n.table(pd.DataFrame({"members": pd.array([3], dtype="Int64")}), "vi")
     assert "Số đảng viên" in styled.to_html()
+
+
+def test_catalogue_keys_are_text_and_yes_no_resolve():
+    # YAML reads bare yes/no keys as booleans: the catalogue must quote them.
+    assert all(
+        isinstance(k, str) and "True" not in k and "False" not in k for k in i18n.catalogue()
+    )
+    assert (i18n.yes_no(True, "vi"), i18n.yes_no(False, "en"), i18n.yes_no(None)) == (
+        "Có",
+        "No",
+        "",
+    )
+
+
+def test_years_and_row_numbers_are_not_grouped():
+    frame = pd.DataFrame(
+        {"year": pd.array([2022], dtype="Int64"), "_row": [1234], "members": [1234]}
+    )
+    assert i18n.relabel(frame, "vi").iloc[0].tolist() == ["2022", "1234", "1.234"]

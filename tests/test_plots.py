@@ -150,3 +150,11 @@ def test_plots_neither_show_nor_write(monkeypatch, tmp_path):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show called"))
     plots.plot_presence_grid(pd.DataFrame([[1.0]], index=["A"], columns=MONTHS[:1]))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plots_leave_global_settings_alone():
+    # rc_context would reset rcParams["interactive"] on exit and stop the notebook's inline
+    # backend from showing later figures: the charts change nothing global.
+    before = dict(matplotlib.rcParams)
+    plots.plot_confusion(pd.DataFrame([[1]], index=["good"], columns=["good"]), lang="vi")
+    assert dict(matplotlib.rcParams) == before

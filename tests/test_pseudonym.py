@@ -17,7 +17,7 @@ KEY = b"0123456789abcdef0123456789abcdef"
 
 def test_pseudonym_is_the_keyed_hash():
     # Worked out independently: HMAC-SHA256 of the code, first 10 hex digits.
-    expected = "DV-" + hmac.new(KEY, b"M0001", hashlib.sha256).hexdigest()[:10]
+    expected = "BD-" + hmac.new(KEY, b"M0001", hashlib.sha256).hexdigest()[:10]
     assert pseudonym("M0001", KEY) == expected
     assert pseudonym("M0001", KEY) != pseudonym("M0002", KEY)
     assert pseudonym("M0001", KEY) != pseudonym("M0001", KEY[::-1])  # another key, another name
