@@ -77,11 +77,12 @@ def _percent_axis(axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}"))
 
 
-def _plain_log_axis(axis) -> None:
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+def _grouped_axis(axis, lang: str) -> None:
+    from matplotlib.ticker import FuncFormatter
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", ".")))
-    axis.set_minor_formatter(NullFormatter())
+    from chibo_analysis.i18n import fmt_int
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
 
 
 def _month_text(lang: str) -> Callable[[pd.Timestamp], str]:
@@ -132,7 +133,7 @@ def plot_presence_grid(
     state = np.where(np.isnan(values), 0, np.where(values > 0, 2, 1))
     with _style():
         height = min(2.0 + 0.22 * len(grid), 24.0)
-        ax = _axes(ax, (max(6.0, 0.32 * grid.shape[1] + 3), height))
+        ax = _axes(ax, (max(8.0, 0.32 * grid.shape[1] + 5), height))
         cmap = ListedColormap([ABSENT, NOT_MET, MET])
         ax.imshow(state, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
         ax.set_xticks(range(grid.shape[1]), [_period_text(c, lang) for c in grid.columns])
@@ -204,8 +205,8 @@ def plot_funnel(
             for idx, row in outside.iterrows():
                 ax.annotate(str(names.get(idx, idx)), (row["trials"], row["rate"]), fontsize=7,
                             xytext=(3, 3), textcoords="offset points")  # fmt: skip
-        ax.set_xscale("log")
-        _plain_log_axis(ax.xaxis)
+        _grouped_axis(ax.xaxis, lang)
+        ax.set_xlim(left=0)
         _percent_axis(ax.yaxis)
         ax.set_title(label("chart.funnel", lang))
         ax.set_xlabel(label("unit.register_rows", lang))
