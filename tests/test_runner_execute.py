@@ -201,3 +201,19 @@ def test_other_papermill_errors_become_chibo_errors(tmp_path, monkeypatch):
 def test_notebook_error_message_without_cell():
     err = NotebookError("x.ipynb", cell=None, exec_count=None, source="", ename="E", evalue="v")
     assert str(err) == "notebook x.ipynb failed in a cell: E: v"
+
+
+def test_cell_timeout_names_the_cell(tmp_path):
+    with pytest.raises(NotebookError) as info:
+        execute.execute_notebook(
+            NOTEBOOKS / "sleeps.ipynb",
+            tmp_path / "o.ipynb",
+            {"data": "x", "org_id": "B01", "period": "2022"},
+            timeout=1,
+        )
+    # sleeps.ipynb: 1 markdown, 2 parameters, 3 the sleep
+    assert str(info.value).startswith(
+        "notebook sleeps.ipynb failed in cell 3: CellTimeoutError: "
+        "the cell ran longer than the 1 s allowed"
+    )
+    assert "| time.sleep(60)" in str(info.value)

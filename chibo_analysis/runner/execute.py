@@ -164,6 +164,21 @@ def _source_position(executed: Path, index: int) -> int:
     return index + 1 - sum(i < index for i in injected)
 
 
+def _timed_out_cell(notebook: Path, message: str) -> tuple[int | None, str]:
+    """Position (from 1) and source of the cell nbclient's timeout message previews."""
+    import nbformat
+
+    parts = message.split("-------------------")
+    preview = parts[1].strip() if len(parts) >= 3 else ""
+    if not preview:
+        return None, ""
+    cells = nbformat.read(notebook, as_version=4).cells
+    for position, cell in enumerate(cells, start=1):
+        if cell.cell_type == "code" and cell.source.strip().startswith(preview[:200]):
+            return position, cell.source
+    return None, preview
+
+
 def execute_notebook(
     notebook: str | Path,
     output: str | Path,
@@ -206,7 +221,7 @@ def execute_notebook(
         The kernel did not start, ``retries + 1`` times in a row.
     """
     import papermill
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     notebook, output = Path(notebook), Path(output)
@@ -236,6 +251,16 @@ def execute_notebook(
                 ename=err.ename,
                 evalue=err.evalue,
                 output=str(output),
+            ) from None
+        except CellTimeoutError as err:
+            cell, source = _timed_out_cell(notebook, str(err))
+            raise NotebookError(
+                notebook.name,
+                cell=cell,
+                exec_count=None,
+                source=source,
+                ename="CellTimeoutError",
+                evalue=f"the cell ran longer than the {timeout:g} s allowed",
             ) from None
         except DeadKernelError as err:
             raise NotebookError(
