@@ -26,21 +26,6 @@ FIGURES_FILE = "figures.json"
 #: File name of the run record in a report folder.
 RUN_FILE = "run.json"
 
-# Texts of the index page not (yet) in the label catalogue (keys ``index.*``).
-_TEXTS = {
-    "index.title": {"vi": "Các báo cáo kiểm tra", "en": "Audit reports"},
-    "index.status": {"vi": "Trạng thái", "en": "Status"},
-    "index.ok": {"vi": "Hoàn tất", "en": "Done"},
-    "index.failed": {"vi": "Lỗi", "en": "Failed"},
-    "index.report": {"vi": "Báo cáo", "en": "Report"},
-    "index.open": {"vi": "Mở", "en": "Open"},
-    "index.period": {"vi": "Kỳ", "en": "Period"},
-    "index.summary": {
-        "vi": "{n} báo cáo, {failed} lỗi.",
-        "en": "{n} reports, {failed} failed.",
-    },
-}
-
 
 def _plain(key: str, value: object) -> object:
     if hasattr(value, "item") and not isinstance(value, str | bytes):
@@ -97,8 +82,7 @@ def record_figures(figures: Mapping[str, object]) -> None:
 def _text(key: str, lang: str, **values: object) -> str:
     from chibo_analysis import i18n
 
-    text = i18n.label(key, lang) if i18n.has_label(key) else _TEXTS[key][lang]
-    return text.format(**values) if values else text
+    return i18n.label(f"index.{key}", lang, **values)
 
 
 def _format(key: str, value: object, lang: str) -> str:
@@ -168,17 +152,17 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
         i18n.column_label("org_id", lang, "organisations"),
         i18n.column_label("name", lang, "organisations"),
         i18n.column_label("level", lang, "organisations"),
-        _text("index.period", lang),
-        _text("index.status", lang),
+        _text("period", lang),
+        _text("status", lang),
         *(i18n.column_label(k, lang) for k in keys),
-        _text("index.report", lang),
+        _text("report", lang),
     ]
     rows = []
     for r in reports:
         params = r.get("parameters", {})
         ok = r.get("status") == "ok"
         state = "ok" if ok else "failed"
-        status = f'<span class="{state}">{esc(_text("index." + state, lang))}</span>'
+        status = f'<span class="{state}">{esc(_text(state, lang))}</span>'
         if not ok and r.get("error"):
             message = str(r["error"].get("message", "")).splitlines()[0]
             status += f'<div class="error">{esc(message)}</div>'
@@ -196,7 +180,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
             cells.append(f"<td{cls}>{esc(_format(key, value, lang))}</td>")
         link = r.get("outputs", {}).get("html")
         cells.append(
-            f'<a href="{esc(r["folder"])}/{esc(link)}">{_text("index.open", lang)}</a>'
+            f'<a href="{esc(r["folder"])}/{esc(link)}">{_text("open", lang)}</a>'
             if ok and link
             else ""
         )
@@ -204,11 +188,11 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
             "<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells) + "</tr>"
         )
     failed = sum(r.get("status") != "ok" for r in reports)
-    title = _text("index.title", lang)
+    title = _text("title", lang)
     page = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{esc(title)}</h1>\n<p>{esc(_text('index.summary', lang, n=len(reports), failed=failed))}</p>\n"
+        f"<h1>{esc(title)}</h1>\n<p>{esc(_text('summary', lang, n=len(reports), failed=failed))}</p>\n"
         "<table>\n<thead><tr>"
         + "".join(f"<th>{esc(h)}</th>" for h in head)
         + "</tr></thead>\n<tbody>\n"
