@@ -233,16 +233,34 @@ def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     return out
 
 
-#: Scorecard columns shown per cell in an audit report, in this order.
+#: Scorecard columns shown per unit in an audit report, in this order.
 KEY_COLUMNS = [
     "name", "members", "regular_rate", "thematic_rate", "attendance_rate",
     "standard_meeting_rate", "short_meetings", "flagged_meetings", "implausible_good",
     "admissions",
 ]  # fmt: skip
+#: Scorecard columns of the rating-accuracy study.
+RATING_COLUMNS = [
+    "name", "good_self_ratings", "implausible_good", "inspected_meetings", "rating_agreement",
+    "rating_inflation",
+]  # fmt: skip
 
 
-def cell_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The cells' rows of the scorecard, :data:`KEY_COLUMNS` only."""
-    from chibo_analysis.schema import CELL_LEVELS
+def scorecard_rows(
+    scorecard: pd.DataFrame, units: str = "cells", columns: list[str] | None = None
+) -> pd.DataFrame:
+    """The scorecard rows of the cells (or base organisations), ``columns`` only.
 
-    return scorecard.loc[scorecard["level"].isin(CELL_LEVELS), KEY_COLUMNS].reset_index(drop=True)
+    Parameters
+    ----------
+    units : {'cells', 'bases'}
+    columns : list of str, optional
+        Default :data:`KEY_COLUMNS`.
+    """
+    from chibo_analysis.errors import check_argument
+    from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
+
+    check_argument("units", units, ("cells", "bases"))
+    levels = CELL_LEVELS if units == "cells" else BASE_LEVELS
+    rows = scorecard["level"].astype("object").isin(levels)
+    return scorecard.loc[rows, columns or KEY_COLUMNS].reset_index(drop=True)
