@@ -119,7 +119,7 @@ def loop_scorecard(ds, period, cell_ids) -> pd.DataFrame:
                 (rows_m["joined_on"].isna() | (rows_m["joined_on"] <= day))
                 & (rows_m["left_on"].isna() | (rows_m["left_on"] > day))
             ]
-            admitted += (covers if len(covers) else rows_m)["cell_id"].iloc[0] == cid
+            admitted += len(covers) > 0 and covers["cell_id"].iloc[0] == cid
         rows.append(
             {
                 "org_id": cid,

@@ -196,3 +196,15 @@ def test_counts_carry_numerators_and_denominators():
 def test_bad_period():
     with pytest.raises(ParameterError, match="period='2022Q5'"):
         scorecard(small_city(), "2022Q5")
+
+
+def test_admission_elsewhere_counts_nowhere():
+    from fixtures_indicators import as_clean, frames
+
+    f = frames()
+    # m6 now joined C2 on 01/07/2022, a month after being admitted on 01/06/2022:
+    # admitted elsewhere, so C2 admitted nobody in 2022 (and nor did any cell of the dataset)
+    f["members"].loc[f["members"]["member_id"] == "m6", "joined_on"] = "2022-07-01"
+    card = scorecard(as_clean(**f), "2022").set_index("org_id")
+    assert card.loc["C2", "admissions"] == 0
+    assert card.loc["TP", "admissions"] == 1  # b4 only

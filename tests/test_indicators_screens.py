@@ -246,3 +246,10 @@ def test_run_list_errors(city):
         run_list("nope", city, "2022")
     with pytest.raises(ParameterError, match="does not take option"):
         run_list("r6_meetings", city, "2022", lang="en")
+
+
+def test_probation_overdue_empty_year(city):
+    # 2021: m7 admitted 01/03/2021 is not yet 12 months in, m6 not yet admitted: no rows,
+    # and the empty list keeps its columns and types
+    out = run_list("probation_overdue", city, "2021")
+    assert out.empty and "_row" in out.columns

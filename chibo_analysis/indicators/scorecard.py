@@ -22,7 +22,8 @@ boundaries):
   period is their 4th or later in a row in that cell (runs count from 1
   January, so a run begun in Q1 carries into Q2's scorecard).
 - ``admissions``: members whose ``admitted_on`` falls in the period, in the
-  cell whose roll held them on that day (else their earliest row).
+  cell whose roll held them on that day (a member who joined after being
+  admitted was admitted elsewhere and counts nowhere).
 - Cells that did not exist on any day of the period have no row.
 """
 
@@ -285,14 +286,16 @@ def admission_cells(members: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Members admitted to the Party during ``period``, with the cell that admitted them.
 
     The cell is the one whose roll held the member on ``admitted_on`` (the
-    roll boundaries of :mod:`.roll`), else the member's earliest row.
-    Returns ``member_id``, ``cell_id``, ``admitted_on``, ``_file``, ``_row``.
+    roll boundaries of :mod:`.roll`). A member whose rows all start after the
+    admission was admitted elsewhere and transferred in: no cell of the
+    dataset admitted them. Returns ``member_id``, ``cell_id``,
+    ``admitted_on``, ``_file``, ``_row``.
     """
     adm = members[(members["admitted_on"] >= period.start) & (members["admitted_on"] <= period.end)]
     day = adm["admitted_on"]
     covers = (adm["joined_on"].isna() | (adm["joined_on"] <= day)) & (
         adm["left_on"].isna() | (adm["left_on"] > day)
     )
-    adm = adm.assign(_miss=~covers).sort_values(["member_id", "_miss", "joined_on"], kind="stable")
+    adm = adm[covers].sort_values(["member_id", "joined_on"], kind="stable")
     adm = adm.drop_duplicates("member_id")
     return adm[["member_id", "cell_id", "admitted_on", "_file", "_row"]].reset_index(drop=True)

@@ -140,7 +140,9 @@ def probation_overdue(
     m = m[m["admitted_on"].notna()]
     due = m["admitted_on"] + pd.DateOffset(months=12)
     unconfirmed = m["confirmed_on"].isna() | (m["confirmed_on"] > period.end)
-    hit = m[unconfirmed & (due < period.end)].assign(due_on=due)
+    overdue = unconfirmed & (due < period.end)
+    # .to_numpy(): assigning a Series to an empty frame would adopt the Series' index
+    hit = m[overdue].assign(due_on=due[overdue].to_numpy())
     hit = hit.assign(days_overdue=(period.end - hit["due_on"]).dt.days.astype("int64"))
     cols = [
         "member_id",
