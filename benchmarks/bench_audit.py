@@ -63,7 +63,8 @@ def _tree_rss(pid: int) -> int:
 def measure(cmd: list[str]) -> tuple[float, int, int]:
     """Wall seconds, peak tree RSS in bytes, and exit status of ``cmd``."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    errors = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
     peak = 0
 
     def sample():
@@ -77,6 +78,11 @@ def measure(cmd: list[str]) -> tuple[float, int, int]:
     code = proc.wait()
     seconds = time.perf_counter() - start
     sampler.join()
+    if code not in (0, 1):  # 1: a batch with a failed audit, reported by the caller
+        errors.seek(0)
+        tail = errors.read().decode(errors="replace").strip().splitlines()[-5:]
+        print(f"exit {code}: {' '.join(cmd)}\n" + "\n".join(tail), file=sys.stderr)
+    errors.close()
     return seconds, peak, code
 
 

@@ -238,3 +238,12 @@ def test_cli_bad_lang(no_kernel, tmp_path, capsys):
     code = main(["audit", str(DATA), "--org", "B01", "--period", "2022", "--lang", "fr"])
     assert code == 2
     assert "lang='fr' is not allowed" in capsys.readouterr().err
+
+
+def test_pdf_without_chromium_fails_before_any_kernel(no_kernel, tmp_path, monkeypatch):
+    from chibo_analysis.runner import render
+
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    with pytest.raises(ChiboError, match="apt-get install chromium"):
+        run_audit(params(), notebook="tiny_audit", notebooks_dir=NOTEBOOKS, out=tmp_path, pdf=True)
+    assert no_kernel == [] and not any(tmp_path.iterdir())

@@ -309,11 +309,17 @@ def run_audit(
     ------
     ParameterError
         A check failed; no kernel was started.
+    ChiboError
+        ``pdf=True`` and Chromium is not installed (checked first).
     AuditFailed
         The notebook or the rendering failed; the message names the cell and
         the exception (``run.json`` records it too).
     """
     t0 = time.perf_counter()
+    if pdf:
+        from chibo_analysis.runner.render import require_chromium
+
+        require_chromium()  # before the notebook runs, not after
     prepared = prepare_audit(
         params, notebook=notebook, notebooks_dir=notebooks_dir, organisations=organisations
     )

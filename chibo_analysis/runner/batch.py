@@ -173,6 +173,10 @@ def run_batch(
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise ParameterError(f"jobs={jobs} is not allowed; expected 1 or more")
+    if pdf:
+        from chibo_analysis.runner.render import require_chromium
+
+        require_chromium()
     base = AuditParams.create(
         data=data, org_id="-", period=period, lang=lang, share=share, targets=targets
     )

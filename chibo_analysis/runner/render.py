@@ -120,6 +120,17 @@ def find_chromium() -> str | None:
     return None
 
 
+def require_chromium() -> str:
+    """Path of the Chromium executable, or a :class:`ChiboError` saying how to install it."""
+    exe = find_chromium()
+    if exe is None:
+        raise ChiboError(
+            "PDF output needs Chromium, which is not installed; on Debian/Ubuntu: "
+            "sudo apt-get install chromium"
+        )
+    return exe
+
+
 def run_chromium(args: list[str], *, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run headless Chromium with ``args`` and a throw-away profile.
 
@@ -128,12 +139,7 @@ def run_chromium(args: list[str], *, timeout: float = 120) -> subprocess.Complet
     ChiboError
         Chromium is not installed, fails or times out.
     """
-    exe = find_chromium()
-    if exe is None:
-        raise ChiboError(
-            "PDF output needs Chromium, which is not installed; on Debian/Ubuntu: "
-            "sudo apt-get install chromium"
-        )
+    exe = require_chromium()
     with tempfile.TemporaryDirectory(prefix="chibo-chromium-") as profile:
         cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
         try:
