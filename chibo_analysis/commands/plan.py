@@ -1,0 +1,81 @@
+"""``chibo plan``: risk ranking and a seeded sample of meetings to inspect.
+
+``chibo plan DATA --period 2022 [--org ID] [--confidence 0.95 --tolerable 0.05
+--expected 0] [--seed N] [--simple] [--targets FILE] --out worksheet.xlsx``
+writes the inspectors' worksheet; ``chibo plan --evaluate worksheet.xlsx``
+reads a filled-in worksheet back and evaluates the sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from chibo_analysis.errors import ParameterError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="plan an inspection: risk ranking, sample of meetings, worksheet",
+        description=(
+            "Rank the cells by a transparent risk score (weights in the targets file), size "
+            "an attribute sample of meetings (binomial; 59 at 95%% confidence, 5%% tolerable, "
+            "0 expected), select it with a seed, stratified by cell, and write the Excel "
+            "worksheet the inspectors fill in. With --evaluate, read a filled-in worksheet "
+            "and give the upper deviation limit."
+        ),
+    )
+    p.add_argument("data", nargs="?", help="folder of table files, or one workbook")
+    p.add_argument("--period", help="a year (2022), a quarter (2022Q3) or years (2020-2025)")
+    p.add_argument("--org", default=None, metavar="ID", help="organisation to inspect")
+    p.add_argument("--confidence", type=float, default=0.95, help="default 0.95")
+    p.add_argument("--tolerable", type=float, default=0.05, help="tolerable deviation rate")
+    p.add_argument("--expected", type=float, default=0.0, help="expected deviation rate")
+    p.add_argument("--seed", type=int, default=0, help="seed of the selection (default 0)")
+    p.add_argument("--simple", action="store_true", help="simple random, not by cell")
+    p.add_argument("--targets", default=None, metavar="FILE.yaml", help="risk_weights from here")
+    p.add_argument("--out", default=None, metavar="FILE.xlsx", help="worksheet to write")
+    p.add_argument("--evaluate", default=None, metavar="FILE.xlsx", help="evaluate a worksheet")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from chibo_analysis import plan
+
+    if args.evaluate:
+        ev = plan.evaluate_worksheet(args.evaluate)
+        verdict = "đạt" if ev.supported else "không đạt"
+        print(
+            f"Đã kiểm tra {ev.n} buổi, {ev.deviations} sai lệch "
+            f"(tỷ lệ {ev.sample_rate:.1%}); giới hạn sai lệch trên ở độ tin cậy "
+            f"{ev.confidence:.0%}: {ev.upper_limit:.1%} so với mức chấp nhận "
+            f"{ev.tolerable:.0%}: {verdict}."
+        )
+        return 0 if ev.supported else 1
+    if not (args.data and args.period and args.out):
+        raise ParameterError("plan needs DATA, --period and --out (or --evaluate FILE.xlsx)")
+    if Path(args.out).suffix.lower() != ".xlsx":
+        raise ParameterError(f"out={args.out!r}: expected a file name ending in .xlsx")
+    from chibo_analysis.load import load_dataset
+
+    weights = plan.load_risk_weights(args.targets) if args.targets else None
+    result = plan.plan_inspection(
+        load_dataset(args.data),
+        args.period,
+        args.org,
+        confidence=args.confidence,
+        tolerable=args.tolerable,
+        expected=args.expected,
+        seed=args.seed,
+        stratify=not args.simple,
+        weights=weights,
+    )
+    out = plan.write_worksheet(result, args.out)
+    prm = result.parameters
+    print(
+        f"{prm['sample_size']} buổi sinh hoạt được chọn trong {prm['population']} "
+        f"(chấp nhận tối đa {prm['allowed_deviations']} sai lệch); "
+        f"{len(result.risk)} chi bộ xếp hạng rủi ro -> {out}"
+    )
+    return 0
