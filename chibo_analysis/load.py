@@ -23,7 +23,7 @@ import pandas as pd
 
 from chibo_analysis.dataset import Dataset, SourceFile
 from chibo_analysis.errors import DataReadError
-from chibo_analysis.parse import is_blank, parse_column
+from chibo_analysis.parse import parse_column
 from chibo_analysis.readers import (
     CSV_SUFFIXES,
     PARQUET_SUFFIXES,
@@ -303,7 +303,7 @@ def _build_table(
                 make_issues(rows, table.name, code, column.name, raw_col[rows.index], en, vi)
             )
         if not column.nullable:
-            empty = is_blank(raw_col)
+            empty = pd.Series(parsed.blank, index=frame.index)
             if empty.any():
                 rows = frame.loc[empty]
                 issues.append(

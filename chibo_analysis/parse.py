@@ -50,33 +50,68 @@ class Parsed:
 
     values: pd.Series
     errors: pd.Series  # object: reason code or None, aligned on values
+    blank: np.ndarray | None = None  # True where the raw value was empty
+
+
+def _blank_value(value) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and np.isnan(value))
+    )
+
+
+def factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and unique values of a raw column; blank values get code -1."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    blank = np.fromiter((_blank_value(u) for u in uniques), dtype=bool, count=len(uniques))
+    if blank.any():
+        remap = np.where(blank, -1, np.cumsum(~blank) - 1)
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        uniques = uniques[~blank]
+    return codes, uniques
 
 
 def is_blank(raw: pd.Series) -> pd.Series:
     """True where a raw value is empty: NA, or text with only spaces."""
-    blank = raw.isna()
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
-        text = raw[~blank].astype(str).str.strip()
-        blank.loc[text.index] = text.eq("")
-    return blank
+    if not (raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype)):
+        return raw.isna()
+    codes, _ = factorize(raw)
+    return pd.Series(codes < 0, index=raw.index)
 
 
-def _map_uniques(raw: pd.Series, parse_one) -> tuple[pd.Series, pd.Series]:
-    """Apply ``parse_one(value) -> (typed, error)`` to unique non-blank values."""
-    blank = is_blank(raw)
-    present = raw[~blank]
-    codes, uniques = pd.factorize(present, sort=False)
+def _map_uniques(raw: pd.Series, parse_one, empty) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply ``parse_one(value) -> (typed, error)`` to each unique non-blank value.
+
+    Returns the typed uniques (an array built with ``empty``'s dtype), the
+    error per unique, and each row's code into them (-1: blank).
+    """
+    codes, uniques = factorize(raw)
     results = [parse_one(u) for u in uniques]
-    typed_u = [r[0] for r in results]
-    err_u = np.array([r[1] for r in results] + [None], dtype=object)
-    typed = pd.Series([None] * len(raw), index=raw.index, dtype=object)
-    errors = pd.Series(np.full(len(raw), None, dtype=object), index=raw.index)
-    if len(uniques):
-        typed_arr = np.empty(len(uniques), dtype=object)
-        typed_arr[:] = typed_u
-        typed.loc[present.index] = typed_arr[codes]
-        errors.loc[present.index] = err_u[codes]
-    return typed, errors
+    typed = empty(len(uniques))
+    for i, (value, _) in enumerate(results):
+        if value is not None:
+            typed[i] = value
+    errors = np.array([r[1] for r in results] + [None], dtype=object)
+    return typed, errors, codes
+
+
+def _take(typed: np.ndarray, codes: np.ndarray, fill) -> np.ndarray:
+    out = typed[np.maximum(codes, 0)] if len(typed) else np.full(len(codes), fill)
+    if len(typed):
+        out[codes < 0] = fill
+    return out
+
+
+def _masked(typed: np.ndarray, codes: np.ndarray, dtype, array_type):
+    """A masked (nullable) array from typed uniques (None = missing) and row codes."""
+    valid = np.fromiter((v is not None for v in typed), dtype=bool, count=len(typed))
+    data = np.array([v if v is not None else 0 for v in typed], dtype=dtype)
+    if len(typed) == 0:
+        return array_type(np.zeros(len(codes), dtype=dtype), np.ones(len(codes), dtype=bool))
+    safe = np.maximum(codes, 0)
+    return array_type(data[safe], (codes < 0) | ~valid[safe])
 
 
 def _date_one(value) -> tuple[pd.Timestamp | None, str | None]:
@@ -179,40 +214,76 @@ def parse_column(raw: pd.Series, column: Column) -> Parsed:
     [50000, 1234000, 20000]
     """
     kind = column.kind
+    no_errors = pd.Series(np.full(len(raw), None, dtype=object), index=raw.index)
+    if kind in ("date", "month") and pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+        values = values.dt.normalize().astype("datetime64[ns]")
+        if kind == "month":
+            values = values.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+        return Parsed(values, no_errors, raw.isna().to_numpy())
+    if kind in ("int", "amount") and pd.api.types.is_integer_dtype(raw.dtype):
+        return Parsed(raw.astype("Int64"), no_errors, raw.isna().to_numpy())
+    if kind == "bool" and pd.api.types.is_bool_dtype(raw.dtype):
+        return Parsed(raw.astype("boolean"), no_errors, raw.isna().to_numpy())
+
     if kind in ("id", "text"):
-        return _parse_text(raw, strip=kind == "id")
-    if kind == "category":
-        return _parse_category(raw, column)
-    if kind == "bool":
-        return _parse_bool(raw)
-    if kind in ("date", "month"):
-        if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-            values = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
-            values = values.dt.normalize().astype("datetime64[ns]")
-            if kind == "month":
-                values = values.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
-            return Parsed(values, pd.Series(None, index=raw.index, dtype=object))
-        typed, errors = _map_uniques(raw, _date_one if kind == "date" else _month_one)
-        return Parsed(pd.to_datetime(typed).astype("datetime64[ns]"), errors)
-    if kind in ("int", "amount"):
-        if pd.api.types.is_integer_dtype(raw.dtype):
-            return Parsed(raw.astype("Int64"), pd.Series(None, index=raw.index, dtype=object))
-        typed, errors = _map_uniques(raw, lambda v: _number_one(v, amount=kind == "amount"))
-        return Parsed(pd.Series(pd.array(typed.tolist(), dtype="Int64"), index=raw.index), errors)
-    raise ValueError(f"unknown column kind {kind!r}")  # pragma: no cover
 
+        def one(v):
+            text = _to_text(v)
+            return (text.strip() if kind == "id" else text), None
 
-def _parse_text(raw: pd.Series, *, strip: bool) -> Parsed:
-    blank = is_blank(raw)
-    no_errors = pd.Series(None, index=raw.index, dtype=object)
-    if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
-        values = raw.str.strip() if strip else raw
-    else:
-        values, _ = _map_uniques(raw, lambda v: (_to_text(v), None))
-        values = values.astype("str")
-        if strip:
-            values = values.str.strip()
-    return Parsed(values.where(~blank).astype("str"), no_errors)
+        typed, errors, codes = _map_uniques(raw, one, lambda n: np.empty(n, dtype=object))
+        values = pd.Series(_take(typed, codes, None), index=raw.index, dtype=object)
+    elif kind == "category":
+        lookup = _lookup(column)
+        position = {code: i for i, code in enumerate(column.codes)}
+
+        def one(v):
+            code = lookup.get(fold(v))
+            return (position[code], None) if code is not None else (None, "not_allowed")
+
+        typed, errors, codes = _map_uniques(raw, one, lambda n: np.full(n, -1, dtype=np.int64))
+        cat = pd.Categorical.from_codes(_take(typed, codes, -1), categories=list(column.codes))
+        values = pd.Series(cat, index=raw.index)
+    elif kind in ("date", "month"):
+
+        def one(v):
+            stamp, err = (_date_one if kind == "date" else _month_one)(v)
+            return (None if stamp is None else stamp.to_datetime64(), err)
+
+        typed, errors, codes = _map_uniques(
+            raw, one, lambda n: np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        )
+        nat = np.datetime64("NaT")
+        values = pd.Series(_take(typed, codes, nat).astype("datetime64[ns]"), index=raw.index)
+    elif kind in ("int", "amount"):
+
+        def one(v):
+            return _number_one(v, amount=kind == "amount")
+
+        typed, errors, codes = _map_uniques(raw, one, lambda n: np.full(n, None, dtype=object))
+        values = pd.Series(_masked(typed, codes, np.int64, pd.arrays.IntegerArray), index=raw.index)
+    elif kind == "bool":
+        yes, no = set(YES), set(NO)
+
+        def one(v):
+            if isinstance(v, (bool, np.bool_)):
+                return bool(v), None
+            key = fold(v)
+            if key in yes:
+                return True, None
+            if key in no:
+                return False, None
+            return None, "not_allowed"
+
+        typed, errors, codes = _map_uniques(raw, one, lambda n: np.full(n, None, dtype=object))
+        values = pd.Series(_masked(typed, codes, np.bool_, pd.arrays.BooleanArray), index=raw.index)
+    else:  # pragma: no cover
+        raise ValueError(f"unknown column kind {kind!r}")
+    row_errors = pd.Series(
+        errors[np.where(codes < 0, len(errors) - 1, codes)], index=raw.index, dtype=object
+    )
+    return Parsed(values, row_errors, codes < 0)
 
 
 def _to_text(value) -> str:
@@ -221,33 +292,3 @@ def _to_text(value) -> str:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     return str(value)
-
-
-def _parse_category(raw: pd.Series, column: Column) -> Parsed:
-    lookup = _lookup(column)
-
-    def one(value):
-        code = lookup.get(fold(value))
-        return (code, None) if code is not None else (None, "not_allowed")
-
-    typed, errors = _map_uniques(raw, one)
-    return Parsed(
-        pd.Series(pd.Categorical(typed, categories=list(column.codes)), index=raw.index), errors
-    )
-
-
-def _parse_bool(raw: pd.Series) -> Parsed:
-    yes, no = set(YES), set(NO)
-
-    def one(value):
-        if isinstance(value, (bool, np.bool_)):
-            return bool(value), None
-        key = fold(value)
-        if key in yes:
-            return True, None
-        if key in no:
-            return False, None
-        return None, "not_allowed"
-
-    typed, errors = _map_uniques(raw, one)
-    return Parsed(pd.Series(pd.array(typed.tolist(), dtype="boolean"), index=raw.index), errors)

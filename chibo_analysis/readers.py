@@ -111,30 +111,68 @@ def read_csv_file(path: Path) -> RawSheet:
     data = path.read_bytes()
     text = decode_text(data, path)
     sep = sniff_delimiter(text)
+    if not text.strip():
+        raise DataReadError(f"{path}: the file is empty; expected a header row")
     bad: list[tuple[int, str]] = []
-    try:
-        with warnings.catch_warnings():
-            # pandas warns, and drops fields, when a row is longer than the header
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                index_col=False,
-                engine="c",
-            )
-    except (pd.errors.ParserError, pd.errors.ParserWarning):
-        frame, bad = _read_csv_slowly(text, sep)
-    except pd.errors.EmptyDataError as err:
-        raise DataReadError(f"{path}: the file is empty; expected a header row") from err
+    frame = _read_csv_fast(data, text, sep)
+    if frame is None:
+        try:
+            with warnings.catch_warnings():
+                # pandas warns, and drops fields, when a row is longer than the header
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    io.StringIO(text),
+                    sep=sep,
+                    dtype=object,
+                    keep_default_na=False,
+                    skip_blank_lines=False,
+                    index_col=False,
+                    engine="c",
+                )
+        except (pd.errors.ParserError, pd.errors.ParserWarning):
+            frame, bad = _read_csv_slowly(text, sep)
     frame.columns = [str(c) for c in frame.columns]
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
     keep = ~_blank_rows(frame)
-    return RawSheet(
-        path, None, frame[keep].reset_index(drop=True), rows[keep], sha256_of(data), tuple(bad)
-    )
+    if not keep.all():
+        frame, rows = frame[keep].reset_index(drop=True), rows[keep]
+    return RawSheet(path, None, frame, rows, sha256_of(data), tuple(bad))
+
+
+def _read_csv_fast(data: bytes, text: str, sep: str) -> pd.DataFrame | None:
+    """Read a well-formed CSV with pyarrow (multi-threaded); None if it is not well-formed.
+
+    Every value is read as text; empty lines stay as empty rows, so row
+    numbers hold. Ragged rows or repeated headers fall back to the pandas
+    path, which lists bad rows.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    if not header or len(set(header)) != len(header) or any(h == "" for h in header):
+        return None
+    if text.startswith("\ufeff") or data.startswith(codecs.BOM_UTF8) or not data.isascii():
+        payload = text.encode("utf-8")  # decoded and NFC-normalised text
+    else:
+        payload = data
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(payload),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return table.to_pandas()
 
 
 def _read_csv_slowly(text: str, sep: str) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
@@ -144,7 +182,7 @@ def _read_csv_slowly(text: str, sep: str) -> tuple[pd.DataFrame, list[tuple[int,
     width = len(header)
     records, bad = [], []
     for number, fields in enumerate(reader, start=2):
-        if len(fields) > width and any(f.strip() for f in fields[width:]):
+        if len(fields) > width and any(f != "" for f in fields[width:]):
             bad.append((number, sep.join(fields)))
             records.append([""] * width)  # keeps numbering; blank rows are dropped later
         else:
@@ -153,15 +191,17 @@ def _read_csv_slowly(text: str, sep: str) -> tuple[pd.DataFrame, list[tuple[int,
 
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    if frame.empty:
-        return np.zeros(len(frame), dtype=bool)
+    """Rows whose every cell is empty (no text at all): not records.
+
+    A row of spaces is not blank here: it reaches the parser, which reports
+    its required values as missing rather than dropping the row.
+    """
     blank = np.ones(len(frame), dtype=bool)
     for name in frame.columns:
         col = frame[name]
+        empty = col.isna().to_numpy().copy()
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            empty = col.isna().to_numpy() | (col.astype(str).str.strip() == "").to_numpy()
-        else:
-            empty = col.isna().to_numpy()
+            empty |= col.eq("").to_numpy(dtype=bool, na_value=False)
         blank &= empty
     return blank
 
