@@ -1,0 +1,210 @@
+"""The notebooks of notebooks/: their shape, and each one run on a small synthetic city.
+
+The audit notebooks run through the runner (papermill, then the reader's HTML);
+``explore.ipynb`` runs under nbval (``--nbval-lax``). The share test checks that
+no member's name (``full_name`` of the input) appears anywhere in a shared
+report, HTML or executed notebook, while the same report unshared does show
+names (so the test can fail).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from chibo_analysis import i18n
+from chibo_analysis.runner.audit import run_audit
+from chibo_analysis.runner.params import AuditParams
+from chibo_analysis.schema import TABLES
+
+NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
+ALL = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+AUDITS = [n for n in ALL if n != "explore"]
+#: What each notebook audits in the sample city: a base organisation or the committee.
+ORG = {
+    "audit_organisation": "H001-B01",
+    "compare_organisations": "H001",
+    "rating_accuracy": "H001-B01",
+    "plan_inspection": "H001-B01",
+}
+#: Signs of code or of Python reprs in a reader's HTML.
+CODE_SIGNS = ("import ", "def ", "params.", "<Axes", "object at 0x", "Traceback", "dtype:")
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> Path:
+    """A small synthetic city: 2 base organisations, 17 cells, ~600 members, 2021-2022."""
+    from chibo_analysis.synth import synthesize
+
+    folder = tmp_path_factory.mktemp("city")
+    synthesize(folder, seed=1, scale=0.05, start=2021, end=2022, progress=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def key_file(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("key") / "key"
+
+
+@pytest.fixture(scope="module")
+def reports(city, key_file, tmp_path_factory):
+    """Every audit notebook run once in Vietnamese; audit_organisation also shared and in English."""
+    out = tmp_path_factory.mktemp("reports")
+    runs = {}
+    cases = [(n, "vi", False) for n in AUDITS] + [
+        ("audit_organisation", "vi", True),
+        ("audit_organisation", "en", False),
+    ]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CHIBO_KEY_FILE", str(key_file))  # the kernels inherit it
+        for name, lang, share in cases:
+            params = AuditParams.create(
+                data=city, org_id=ORG[name], period="2022", lang=lang, share=share
+            )
+            folder = out / f"{name}-{lang}-{'shared' if share else 'internal'}"
+            runs[name, lang, share] = run_audit(params, notebook=name, out=folder, index=False)
+    return runs
+
+
+def _html(run) -> str:
+    return run.outputs["html"].read_text(encoding="utf-8")
+
+
+def _text(html: str) -> str:
+    """The visible text of a report: no styles, tags or image data."""
+    html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r"<img[^>]*>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- the committed notebooks ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_committed_without_outputs_and_thin(name):
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    # First code cell: the parameters, plain literal assignments, each with its comment.
+    first = code[0]
+    assert "parameters" in first.metadata.get("tags", [])
+    for line in first.source.splitlines():
+        assert re.match(r"^\w+ = .+  # \S", line), line
+        ast.literal_eval(line.split(" = ", 1)[1].split("  #")[0])
+    # One import cell, right after; no def, class or file read anywhere.
+    assert all(ln.startswith(("from ", "import ")) for ln in code[1].source.splitlines() if ln)
+    for cell in code[2:]:
+        assert "import " not in cell.source
+        assert not re.search(r"^\s*(def|class) |open\(|read_csv|read_excel", cell.source, re.M)
+    # Markdown cells are notes for the notebook's authors, removed from reports.
+    assert all(
+        "remove-cell" in c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "markdown"
+    )
+
+
+@pytest.mark.parametrize("name", AUDITS)
+def test_audit_notebooks_take_the_runner_parameters(name):
+    from chibo_analysis.runner.params import read_parameters_cell
+
+    declared = read_parameters_cell(NOTEBOOKS / f"{name}.ipynb")
+    assert {"data", "org_id", "period", "lang", "share", "targets"} <= set(declared)
+    assert declared["lang"] == "vi" and declared["share"] is False
+
+
+# --- executed on the sample city ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", AUDITS)
+def test_report_is_vietnamese_without_code_and_with_figures(reports, name):
+    run = reports[name, "vi", False]
+    assert run.status == "ok"
+    html = _html(run)
+    text = _text(html)
+    assert not [s for s in CODE_SIGNS if s in text]
+    assert html.count("<img") >= 1 and 'src="data:image/png;base64,' in html
+    # Headings and labels come from the catalogue, in Vietnamese with diacritics.
+    assert i18n.label("heading.provenance", "vi") in text
+    assert "Tỷ lệ" in text or "Xếp loại" in text
+
+
+def test_audit_opens_with_findings_and_shows_every_section(reports):
+    text = _text(_html(reports["audit_organisation", "vi", False]))
+    order = [
+        "heading.findings", "heading.scorecard", "heading.regular", "heading.thematic",
+        "heading.attendance", "heading.control", "heading.review", "heading.ratings",
+        "heading.copied", "heading.admissions", "heading.discipline", "heading.cap",
+        "heading.quality", "heading.provenance",
+    ]  # fmt: skip
+    # Each heading found after the one before it (some also occur earlier as labels).
+    at = 0
+    for key in order:
+        at = text.find(i18n.label(key, "vi"), at)
+        assert at >= 0, key
+    assert "Đảng bộ phường Phan Thiết có 12 chi bộ" in text  # the first finding, with numbers
+    assert i18n.label("word.not_met", "vi") in text or i18n.label("word.met", "vi") in text
+
+
+def test_english_report_has_no_vietnamese_catalogue_text(reports, city):
+    from chibo_analysis.indicators import load_targets
+
+    text = _text(_html(reports["audit_organisation", "en", False]))
+    assert i18n.label("heading.findings", "en") in text
+    # Input is shown as it was written: organisation names, free-text reasons, and the
+    # targets file's own labels. Take them out; what is left must be English.
+    data = pd.read_csv(city / "organisations.csv")["name"].tolist()
+    data += pd.read_csv(city / "disciplines.csv")["reason"].dropna().tolist()
+    data += [t.label_en for t in load_targets().targets.values()]
+    for value in sorted(set(data), key=len, reverse=True):
+        text = text.replace(value, " ")
+    vietnamese = [e["vi"] for e in i18n.catalogue().values() if len(e["vi"].split()) >= 2]
+    vietnamese += [c.vi for t in TABLES.values() for col in t.columns for c in col.choices]
+    # Organisation names are data (Vietnamese in any language); labels must not be.
+    leaked = [v for v in vietnamese if "{" not in v and f" {v} " in f" {text} "]
+    assert leaked == []
+
+
+def test_shared_report_shows_no_member_name(reports, city):
+    names = pd.read_csv(city / "members.csv", usecols=["full_name"])["full_name"].dropna().unique()
+    internal = reports["audit_organisation", "vi", False]
+    shared = reports["audit_organisation", "vi", True]
+
+    def found(run) -> list[str]:
+        blobs = [_html(run), run.outputs["notebook"].read_text(encoding="utf-8")]
+        return [n for n in names if any(n in b for b in blobs)]
+
+    assert found(internal), "the unshared report lists members by name: the check can fail"
+    assert found(shared) == []
+    assert "BD-" in _html(shared)  # members appear under pseudonyms instead
+
+
+def test_index_figures_recorded(reports):
+    import json
+
+    folder = reports["audit_organisation", "vi", False].folder
+    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    assert figures["cells"] == 12 and 0 < figures["attendance_rate"] <= 1
+
+
+def test_explore_runs_under_nbval(city, tmp_path):
+    # nbval cannot inject parameters: a copy with the sample city's path in its parameters cell.
+    nb = nbformat.read(NOTEBOOKS / "explore.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = re.sub(r'^data = ".*?"', f"data = {str(city)!r}", cell.source, flags=re.M)
+    cell.source = re.sub(r'^org_id = ".*?"', 'org_id = "H001-B01"', cell.source, flags=re.M)
+    copy = tmp_path / "explore.ipynb"
+    nbformat.write(nb, copy)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", str(copy)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
