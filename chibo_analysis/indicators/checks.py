@@ -32,7 +32,7 @@ def excused_run_position(reg: pd.DataFrame) -> pd.Series:
     """Position of each excused row in its run of excused absences (0 for other rows).
 
     ``reg`` is a register frame from :func:`.roll.register`. Runs follow a
-    member's own rows in one cell, in date order (ties by meeting id), and
+    member's own rows in one cell, in date order (meetings of the same day by meeting id), and
     restart each calendar year; left-out rows neither break nor extend them.
 
     Examples
@@ -47,30 +47,38 @@ def excused_run_position(reg: pd.DataFrame) -> pd.Series:
     >>> excused_run_position(reg).tolist()
     [1, 2, 0, 3, 4, 1]
     """
-    out = pd.Series(0, index=reg.index, dtype="int64")
-    r = reg.loc[~reg["left_out"].to_numpy(dtype=bool)]
-    if r.empty:
-        return out
-    member = pd.factorize(r["member_id"])[0].astype(np.int64)
-    cell = pd.factorize(r["cell_id"])[0].astype(np.int64)
-    year = r["year"].to_numpy().astype(np.int64)
-    year = year - year.min()
-    key = (member * (cell.max() + 1) + cell) * (year.max() + 1) + year
-    if "_mrank" in r:
-        tie = r["_mrank"].to_numpy()
+    counted = ~reg["left_out"].to_numpy(dtype=bool)
+    result = np.zeros(len(reg), dtype=np.int64)
+    if not counted.any():
+        return pd.Series(result, index=reg.index)
+    rows = np.flatnonzero(counted)
+    # one int64 sort key: (member, cell) pair, then day, then same-day order
+    member = (reg["_member"].to_numpy() if "_member" in reg else pd.factorize(reg["member_id"])[0])[
+        rows
+    ].astype(np.int64)
+    cell = pd.factorize(reg["cell_id"])[0][rows].astype(np.int64)
+    pair = pd.factorize(member * (cell.max() + 1) + cell)[0].astype(np.int64)
+    day = reg["held_on"].to_numpy()[rows].astype("datetime64[D]").astype(np.int64)
+    day -= day.min()
+    if "_mtie" in reg:
+        tie = reg["_mtie"].to_numpy()[rows].astype(np.int64)
     else:
-        tie = pd.factorize(r["meeting_id"], sort=True)[0]
-    order = np.lexsort((tie, r["held_on"].to_numpy(), key))
-    key = key[order]
-    exc = is_status(r["status"], "excused")[order]
+        tie = pd.factorize(reg["meeting_id"], sort=True)[0][rows].astype(np.int64)
+    span_day, span_tie = day.max() + 1, tie.max() + 1
+    if (pair.max() + 1) * span_day * span_tie < 2**62:
+        order = np.argsort((pair * span_day + day) * span_tie + tie)
+    else:  # pragma: no cover - only for national-size data
+        order = np.lexsort((tie, day, pair))
+    year = reg["year"].to_numpy()[rows][order]
+    pair = pair[order]
+    exc = is_status(reg["status"], "excused")[rows][order]
     new_group = np.ones(len(order), dtype=bool)
-    new_group[1:] = key[1:] != key[:-1]
+    new_group[1:] = (pair[1:] != pair[:-1]) | (year[1:] != year[:-1])
     marker = new_group | ~exc
     idx = np.arange(len(order))
     last = np.maximum.accumulate(np.where(marker, idx, -1))
-    pos = np.where(exc, idx - last + exc[last].astype(np.int64), 0)
-    out.iloc[np.flatnonzero(~reg["left_out"].to_numpy(dtype=bool))[order]] = pos
-    return out
+    result[rows[order]] = np.where(exc, idx - last + exc[last].astype(np.int64), 0)
+    return pd.Series(result, index=reg.index)
 
 
 def meeting_facts(meetings: pd.DataFrame, reg: pd.DataFrame, run_pos: pd.Series) -> pd.DataFrame:

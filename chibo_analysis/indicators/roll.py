@@ -126,28 +126,37 @@ def register(
 
     Returns the attendance rows (original index) with ``meeting_id``,
     ``member_id``, ``status``, ``_file``, ``_row``, then ``cell_id``
-    (categorical), ``held_on``, ``year``, ``left_out`` (bool), ``_mpos`` (the
-    row's meeting as a position in ``meetings``) and ``_mrank`` (the rank of
-    its meeting id, for ordering meetings of the same day). Rows whose meeting
-    is not in ``meetings`` are dropped.
+    (categorical), ``held_on``, ``year``, ``left_out`` (bool), and integer
+    helpers: ``_mpos`` (the row's meeting as a position in ``meetings``),
+    ``_mtie`` (the meeting's rank among the cell's meetings of that day, by
+    meeting id) and ``_member`` (a code per member). Rows whose meeting is not
+    in ``meetings`` are dropped.
     """
     pos = pd.Index(meetings["meeting_id"]).get_indexer(attendance["meeting_id"])
     keep = pos >= 0
-    att = attendance.loc[keep, ["meeting_id", "member_id", "status", "_file", "_row"]]
+    cols = ["meeting_id", "member_id", "status", "_file", "_row"]
+    att = attendance[cols] if keep.all() else attendance.loc[keep, cols]
     pos = pos[keep]
     cell_codes, cell_names = pd.factorize(meetings["cell_id"])
-    rank = np.empty(len(meetings), dtype=np.int64)
-    rank[np.argsort(meetings["meeting_id"].to_numpy(dtype=object), kind="stable")] = np.arange(
-        len(meetings)
+    tie = (
+        meetings[["cell_id", "held_on", "meeting_id"]]
+        .assign(_i=np.arange(len(meetings)))
+        .sort_values(["cell_id", "held_on", "meeting_id"])
     )
+    tie_rank = np.empty(len(meetings), dtype=np.int64)
+    tie_rank[tie["_i"].to_numpy()] = tie.groupby(["cell_id", "held_on"], sort=False).cumcount()
+    held = meetings["held_on"].to_numpy()[pos]
     att = att.assign(
         cell_id=pd.Categorical.from_codes(cell_codes[pos], categories=pd.Index(cell_names)),
-        held_on=meetings["held_on"].to_numpy()[pos],
+        held_on=held,
+        year=pd.DatetimeIndex(held).year.to_numpy(),
+        _mpos=pos,
+        _mtie=tie_rank[pos],
     )
-    att["year"] = att["held_on"].dt.year
-    att["left_out"] = is_status(att["status"], "exempt") | _exempted(att, members)
-    att["_mpos"] = pos
-    att["_mrank"] = rank[pos]
+    member_codes, member_names = pd.factorize(att["member_id"])
+    att["_member"] = member_codes
+    exempted = _exempted(att, members, pd.Index(member_names))
+    att["left_out"] = is_status(att["status"], "exempt") | exempted
     return att
 
 
@@ -161,19 +170,36 @@ def is_status(status: pd.Series, value: str) -> np.ndarray:
     return (status == value).to_numpy(dtype=bool, na_value=False)
 
 
-def _exempted(att: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
-    """Rows whose member's exemption in that cell covers the meeting date."""
+def _exempted(att: pd.DataFrame, members: pd.DataFrame, member_names: pd.Index) -> np.ndarray:
+    """Rows whose member's exemption in that cell covers the meeting date.
+
+    ``att["_member"]`` holds codes into ``member_names``; the join runs on
+    integer codes of member and cell.
+    """
     ex = members.loc[
         members["exempt_from"].notna(), ["member_id", "cell_id", "exempt_from", "exempt_until"]
     ]
     out = np.zeros(len(att), dtype=bool)
     if ex.empty:
         return out
-    probe = att[["member_id", "held_on"]].assign(
-        cell_id=att["cell_id"].astype("object"), _pos=np.arange(len(att))
+    ex = ex.assign(
+        _member=member_names.get_indexer(ex["member_id"]),
+        _cell=att["cell_id"].cat.categories.get_indexer(ex["cell_id"]),
     )
-    probe = probe[probe["member_id"].isin(ex["member_id"])]
-    hit = probe.merge(ex, on=["member_id", "cell_id"], how="inner")
+    ex = ex[(ex["_member"] >= 0) & (ex["_cell"] >= 0)]
+    codes = att["_member"].to_numpy()
+    probe = np.flatnonzero(np.isin(codes, ex["_member"].to_numpy()))
+    probe = pd.DataFrame(
+        {
+            "_member": codes[probe],
+            "_cell": att["cell_id"].cat.codes.to_numpy()[probe].astype(np.int64),
+            "held_on": att["held_on"].to_numpy()[probe],
+            "_pos": probe,
+        }
+    )
+    hit = probe.merge(
+        ex[["_member", "_cell", "exempt_from", "exempt_until"]], on=["_member", "_cell"]
+    )
     covers = (hit["exempt_from"] <= hit["held_on"]) & (
         hit["exempt_until"].isna() | (hit["held_on"] <= hit["exempt_until"])
     )
