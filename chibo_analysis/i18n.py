@@ -264,6 +264,9 @@ def relabel(
         if name in cats and name in out:
             tab, schema_col = cats[name]
             labels = category_labels(tab, schema_col, lang)
+            # Values already written as Vietnamese labels (e.g. in a worksheet) map too.
+            vi = category_labels(tab, schema_col, "vi")
+            labels = labels | {vi[code]: text for code, text in labels.items()}
             out[name] = col.astype("object").map(
                 lambda v, m=labels: m.get(v, "" if _missing(v) else v)
             )

@@ -264,3 +264,10 @@ def scorecard_rows(
     levels = CELL_LEVELS if units == "cells" else BASE_LEVELS
     rows = scorecard["level"].astype("object").isin(levels)
     return scorecard.loc[rows, columns or KEY_COLUMNS].reset_index(drop=True)
+
+
+def organisation_name(dataset: Dataset, org_id: str) -> str:
+    """The name of ``org_id`` in the dataset's organisations table (the code if unnamed)."""
+    orgs = dataset.organisations
+    match = orgs.loc[orgs["org_id"] == org_id, "name"]
+    return str(match.iloc[0]) if len(match) and pd.notna(match.iloc[0]) else str(org_id)

@@ -155,3 +155,9 @@ def test_years_and_row_numbers_are_not_grouped():
         {"year": pd.array([2022], dtype="Int64"), "_row": [1234], "members": [1234]}
     )
     assert i18n.relabel(frame, "vi").iloc[0].tolist() == ["2022", "1234", "1.234"]
+
+
+def test_relabel_also_maps_values_written_as_vietnamese_labels():
+    frame = pd.DataFrame({"self_rating": ["Khá", "good", None]})
+    out = i18n.relabel(frame, "en", categories={"self_rating": ("meetings", "self_rating")})
+    assert out.iloc[:, 0].tolist() == ["Fair", "Good", ""]

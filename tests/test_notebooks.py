@@ -208,3 +208,12 @@ def test_explore_runs_under_nbval(city, tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_plan_writes_the_worksheet_beside_the_report(reports):
+    from chibo_analysis.plan import read_worksheet
+
+    folder = reports["plan_inspection", "vi", False].folder
+    sheet = read_worksheet(folder / "inspection_worksheet.xlsx")
+    # 95% confidence, 5% tolerable, none expected: 59 meetings (or the whole population).
+    assert 0 < len(sheet) <= 59

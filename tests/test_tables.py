@@ -95,3 +95,19 @@ def test_show_list_labels_and_pseudonymises(monkeypatch, tmp_path):
     shared = show_list("probation_overdue", ds, "2022", "TP", lang="vi", share=True).to_html()
     assert "Lê Văn Cường" not in shared and ">M3<" not in shared
     assert pseudonym("M3", load_key()) in shared
+
+
+def test_scorecard_rows_and_organisation_name():
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.tables import organisation_name, scorecard_rows
+
+    card = pd.DataFrame(
+        {"org_id": ["B", "C"], "level": ["base", "cell"], "name": ["Phường X", "Chi bộ 1"],
+         "members": [5, 5]}
+    )  # fmt: skip
+    assert scorecard_rows(card, "cells", ["name", "members"]).to_dict("list") == {
+        "name": ["Chi bộ 1"], "members": [5],
+    }  # fmt: skip
+    assert scorecard_rows(card, "bases", ["name"])["name"].tolist() == ["Phường X"]
+    ds = Dataset(tables={"organisations": card})
+    assert organisation_name(ds, "C") == "Chi bộ 1" and organisation_name(ds, "Z") == "Z"
