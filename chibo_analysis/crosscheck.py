@@ -350,27 +350,52 @@ def on_roll(members: pd.DataFrame, day: pd.Series) -> pd.Series:
     return ((joined.isna() | (joined <= day)) & (left.isna() | (day < left))).fillna(False)
 
 
+def _pair_codes(left_a, left_b, right_a, right_b) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of (a, b) pairs, shared between a left and a right frame."""
+    a_codes, _ = pd.factorize(pd.concat([left_a, right_a], ignore_index=True))
+    b_codes, b_uniques = pd.factorize(pd.concat([left_b, right_b], ignore_index=True))
+    pair = a_codes.astype(np.int64) * (len(b_uniques) + 1) + b_codes
+    return pair[: len(left_a)], pair[len(left_a) :]
+
+
 def outside_membership(attendance, meetings, members) -> pd.DataFrame | None:
     """Register rows for a member who was not on the meeting cell's roll that day."""
     if attendance is None or attendance.empty:
         return None
-    where = attendance[["meeting_id", "member_id"]].reset_index(names="_idx")
-    where = where.merge(
-        meetings[["meeting_id", "cell_id", "held_on"]], on="meeting_id", how="inner"
+    pos = pd.Index(meetings["meeting_id"]).get_indexer(attendance["meeting_id"])
+    found = pos >= 0
+    att = attendance[found]
+    pos = pos[found]
+    cell = meetings["cell_id"].to_numpy(dtype=object)[pos]
+    day = meetings["held_on"].to_numpy()[pos]
+    left_key, right_key = _pair_codes(
+        att["member_id"].reset_index(drop=True),
+        pd.Series(cell, dtype=object),
+        members["member_id"].reset_index(drop=True),
+        members["cell_id"].reset_index(drop=True),
     )
-    spans = members[["member_id", "cell_id", "joined_on", "left_on"]]
-    both = where.merge(spans, on=["member_id", "cell_id"], how="left", indicator=True)
+    where = pd.DataFrame({"_idx": att.index.to_numpy(), "key": left_key, "held_on": day})
+    spans = pd.DataFrame(
+        {
+            "key": right_key,
+            "joined_on": members["joined_on"].to_numpy(),
+            "left_on": members["left_on"].to_numpy(),
+        }
+    )
+    both = where.merge(spans, on="key", how="left", indicator=True)
     both["ok"] = (both["_merge"] == "both") & on_roll(both, both["held_on"])
-    ok = both.groupby("_idx")["ok"].any()
+    ok = both.groupby("_idx", sort=False)["ok"].any()
     bad_idx = ok.index[~ok.to_numpy()]
+    if len(bad_idx) == 0:
+        return None
     bad = attendance.loc[bad_idx]
-    day = both.drop_duplicates("_idx").set_index("_idx").loc[bad_idx]
+    at = pd.Series(np.arange(len(att)), index=att.index).loc[bad_idx].to_numpy()
     value = (
         bad["member_id"].astype(str)
         + " @ "
-        + day["cell_id"].astype(str).to_numpy()
+        + cell[at].astype(str)
         + " "
-        + day["held_on"].dt.strftime("%d/%m/%Y").to_numpy()
+        + pd.Series(day[at]).dt.strftime("%d/%m/%Y").to_numpy()
     )
     return make_issues(
         bad,
@@ -449,28 +474,32 @@ def minutes_mismatch(meetings, attendance) -> pd.DataFrame | None:
     """Meetings whose counts in the minutes disagree with the register (warning)."""
     from chibo_analysis.indicators.screens import minutes_mismatches
 
-    if meetings is None or meetings.empty:
+    if meetings is None or meetings.empty or attendance is None:
         return None
     found = minutes_mismatches(meetings, attendance)
     if found is None or len(found) == 0:
         return None
     bad = meetings.loc[meetings["meeting_id"].isin(found["meeting_id"])]
     detail = found.drop_duplicates("meeting_id").set_index("meeting_id")
-    text = detail[_detail_column(detail)].astype(str)
-    value = bad["meeting_id"].map(text)
+    parts = []
+    for count in ("n_summoned", "n_present", "n_excused", "n_absent"):
+        differs = detail["mismatched"].str.contains(count, regex=False)
+        text = (
+            count
+            + " "
+            + detail[count].astype(str)
+            + " ≠ "
+            + detail["register_" + count[2:]].astype(str)
+        )
+        parts.append(text.where(differs, ""))
+    summary = pd.concat(parts, axis=1).agg(lambda r: "; ".join(x for x in r if x), axis=1)
+    first = detail["mismatched"].str.split(", ").str[0]
     return make_issues(
         bad,
         "meetings",
         "minutes_mismatch",
         "n_summoned",
-        value,
+        bad["meeting_id"].map(summary),
         "counts in the minutes disagree with the register",
         "số liệu trong biên bản không khớp với điểm danh",
-    )
-
-
-def _detail_column(detail: pd.DataFrame) -> str:
-    for name in ("detail", "mismatched", "columns", "which"):
-        if name in detail.columns:
-            return name
-    return detail.columns[0]
+    ).assign(column=bad["meeting_id"].map(first).to_numpy())

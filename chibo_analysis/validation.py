@@ -142,7 +142,8 @@ def check_columns(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _duplicates(table: Table, frame: pd.DataFrame, index) -> pd.DataFrame:
     key = list(table.key)
-    first = frame.drop_duplicates(key, keep="first")[key + ["_file", "_row"]]
+    involved = frame[frame.duplicated(key, keep=False)]
+    first = involved.drop_duplicates(key, keep="first")[key + ["_file", "_row"]]
     rows = frame.loc[index]
     merged = rows[key].merge(first, on=key, how="left", suffixes=("", "_first"))
     where = merged["_file"].astype(str) + " row " + merged["_row"].astype(str)

@@ -139,8 +139,8 @@ def test_minutes_mismatch_is_a_warning(clean_dir):
     replace_in(clean_dir / "meetings.csv", "Có,,,2,2,0,0", "Có,,,3,2,0,0")
     report = validate(load_dataset(clean_dir))
     issues = report.to_frame()
-    assert issues[["file", "row", "code", "severity"]].values.tolist() == [
-        ["meetings.csv", 4, "minutes_mismatch", "warning"]
+    assert issues[["file", "row", "column", "value", "code", "severity"]].values.tolist() == [
+        ["meetings.csv", 4, "n_summoned", "n_summoned 3 ≠ 2", "minutes_mismatch", "warning"]
     ]
     assert report.n_errors == 0
 
