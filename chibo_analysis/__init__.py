@@ -19,6 +19,10 @@ _API = {
     "ChiboError": "chibo_analysis.errors",
     "DataReadError": "chibo_analysis.errors",
     "ParameterError": "chibo_analysis.errors",
+    "dataset_from_frames": "chibo_analysis.load",
+    "scorecard": "chibo_analysis.indicators.scorecard",
+    "assess": "chibo_analysis.indicators.targets",
+    "load_targets": "chibo_analysis.indicators.targets",
 }
 
 __all__ = sorted(_API) + ["__version__"]
@@ -26,7 +30,9 @@ __all__ = sorted(_API) + ["__version__"]
 if TYPE_CHECKING:  # pragma: no cover
     from chibo_analysis.dataset import Dataset
     from chibo_analysis.errors import ChiboError, DataReadError, ParameterError
-    from chibo_analysis.load import load_dataset
+    from chibo_analysis.indicators.scorecard import scorecard
+    from chibo_analysis.indicators.targets import assess, load_targets
+    from chibo_analysis.load import dataset_from_frames, load_dataset
     from chibo_analysis.report import ValidationReport
     from chibo_analysis.validation import validate
 

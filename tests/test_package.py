@@ -1,0 +1,30 @@
+"""The package's public face: lazy API, nothing at import time, the CLI's commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import chibo_analysis
+from chibo_analysis.cli import COMMANDS, build_parser
+
+
+def test_import_does_no_work():
+    code = "import sys, chibo_analysis; print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_public_api_names_are_functions_or_classes():
+    for name in chibo_analysis.__all__:
+        if name == "__version__":
+            continue
+        obj = getattr(chibo_analysis, name)
+        assert callable(obj), f"chibo_analysis.{name} is {type(obj).__name__}, not callable"
+
+
+def test_every_listed_command_is_registered():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert list(sub.choices) == [c for c in COMMANDS if c in sub.choices]
+    assert set(COMMANDS) == set(sub.choices), set(COMMANDS) - set(sub.choices)
