@@ -28,13 +28,13 @@ _API = {
 __all__ = sorted(_API) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from chibo_analysis.dataset import Dataset
-    from chibo_analysis.errors import ChiboError, DataReadError, ParameterError
-    from chibo_analysis.indicators.scorecard import scorecard
-    from chibo_analysis.indicators.targets import assess, load_targets
-    from chibo_analysis.load import dataset_from_frames, load_dataset
-    from chibo_analysis.report import ValidationReport
-    from chibo_analysis.validation import validate
+    from chibo_analysis.dataset import Dataset  # noqa: F401
+    from chibo_analysis.errors import ChiboError, DataReadError, ParameterError  # noqa: F401
+    from chibo_analysis.indicators.scorecard import scorecard  # noqa: F401
+    from chibo_analysis.indicators.targets import assess, load_targets  # noqa: F401
+    from chibo_analysis.load import dataset_from_frames, load_dataset  # noqa: F401
+    from chibo_analysis.report import ValidationReport  # noqa: F401
+    from chibo_analysis.validation import validate  # noqa: F401
 
 
 def __getattr__(name: str):
