@@ -8,7 +8,8 @@ from fixtures_indicators import small_city
 
 from chibo_analysis.errors import ParameterError
 from chibo_analysis.indicators.scorecard import scorecard, scorecard_counts
-from chibo_analysis.indicators.targets import RISK_COMPONENTS, assess, load_targets, risk_components
+from chibo_analysis.indicators.targets import assess, load_targets
+from chibo_analysis.plan import RISK_COMPONENTS, risk_components
 
 
 def test_defaults_have_sources_and_domain_values():
@@ -114,7 +115,8 @@ def test_assess_na_value_gives_na_met():
 
 
 def test_risk_components():
-    comp = risk_components(scorecard_counts(small_city(), "2022")).set_index("org_id")
+    counts = scorecard_counts(small_city(), "2022")
+    comp = risk_components(counts).set_axis(counts["org_id"])
     assert list(comp.columns) == list(RISK_COMPONENTS)
     c1 = comp.loc["C1"]
     assert c1["regular_shortfall"] == pytest.approx(5 / 12)

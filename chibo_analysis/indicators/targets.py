@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
@@ -45,19 +44,6 @@ _TARGET_KEYS = {
 THRESHOLDS = {
     "r9_cap_share": "a number between 0 and 1",
     "r9_cap_basis": ("good", "good_or_better"),
-}
-#: Components of the risk score (each in [0, 1]) and how they are computed.
-RISK_COMPONENTS = {
-    "regular_shortfall": "1 - regular_rate (R1)",
-    "thematic_shortfall": "1 - thematic_rate (R2)",
-    "attendance_shortfall": "1 - attendance_rate (R4)",
-    "nonstandard_share": "1 - standard_meeting_rate (R4)",
-    "short_share": "short_meetings / meetings (R3)",
-    "implausible_good_share": "implausible_good / good_self_ratings (R5)",
-    "rating_inflation": "max(0, rating_inflation) / 3",
-    "minutes_mismatch_share": "minutes_mismatches / meetings",
-    "flagged_share": "min(1, flagged_meetings / members) (R6)",
-    "no_admissions": "1 when admissions == 0, else 0",
 }
 
 
@@ -200,6 +186,8 @@ def _build(data: dict, where: str) -> Targets:
             f"{where}: thresholds.r9_cap_basis={basis!r} is not allowed; expected one of "
             f"{list(THRESHOLDS['r9_cap_basis'])}"
         )
+    from chibo_analysis.plan import RISK_COMPONENTS
+
     weights = dict(data.get("risk_weights") or {})
     _check_keys(weights, set(RISK_COMPONENTS), where, "risk_weights.")
     for name, w in weights.items():
@@ -283,36 +271,3 @@ def assess(
     if not parts:
         return pd.DataFrame(columns=ASSESS_COLUMNS)
     return pd.concat(parts).sort_index(kind="stable").reset_index(drop=True)[ASSESS_COLUMNS]
-
-
-def risk_components(counts: pd.DataFrame) -> pd.DataFrame:
-    """The risk-score components (:data:`RISK_COMPONENTS`) of each scorecard row.
-
-    ``counts`` comes from
-    :func:`~chibo_analysis.indicators.scorecard.scorecard_counts`. Each
-    component is in [0, 1], NA where its denominator is empty. Returns a frame
-    indexed like ``counts`` with ``org_id`` and one column per component.
-    """
-    c = counts.astype(
-        {
-            col: "Float64"
-            for col in counts.columns
-            if col not in ("org_id", "name", "level", "parent_id", "period")
-        }
-    )
-
-    def ratio(num: str, den: str) -> pd.Series:
-        return c[num] / c[den].where(c[den] > 0)
-
-    out = pd.DataFrame({"org_id": counts["org_id"]}, index=counts.index)
-    out["regular_shortfall"] = 1 - ratio("regular_months", "months_expected")
-    out["thematic_shortfall"] = 1 - ratio("thematic_quarters", "quarters_expected")
-    out["attendance_shortfall"] = 1 - ratio("attendance_present", "attendance_counted")
-    out["nonstandard_share"] = 1 - ratio("standard_meetings", "meetings")
-    out["short_share"] = ratio("short_meetings", "meetings")
-    out["implausible_good_share"] = ratio("implausible_good", "good_self_ratings")
-    out["rating_inflation"] = (ratio("rating_difference", "inspected_meetings") / 3).clip(lower=0)
-    out["minutes_mismatch_share"] = ratio("minutes_mismatches", "meetings")
-    out["flagged_share"] = ratio("flagged_meetings", "members").clip(upper=1)
-    out["no_admissions"] = (c["admissions"] == 0).astype("Float64")
-    return out.astype({k: "Float64" for k in RISK_COMPONENTS}).replace({np.nan: pd.NA})
