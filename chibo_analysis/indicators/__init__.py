@@ -1,7 +1,10 @@
 """Indicators: the §4 scorecard, the lists behind its counts, and targets.
 
 Pure, vectorised functions of a cleaned :class:`~chibo_analysis.dataset.Dataset`.
-Imported lazily, so ``import chibo_analysis.indicators`` costs nothing.
+Imported lazily, so ``import chibo_analysis.indicators`` costs nothing. The
+scorecard function is ``chibo_analysis.scorecard`` (or
+``chibo_analysis.indicators.scorecard.scorecard``): here the name
+``scorecard`` is its module.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import importlib
 _API = {
     "Period": "periods",
     "parse_period": "periods",
-    "scorecard": "scorecard",
     "scorecard_counts": "scorecard",
     "SCORECARD_COLUMNS": "scorecard",
     "minutes_mismatches": "screens",
