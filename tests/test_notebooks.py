@@ -132,7 +132,7 @@ def test_report_is_vietnamese_without_code_and_with_figures(reports, name):
         assert html.count("<img") >= 1 and 'src="data:image/png;base64,' in html
     # Headings and labels come from the catalogue, in Vietnamese with diacritics.
     assert i18n.label("heading.provenance", "vi") in text
-    assert "Tỷ lệ" in text or "Xếp loại" in text
+    assert "Chi bộ" in text and "đảng" in text.lower()
 
 
 def test_audit_opens_with_findings_and_shows_every_section(reports):
