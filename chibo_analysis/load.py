@@ -16,6 +16,9 @@ Input files are only read, never written.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -160,12 +163,27 @@ def _rel(path: Path, base: Path) -> str:
 
 
 def _collect(root: Path) -> dict[str, list[RawSheet]]:
-    """Find the files (or sheets) of every table under ``root``."""
+    """Find the files (or sheets) of every table under ``root`` and read them.
+
+    Files are read two at a time: calamine and pyarrow release the GIL, so
+    two large workbooks take little more than the larger one.
+    """
+    tasks: list[tuple[Table, object]] = []
+
+    def add(table: Table, read) -> None:
+        tasks.append((table, read))
+
+    _find(root, add)
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        raws = list(pool.map(lambda task: task[1](), tasks))
     found: dict[str, list[RawSheet]] = {}
-
-    def add(table: Table, raw: RawSheet) -> None:
+    for (table, _), raw in zip(tasks, raws, strict=True):
         found.setdefault(table.name, []).append(raw)
+    return found
 
+
+def _find(root: Path, add) -> None:
+    """Call ``add(table, read)`` for every file or sheet of a table under ``root``."""
     if root.is_file():
         if root.suffix.lower() not in XLSX_SUFFIXES:
             table = _table_of_file(root)
@@ -174,10 +192,10 @@ def _collect(root: Path) -> dict[str, list[RawSheet]]:
                     f"{root}: a single file must be a workbook with one sheet per table "
                     "(or name a folder of table files)"
                 )
-            add(table, _read_file(root))
-            return found
+            add(table, partial(_read_file, root))
+            return
         _add_workbook(root, None, add)
-        return found
+        return
 
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if path.suffix.lower() not in SUFFIXES or path.name.startswith(("~$", ".")):
@@ -194,8 +212,7 @@ def _collect(root: Path) -> dict[str, list[RawSheet]]:
             if path.suffix.lower() in XLSX_SUFFIXES:
                 _add_workbook(path, table, add)
             else:
-                add(table, _read_file(path))
-    return found
+                add(table, partial(_read_file, path))
 
 
 def _table_of_file(path: Path) -> Table | None:
@@ -225,12 +242,12 @@ def _add_workbook(path: Path, table: Table | None, add) -> None:
     if table is not None:  # a workbook named after its table: its matching or first sheet
         sheet = next((s for s in names if match_table(s) is table), names[0] if names else None)
         if sheet is not None:
-            add(table, read_workbook_sheet(path, sheet, digest))
+            add(table, partial(read_workbook_sheet, path, sheet, digest))
         return
     for sheet in names:
         sheet_table = match_table(sheet)
         if sheet_table is not None:
-            add(sheet_table, read_workbook_sheet(path, sheet, digest))
+            add(sheet_table, partial(read_workbook_sheet, path, sheet, digest))
 
 
 def _map_headers(table: Table, raw: RawSheet, where: str) -> dict[str, str]:

@@ -233,12 +233,14 @@ def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> Ra
     if start is None:
         return RawSheet(path, sheet, pd.DataFrame(), np.zeros(0, dtype=np.int64), digest)
     header = [str(v).strip() if _filled(v) else "" for v in grid[start]]
-    while header and header[-1] == "":
-        header.pop()
-    width = len(header)
-    body = [list(r[:width]) + [""] * (width - len(r)) for r in grid[start + 1 :]]
+    body = grid[start + 1 :]
+    width = max([len(header)] + [len(r) for r in body[:1]])
+    if any(len(r) != width for r in body):  # calamine gives a rectangle; be safe anyway
+        width = max(len(r) for r in body)
+        body = [list(r) + [""] * (width - len(r)) for r in body]
+    header += [""] * (width - len(header))
+    # columns without a header keep a name of their own: never silently cut off
     frame = pd.DataFrame(body, columns=_unique_headers(header), dtype=object)
-    frame = frame.replace({"": None})
     rows = np.arange(start + 2, start + 2 + len(frame), dtype=np.int64)
     keep = ~_blank_rows(frame)
     return RawSheet(path, sheet, frame[keep].reset_index(drop=True), rows[keep], digest)
