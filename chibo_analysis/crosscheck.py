@@ -318,7 +318,11 @@ def _date_order(frame, table, early, late) -> pd.DataFrame | None:
 
 
 def _month_number(dates: pd.Series) -> pd.Series:
-    return dates.dt.year * 12 + dates.dt.month - 1
+    """year * 12 + month - 1 of each date (NaN where empty), computed on the numpy values."""
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    months = values.astype("datetime64[M]").astype(np.int64).astype(float) + 1970 * 12
+    months[np.isnat(values)] = np.nan
+    return pd.Series(months, index=dates.index)
 
 
 def outside_lifetime(meetings, cells) -> pd.DataFrame | None:
@@ -441,17 +445,19 @@ def missing_dues_months(dues, members) -> pd.DataFrame | None:
     last_day = members["left_on"] - pd.Timedelta(days=1)
     end = _month_number(last_day).fillna(hi).clip(upper=hi)
     n = (end - start + 1).clip(lower=0).astype("int64").to_numpy()
-    rows = np.repeat(members.index.to_numpy(), n)
+    pos = np.repeat(np.arange(len(members)), n)
     offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     month = np.repeat(start.astype("int64").to_numpy(), n) + offsets
-    need = pd.DataFrame(
-        {"_idx": rows, "member_id": members.loc[rows, "member_id"].to_numpy(), "m": month}
-    ).drop_duplicates(["member_id", "m"], keep="last")
-    have = pd.DataFrame(
-        {"member_id": dues["member_id"], "m": _month_number(dues["month"]), "have": True}
-    ).drop_duplicates(["member_id", "m"])
-    need = need.merge(have, on=["member_id", "m"], how="left")
-    missing = need[need["have"].isna()]
+    # one integer key per (member, month), shared by both sides
+    ids, _ = pd.factorize(pd.concat([members["member_id"], dues["member_id"]], ignore_index=True))
+    span = int(hi - lo + 1)
+    need_key = ids[: len(members)][pos].astype(np.int64) * span + (month - lo)
+    due_month = _month_number(dues["month"]).to_numpy(dtype=np.int64)
+    have_key = ids[len(members) :].astype(np.int64) * span + (due_month - lo)
+    last = ~pd.Series(need_key).duplicated(keep="last").to_numpy()  # a transfer month once
+    found = pd.Index(np.unique(have_key)).get_indexer(need_key) >= 0
+    lacking = last & ~found
+    missing = pd.DataFrame({"_idx": members.index.to_numpy()[pos[lacking]], "m": month[lacking]})
     if missing.empty:
         return None
     label = (
