@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CLEAN
+from conftest import CLEAN, DATA
 
 from chibo_analysis import DataReadError, load_dataset, validate
 from chibo_analysis.load import dataset_from_frames
@@ -266,3 +266,27 @@ def test_clean_copy_matches_fixture():
     # guards the fixture itself: tests above rely on these row counts
     assert shutil.disk_usage(CLEAN)  # the folder exists
     assert len(pd.read_csv(CLEAN / "attendance.csv")) == 10
+
+
+def test_workbooks_written_by_libreoffice(clean_dir):
+    """LibreOffice: real date cells, numbers as floats, Vietnamese headers and labels."""
+    for table in ("members", "meetings"):
+        (clean_dir / f"{table}.csv").unlink()
+        shutil.copy(DATA / "libreoffice" / f"{table}.xlsx", clean_dir / f"{table}.xlsx")
+    ds = load_dataset(clean_dir)
+    m = ds.meetings
+    assert m["meeting_id"].tolist() == ["S1", "S2", "S3", "S4"]
+    assert m["held_on"].tolist() == [
+        pd.Timestamp(d) for d in ("2022-01-05", "2022-02-05", "2022-02-10", "2022-01-07")
+    ]
+    assert m["kind"].astype(str).tolist() == ["regular", "combined", "regular", "regular"]
+    assert m["duration_min"].tolist() == [95, 125, 90, 60]  # 95.0 in the workbook
+    assert m["self_rating"].astype(str).tolist() == ["good", "fair", "good", "good"]
+    assert m["superior_attended"].tolist() == [False, True, True, False]
+    assert m["n_summoned"].tolist() == [3, 2, 2, 1]
+    assert (m["_file"].astype(str) == "meetings.xlsx").all() and m["_row"].tolist() == [2, 3, 4, 5]
+    members = ds.members
+    assert members["birth_date"].iloc[0] == pd.Timestamp("1950-05-01")
+    assert members["left_reason"].astype(str).iloc[3] == "transfer"
+    assert members["gender"].astype(str).tolist()[:2] == ["male", "female"]
+    assert validate(ds).ok
