@@ -1,0 +1,66 @@
+"""Load, validate and clean a dataset once, for many audits of the same data.
+
+``chibo batch`` runs one notebook per organisation on the same records; each
+would spend seconds loading and validating the same files. With the
+environment variable ``CHIBO_CACHE_DIR`` set (the batch runner sets it to a
+private temporary folder and removes it afterwards), :func:`load_clean`
+keeps the cleaned dataset there as a pickle keyed by the inputs' names,
+sizes and modification times and the package version, so only the first
+audit reads the files. Without it, :func:`load_clean` simply loads,
+validates and cleans. The cache holds personal data: it is never written
+inside the dataset or the reports folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from chibo_analysis.dataset import Dataset
+
+ENV = "CHIBO_CACHE_DIR"
+
+
+def fingerprint(path: str | Path) -> str:
+    """A key that changes whenever a file under ``path`` (or the package) changes."""
+    from chibo_analysis import __version__
+
+    root = Path(path).resolve()
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    h = hashlib.sha256(f"{__version__}\n{root}\n".encode())
+    for p in files:
+        st = p.stat()
+        h.update(f"{p.relative_to(root.parent)}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:32]
+
+
+def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset:
+    """The dataset at ``path``, validated and cleaned (see :meth:`Dataset.clean`).
+
+    Parameters
+    ----------
+    path : str or Path
+        A dataset folder or workbook, as for :func:`chibo_analysis.load_dataset`.
+    cache_dir : str or Path, optional
+        Where to keep the cleaned dataset between calls; default the
+        ``CHIBO_CACHE_DIR`` environment variable, else no cache.
+    """
+    from chibo_analysis.load import load_dataset
+
+    cache_dir = cache_dir or os.environ.get(ENV)
+    if not cache_dir:
+        return load_dataset(path).clean()
+    target = Path(cache_dir) / f"{fingerprint(path)}.pkl"
+    if target.exists():
+        with target.open("rb") as fh:
+            return pickle.load(fh)
+    dataset = load_dataset(path).clean()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, target)  # atomic: parallel workers never read half a file
+    return dataset
