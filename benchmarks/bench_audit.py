@@ -116,8 +116,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the single audit")
     parser.add_argument("--batch-repeat", type=int, default=1, help="runs of the batch")
     parser.add_argument("--baseline-orgs", type=int, default=5, help="orgs run by the CLI tools")
+    parser.add_argument("--parts", default="audit,cli,batch", help="what to measure")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
 
     from chibo_analysis.runner.audit import read_organisations
     from chibo_analysis.runner.batch import select_organisations
@@ -134,113 +136,89 @@ def main() -> None:
     chibo = [str(BIN / "chibo")]
     where = ["--notebook", notebook.stem, "--notebooks", str(notebook.parent)]
     print(f"notebook {notebook.relative_to(ROOT)}, data {data}, {len(base)} base organisations")
-    results: dict[str, object] = {"notebook": str(notebook.relative_to(ROOT)), "orgs": len(base)}
+    results: dict[str, dict] = {}
+    rows: list[tuple[str, float, float | None]] = []
 
-    def audit_cmd(i):
-        return [
-            *chibo,
-            "audit",
-            str(data),
-            "--org",
-            committee,
-            "--period",
-            args.period,
-            *where,
-            "--out",
-            str(work / f"audit{i}"),
-        ]
+    if "audit" in parts:
+        out = work / "audit"
+        cmd = [*chibo, "audit", str(data), "--org", committee, "--period", args.period]
+        one, one_mem = median_of(lambda i: [*cmd, *where, "--out", str(out / str(i))], args.repeat)
+        run = json.loads((out / "0" / committee / args.period / "run.json").read_text())
+        steps = {k: run["timings"].get(k) for k in ("check", "hash", "execute", "html")}
+        results["audit"] = {"seconds": one, "peak_mb": one_mem / 2**20, "steps_first_run": steps}
+        rows.append(("one audit, chibo audit", one, one_mem / 2**20))
 
-    one, one_mem = median_of(audit_cmd, args.repeat)
-    run = json.loads((work / "audit0" / committee / args.period / "run.json").read_text())
-    steps = {k: run["timings"].get(k) for k in ("check", "hash", "execute", "html")}
-    results["audit"] = {"seconds": one, "peak_mb": one_mem / 2**20, "steps_first_run": steps}
-
-    def cli_cmds(org: str, i: int) -> list[list[str]]:
-        nb_out = work / f"cli{i}" / f"{org}.ipynb"
+    def cli_one(org: str, tag: str) -> tuple[float, int]:
+        nb_out = work / "cli" / tag / f"{org}.ipynb"
         nb_out.parent.mkdir(parents=True, exist_ok=True)
-        return [
-            [
-                str(BIN / "papermill"),
-                str(notebook),
-                str(nb_out),
-                "-k",
-                "python3",
-                "--no-progress-bar",
-            ]
-            + ["-p", "data", str(data), "-p", "org_id", org, "-p", "period", args.period],
-            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb_out)],
-        ]
-
-    def cli_one(org: str, i: int) -> tuple[float, int]:
+        papermill = [str(BIN / "papermill"), str(notebook), str(nb_out), "-k", "python3"]
+        papermill += ["--no-progress-bar", "-p", "data", str(data), "-p", "org_id", org]
+        papermill += ["-p", "period", args.period]
+        nbconvert = [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb_out)]
         total, peak = 0.0, 0
-        for cmd in cli_cmds(org, i):
-            seconds, rss, code = measure(cmd)
+        for step in (papermill, nbconvert):
+            seconds, rss, code = measure(step)
             if code != 0:
-                raise SystemExit(f"failed (exit {code}): {' '.join(cmd)}")
+                raise SystemExit(f"failed (exit {code}): {' '.join(step)}")
             total, peak = total + seconds, max(peak, rss)
         return total, peak
 
-    cli = [cli_one(committee, i) for i in range(args.repeat)]
-    cli_s = statistics.median(s for s, _ in cli)
-    results["audit_cli"] = {"seconds": cli_s, "peak_mb": max(p for _, p in cli) / 2**20}
+    if "cli" in parts:
+        cli = [cli_one(committee, f"audit{i}") for i in range(args.repeat)]
+        cli_s, cli_mem = statistics.median(s for s, _ in cli), max(p for _, p in cli) / 2**20
+        results["audit_cli"] = {"seconds": cli_s, "peak_mb": cli_mem}
+        rows.append(("one audit, papermill+nbconvert", cli_s, cli_mem))
 
-    def batch_cmd(i):
-        return [
-            *chibo,
-            "batch",
-            str(data),
-            "--level",
-            "base",
-            "--period",
-            args.period,
-            "--jobs",
-            str(args.jobs),
-            *where,
-            "--out",
-            str(work / f"batch{i}"),
-        ]
+    if "batch" in parts:
+        runs, failed = [], set()
+        for i in range(args.batch_repeat):
+            out = work / "batch" / str(i)
+            cmd = [*chibo, "batch", str(data), "--level", "base", "--period", args.period]
+            cmd += ["--jobs", str(args.jobs), *where, "--out", str(out)]
+            runs.append(measure(cmd))
+            for record in out.glob(f"*/{args.period}/run.json"):
+                run = json.loads(record.read_text())
+                if run["status"] != "ok":
+                    failed.add((run["parameters"]["org_id"], run["error"]["message"][:300]))
+        batch_s = statistics.median(s for s, _, _ in runs)
+        batch_mem = max(p for _, p, _ in runs) / 2**20
+        results["batch"] = {
+            "seconds": batch_s,
+            "peak_mb": batch_mem,
+            "exit_status": [c for _, _, c in runs],
+            "jobs": args.jobs,
+            "failed": sorted(failed),
+        }
+        rows.append((f"batch, chibo batch --jobs {args.jobs}", batch_s, batch_mem))
 
-    runs = []
-    for i in range(args.batch_repeat):
-        seconds, peak, code = measure(batch_cmd(i))
-        runs.append((seconds, peak, code))
-    batch_s = statistics.median(s for s, _, _ in runs)
-    results["batch"] = {
-        "seconds": batch_s,
-        "peak_mb": max(p for _, p, _ in runs) / 2**20,
-        "exit_status": [c for _, _, c in runs],
-        "jobs": args.jobs,
-    }
-    sample = base[: args.baseline_orgs]
-    per_org = statistics.median(cli_one(org, 100 + k)[0] for k, org in enumerate(sample))
-    results["batch_cli_estimate"] = {
-        "seconds": per_org * len(base),
-        "from_orgs": len(sample),
-        "median_per_org": per_org,
-    }
+    if "batch" in parts and "cli" in parts:
+        sample = base[: args.baseline_orgs]
+        per_org = statistics.median(cli_one(org, "batch")[0] for org in sample)
+        results["batch_cli_estimate"] = {
+            "seconds": per_org * len(base),
+            "from_orgs": len(sample),
+            "median_per_org": per_org,
+        }
+        rows.append(("batch, CLI tools one by one*", per_org * len(base), None))
 
-    print(f"\n{'':32}{'seconds':>10}{'peak MB':>10}")
-    print(f"{'one audit, chibo audit':32}{one:10.2f}{one_mem / 2**20:10.0f}")
-    print(
-        f"{'one audit, papermill+nbconvert':32}{cli_s:10.2f}{results['audit_cli']['peak_mb']:10.0f}"
-    )
-    print(
-        f"{'batch, chibo batch --jobs ' + str(args.jobs):32}{batch_s:10.2f}"
-        f"{results['batch']['peak_mb']:10.0f}"
-    )
-    print(f"{'batch, CLI tools one by one*':32}{per_org * len(base):10.2f}{'':>10}")
-    print(
-        f"\nratios: audit CLI/chibo {cli_s / one:.2f}; batch CLI/chibo "
-        f"{per_org * len(base) / batch_s:.2f}"
-    )
-    print(f"first audit's steps (s): {steps}")
-    print(f"* median of {len(sample)} organisations run one by one, times {len(base)}")
-    print(
-        f"medians of {args.repeat} runs (audit), {args.batch_repeat} (batch); batch exit "
-        f"status {results['batch']['exit_status']}"
-    )
+    print(f"\n{'':34}{'seconds':>10}{'peak MB':>10}")
+    for name, seconds, mem in rows:
+        print(f"{name:34}{seconds:10.2f}{'' if mem is None else f'{mem:.0f}':>10}")
+    if "audit" in results and "audit_cli" in results:
+        ratio = results["audit_cli"]["seconds"] / results["audit"]["seconds"]
+        print(f"ratio audit, CLI tools / chibo: {ratio:.2f}")
+        print(f"first audit's steps (s): {results['audit']['steps_first_run']}")
+    if "batch_cli_estimate" in results:
+        ratio = results["batch_cli_estimate"]["seconds"] / results["batch"]["seconds"]
+        print(f"ratio batch, CLI tools / chibo: {ratio:.2f}")
+        print(f"* median of {args.baseline_orgs} organisations one by one, times {len(base)}")
+    if "batch" in results:
+        print(f"batch exit status {results['batch']['exit_status']}")
+        for org, message in results["batch"]["failed"]:
+            print(f"  failed: {org}: {message}")
+    print(f"medians of {args.repeat} runs (audit), {args.batch_repeat} (batch)")
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1))
+        Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
     shutil.rmtree(work, ignore_errors=True)
 
 
