@@ -66,6 +66,18 @@ def test_batch_index_lists_both_outcomes(batch_cli):
     assert "3 báo cáo, 1 lỗi." in page
 
 
+def test_batch_kernels_share_a_dataset_cache_removed_afterwards(batch_cli):
+    _, out = batch_cli
+    caches = {
+        json.loads((out / org / "2022" / "figures.json").read_text(encoding="utf-8"))["cache"]
+        for org in ("B01", "C01")
+    }
+    assert len(caches) == 1  # one folder for the whole batch, given to every kernel
+    (cache,) = caches
+    assert cache is not None and Path(cache).name.startswith("chibo-cache-")
+    assert not Path(cache).exists()  # removed: it held the cleaned records
+
+
 def test_run_batch_in_process(tmp_path):
     orgs = pd.DataFrame(
         {

@@ -189,8 +189,12 @@ def execute_prepared(
     timeout: float | None = None,
     retries: int = 3,
     check_seconds: float = 0.0,
+    env: dict[str, str] | None = None,
 ) -> AuditRun:
     """Execute and render a prepared audit; never raises for a failing notebook.
+
+    ``env`` adds environment variables for the kernel (the batch passes the
+    dataset cache folder, ``CHIBO_CACHE_DIR``).
 
     The outcome (ok or failed, with the error) is in the returned
     :class:`AuditRun` and in ``run.json``.
@@ -228,7 +232,7 @@ def execute_prepared(
             prepared.notebook,
             output,
             prepared.parameters,
-            env={FIGURES_ENV: str((folder / FIGURES_FILE).resolve())},
+            env={**(env or {}), FIGURES_ENV: str((folder / FIGURES_FILE).resolve())},
             cwd=folder.resolve(),
             timeout=timeout,
             retries=retries,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from chibo_analysis.cache import ENV as CACHE_ENV
 from chibo_analysis.errors import ParameterError, check_argument
 from chibo_analysis.runner.audit import (
     DEFAULT_NOTEBOOK,
@@ -26,12 +29,16 @@ from chibo_analysis.runner.audit import (
     execute_prepared,
     hash_inputs,
     prepare_audit,
-    read_organisations,
     report_folder,
     write_json,
 )
 from chibo_analysis.runner.index import RUN_FILE, build_index
-from chibo_analysis.runner.params import AuditParams
+from chibo_analysis.runner.params import (
+    AuditParams,
+    check_notebook_parameters,
+    find_notebook,
+    read_parameters_cell,
+)
 from chibo_analysis.schema import BASE_LEVELS
 
 #: ``--level`` values and the organisation levels each one takes.
@@ -167,9 +174,8 @@ def run_batch(
     ParameterError
         A parameter is wrong, or no organisation is at ``level``: nothing ran.
     """
-    from tqdm.auto import tqdm
-
     t0 = time.perf_counter()
+    check_argument("level", level, tuple(LEVEL_GROUPS))
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise ParameterError(f"jobs={jobs} is not allowed; expected 1 or more")
@@ -180,27 +186,53 @@ def run_batch(
     base = AuditParams.create(
         data=data, org_id="-", period=period, lang=lang, share=share, targets=targets
     )
-    if organisations is None:
-        organisations = read_organisations(base.data)
-    chosen = select_organisations(organisations, level)
-    if chosen.empty:
-        raise ParameterError(f"no organisation at level={level!r} in {base.data}")
-    prepared = [
-        prepare_audit(
-            replace(base, org_id=str(org_id)),
-            notebook=notebook,
-            notebooks_dir=notebooks_dir,
-            organisations=chosen,
-        )
-        for org_id in chosen["org_id"]
-    ]
-    options = {
-        "out": out,
-        "pdf": pdf,
-        "inputs": hash_inputs(base.data),
-        "timeout": timeout,
-        "retries": retries,
-    }
+    # the notebook and its parameters first: cheap, and no data are read if they fail
+    path = find_notebook(notebook, notebooks_dir)
+    check_notebook_parameters(base, read_parameters_cell(path), path.name)
+    cache = tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700), removed at the end
+    try:
+        if organisations is None:
+            # load, validate and clean once here; every kernel then reads the cache
+            from chibo_analysis.cache import load_clean
+
+            dataset = load_clean(base.data, cache_dir=cache)
+            organisations = dataset.tables["organisations"].copy()
+            del dataset
+        chosen = select_organisations(organisations, level)
+        if chosen.empty:
+            raise ParameterError(f"no organisation at level={level!r} in {base.data}")
+        prepared = [
+            prepare_audit(
+                replace(base, org_id=str(org_id)),
+                notebook=str(path),
+                organisations=chosen,
+            )
+            for org_id in chosen["org_id"]
+        ]
+        options = {
+            "out": out,
+            "pdf": pdf,
+            "inputs": hash_inputs(base.data),
+            "timeout": timeout,
+            "retries": retries,
+            "env": {CACHE_ENV: cache},
+        }
+        results = _execute_all(prepared, options, out=out, jobs=jobs, progress=progress)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    for item in results:
+        item["folder"] = str(report_folder(out, item["org_id"], base.period))
+    results.sort(key=lambda r: r["org_id"])
+    index = build_index(out, lang=lang)
+    return BatchResult(results, index, round(time.perf_counter() - t0, 3))
+
+
+def _execute_all(
+    prepared: list[PreparedAudit], options: dict, *, out: str | Path, jobs: int, progress: bool
+) -> list[dict]:
+    """Run the prepared audits, ``jobs`` at a time, with a progress bar."""
+    from tqdm.auto import tqdm
+
     results = []
     bar = tqdm(total=len(prepared), desc="audits", unit="org", disable=not progress)
     try:
@@ -222,8 +254,4 @@ def run_batch(
                     bar.set_postfix(failed=sum(r["status"] != "ok" for r in results))
     finally:
         bar.close()
-    for item in results:
-        item["folder"] = str(report_folder(out, item["org_id"], base.period))
-    results.sort(key=lambda r: r["org_id"])
-    index = build_index(out, lang=lang)
-    return BatchResult(results, index, round(time.perf_counter() - t0, 3))
+    return results
