@@ -58,7 +58,7 @@ _EXPECTED_VI = {
 }
 
 
-def load_dataset(path: str | Path) -> Dataset:
+def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = None) -> Dataset:
     """Read a dataset from a folder or a single workbook.
 
     Parameters
@@ -66,6 +66,9 @@ def load_dataset(path: str | Path) -> Dataset:
     path : str or Path
         A folder holding one file per table (CSV, XLSX or Parquet), or one
         workbook (``.xlsx``) with one sheet per table.
+    tables : sequence of str, optional
+        Read only these tables (e.g. ``("organisations",)`` to check an
+        organisation code quickly); default all.
 
     Returns
     -------
@@ -83,8 +86,12 @@ def load_dataset(path: str | Path) -> Dataset:
     root = Path(path)
     if not root.exists():
         raise DataReadError(f"{root}: no such file or folder")
-    sheets = _collect(root)
-    missing = [t.name for t in TABLES.values() if t.required and t.name not in sheets]
+    wanted = tuple(TABLES) if tables is None else tuple(tables)
+    unknown = sorted(set(wanted) - set(TABLES))
+    if unknown:
+        raise DataReadError(f"unknown table(s) {unknown}; expected some of {list(TABLES)}")
+    sheets = _collect(root, wanted)
+    missing = [n for n in wanted if TABLES[n].required and n not in sheets]
     if missing:
         found = ", ".join(sorted(sheets)) or "none"
         raise DataReadError(
@@ -93,10 +100,10 @@ def load_dataset(path: str | Path) -> Dataset:
             + ", ".join(f"{TABLES[m].name}.csv or '{TABLES[m].vi}'" for m in missing)
         )
     base = root if root.is_dir() else root.parent
-    tables, sources, issues = {}, [], []
+    frames, sources, issues = {}, [], []
     for name, raws in sheets.items():
         frame, table_issues = _build_table(TABLES[name], raws, base)
-        tables[name] = frame
+        frames[name] = frame
         issues.append(table_issues)
         for raw in raws:
             sources.append(
@@ -104,7 +111,7 @@ def load_dataset(path: str | Path) -> Dataset:
             )
     # an optional table with no records (an empty template sheet) was not supplied
     ordered = {
-        n: tables[n] for n in TABLES if n in tables and (TABLES[n].required or len(tables[n]))
+        n: frames[n] for n in TABLES if n in frames and (TABLES[n].required or len(frames[n]))
     }
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
@@ -162,7 +169,7 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _collect(root: Path) -> dict[str, list[RawSheet]]:
+def _collect(root: Path, wanted: tuple[str, ...]) -> dict[str, list[RawSheet]]:
     """Find the files (or sheets) of every table under ``root`` and read them.
 
     Files are read two at a time: calamine and pyarrow release the GIL, so
@@ -171,7 +178,8 @@ def _collect(root: Path) -> dict[str, list[RawSheet]]:
     tasks: list[tuple[Table, object]] = []
 
     def add(table: Table, read) -> None:
-        tasks.append((table, read))
+        if table.name in wanted:
+            tasks.append((table, read))
 
     _find(root, add)
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:

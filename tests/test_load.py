@@ -290,3 +290,11 @@ def test_workbooks_written_by_libreoffice(clean_dir):
     assert members["left_reason"].astype(str).iloc[3] == "transfer"
     assert members["gender"].astype(str).tolist()[:2] == ["male", "female"]
     assert validate(ds).ok
+
+
+def test_only_the_tables_asked_for(clean_dir):
+    (clean_dir / "meetings.csv").unlink()  # a required table missing: fine when not asked for
+    ds = load_dataset(clean_dir, tables=("organisations",))
+    assert list(ds.tables) == ["organisations"] and len(ds.organisations) == 5
+    with pytest.raises(DataReadError, match="unknown table"):
+        load_dataset(clean_dir, tables=("orgs",))

@@ -122,16 +122,12 @@ def versions() -> dict[str, str]:
 def read_organisations(data: str | Path) -> pd.DataFrame:
     """The organisations table of the dataset at ``data``.
 
-    Reads only that table when the loader can (``load_dataset(path, tables=...)``):
-    a city's register takes seconds to read, the organisations a few milliseconds.
+    Reads only that table: a city's register takes seconds to read, the
+    organisations a few milliseconds.
     """
-    import inspect
-
     from chibo_analysis.load import load_dataset
 
-    if "tables" in inspect.signature(load_dataset).parameters:
-        return load_dataset(data, tables=("organisations",)).tables["organisations"]
-    return load_dataset(data).tables["organisations"]
+    return load_dataset(data, tables=("organisations",)).tables["organisations"]
 
 
 def report_folder(out: str | Path, org_id: str, period: str) -> Path:
