@@ -23,7 +23,7 @@ def test_defaults_have_sources_and_domain_values():
         "admissions": ("admissions", ">=", 1.0),
         "residential_members": ("members", ">=", 5.0),
     }
-    assert all("16-ĐA/TU of 03/01/2020" in x.source for x in t.targets.values())
+    assert all(x.source.startswith("Đề án 16-ĐA/TU, 03/01/2020") for x in t.targets.values())
     assert t.thresholds == {"r9_cap_share": 0.2, "r9_cap_basis": "good"}
     assert set(t.risk_weights) == set(RISK_COMPONENTS)
     assert sum(t.risk_weights.values()) == pytest.approx(1.0)
