@@ -64,8 +64,11 @@ def _blank_value(value) -> bool:
 def factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes and unique values of a raw column; blank values get code -1."""
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    if pd.api.types.is_string_dtype(uniques.dtype) and uniques.dtype != object:
+        blank = np.asarray(uniques.str.strip() == "", dtype=bool)  # vectorised on Arrow text
+    else:
+        blank = np.fromiter((_blank_value(u) for u in uniques), dtype=bool, count=len(uniques))
     uniques = np.asarray(uniques, dtype=object)
-    blank = np.fromiter((_blank_value(u) for u in uniques), dtype=bool, count=len(uniques))
     if blank.any():
         remap = np.where(blank, -1, np.cumsum(~blank) - 1)
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
@@ -226,6 +229,13 @@ def parse_column(raw: pd.Series, column: Column) -> Parsed:
     if kind == "bool" and pd.api.types.is_bool_dtype(raw.dtype):
         return Parsed(raw.astype("boolean"), no_errors, raw.isna().to_numpy())
 
+    if kind in ("id", "text") and pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
+        codes, uniques = factorize(raw)  # text already: strip the uniques in one go
+        typed = pd.Index(uniques, dtype="str").str.strip() if kind == "id" else uniques
+        values = pd.Series(
+            _take(np.asarray(typed, dtype=object), codes, None), index=raw.index, dtype=object
+        )
+        return Parsed(values, no_errors, codes < 0)
     if kind in ("id", "text"):
 
         def one(v):
