@@ -17,11 +17,15 @@ import hashlib
 import os
 import pickle
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from chibo_analysis.dataset import Dataset
 
 ENV = "CHIBO_CACHE_DIR"
+#: How long load_clean waits for a dataset another process is preparing.
+WAIT_SECONDS = 600.0
 
 
 def fingerprint(path: str | Path) -> str:
@@ -54,9 +58,20 @@ def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset
     if not cache_dir:
         return load_dataset(path).clean()
     target = Path(cache_dir) / f"{fingerprint(path)}.pkl"
+    pending = target.with_suffix(".pending")
+    waited = 0.0
+    while pending.exists() and not target.exists() and waited < WAIT_SECONDS:
+        time.sleep(0.05)  # another process is preparing it (see prepare_in_background)
+        waited += 0.05
     if target.exists():
         with target.open("rb") as fh:
             return pickle.load(fh)
+    return _write(path, target)
+
+
+def _write(path: str | Path, target: Path) -> Dataset:
+    from chibo_analysis.load import load_dataset
+
     dataset = load_dataset(path).clean()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
@@ -64,3 +79,29 @@ def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset
         pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, target)  # atomic: parallel workers never read half a file
     return dataset
+
+
+def prepare_in_background(path: str | Path, cache_dir: str | Path) -> threading.Thread:
+    """Start preparing the cleaned dataset in ``cache_dir`` in a thread.
+
+    The runner calls this before it starts a kernel: loading overlaps with
+    the kernel's start-up and imports, and the notebook's :func:`load_clean`
+    waits for the result (a ``.pending`` marker says it is coming) instead of
+    loading the files a second time. Join the thread before removing the folder.
+    """
+    target = Path(cache_dir) / f"{fingerprint(path)}.pkl"
+    pending = target.with_suffix(".pending")
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    pending.touch()
+
+    def work() -> None:
+        try:
+            _write(path, target)
+        except Exception:  # the kernel then loads by itself and reports the error
+            pass
+        finally:
+            pending.unlink(missing_ok=True)
+
+    thread = threading.Thread(target=work, name="chibo-prepare", daemon=True)
+    thread.start()
+    return thread

@@ -30,3 +30,15 @@ def test_cache_is_reused_and_invalidated(clean_dir, tmp_path, monkeypatch):
     third = load_clean(clean_dir)
     assert third.report.to_frame()[["row", "code"]].values.tolist() == [[row, "unknown_reference"]]
     assert len(list(cache.glob("*.pkl"))) == 2
+
+
+def test_load_clean_waits_for_a_dataset_being_prepared(clean_dir, tmp_path, monkeypatch):
+    from chibo_analysis.cache import prepare_in_background
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CHIBO_CACHE_DIR", str(cache))
+    worker = prepare_in_background(clean_dir, cache)
+    ds = load_clean(clean_dir)  # waits for the thread's pickle, or loads itself if it is gone
+    worker.join()
+    assert ds.is_clean and len(ds.attendance) == 10
+    assert [p.suffix for p in cache.iterdir()] == [".pkl"]  # the .pending marker is removed

@@ -19,8 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import platform
 import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -28,6 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from chibo_analysis.cache import ENV as CACHE_ENV
+from chibo_analysis.cache import prepare_in_background
 from chibo_analysis.errors import ChiboError
 from chibo_analysis.runner.index import FIGURES_ENV, FIGURES_FILE, RUN_FILE, build_index
 from chibo_analysis.runner.params import (
@@ -323,14 +328,27 @@ def run_audit(
     prepared = prepare_audit(
         params, notebook=notebook, notebooks_dir=notebooks_dir, organisations=organisations
     )
-    run = execute_prepared(
-        prepared,
-        out=out,
-        pdf=pdf,
-        timeout=timeout,
-        retries=retries,
-        check_seconds=time.perf_counter() - t0,
-    )
+    env = {}
+    cache = worker = None
+    if not os.environ.get(CACHE_ENV):
+        # load and validate here while the kernel starts; the notebook waits for it
+        cache = tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700), removed below
+        worker = prepare_in_background(params.data, cache)
+        env[CACHE_ENV] = cache
+    try:
+        run = execute_prepared(
+            prepared,
+            out=out,
+            pdf=pdf,
+            timeout=timeout,
+            retries=retries,
+            check_seconds=time.perf_counter() - t0,
+            env=env,
+        )
+    finally:
+        if worker is not None:
+            worker.join()
+            shutil.rmtree(cache, ignore_errors=True)
     if index:
         build_index(out, lang=params.lang)
     if run.error is not None:
