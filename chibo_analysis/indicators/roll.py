@@ -23,27 +23,13 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
+from chibo_analysis.rules import on_roll  # noqa: F401  (the membership rule, shared)
 from chibo_analysis.schema import CELL_LEVELS
 
 from .periods import Period
 
 #: Register statuses that count towards attendance (R4), in order.
 COUNTED = ("present", "excused", "absent")
-
-
-def on_roll(members: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
-    """Boolean Series: is each membership row on its cell's roll on ``day``?
-
-    Examples
-    --------
-    >>> m = pd.DataFrame({"joined_on": pd.to_datetime(["2022-01-01", "2022-03-01", None]),
-    ...                   "left_on": pd.to_datetime(["2022-12-31", None, "2023-01-01"])})
-    >>> on_roll(m, pd.Timestamp("2022-12-31")).tolist()
-    [False, True, True]
-    """
-    joined = members["joined_on"]
-    left = members["left_on"]
-    return ((joined.isna() | (joined <= day)) & (left.isna() | (left > day))).astype(bool)
 
 
 def cells(organisations: pd.DataFrame) -> pd.DataFrame:
