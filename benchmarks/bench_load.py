@@ -68,12 +68,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--formats", default="csv,parquet,xlsx")
+    parser.add_argument("--data", help="measure this dataset instead of the cached cities")
     args = parser.parse_args()
     print(
         f"{'format':8} {'rows':>9} {'import':>7} {'load':>7} {'validate':>9} {'total':>7} {'peak MB':>8}"
     )
-    for fmt in args.formats.split(","):
-        path = city(fmt)
+    chosen = (
+        [("data", Path(args.data))] if args.data else [(f, None) for f in args.formats.split(",")]
+    )
+    for fmt, given in chosen:
+        path = given or city(fmt)
         runs = [measure(path) for _ in range(args.repeat)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(
