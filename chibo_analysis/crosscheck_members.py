@@ -39,17 +39,28 @@ def outside_membership(attendance, meetings, members) -> pd.DataFrame | None:
         members["member_id"].reset_index(drop=True),
         members["cell_id"].reset_index(drop=True),
     )
-    where = pd.DataFrame({"_idx": att.index.to_numpy(), "key": left_key, "held_on": day})
-    spans = pd.DataFrame(
-        {
-            "key": right_key,
-            "joined_on": members["joined_on"].to_numpy(),
-            "left_on": members["left_on"].to_numpy(),
-        }
-    )
-    both = where.merge(spans, on="key", how="left", indicator=True)
-    both["ok"] = (both["_merge"] == "both") & on_roll(both, both["held_on"])
-    ok = both.groupby("_idx", sort=False)["ok"].any()
+    joined = members["joined_on"].to_numpy()
+    left = members["left_on"].to_numpy()
+    # most (member, cell) pairs have one membership row: compare directly
+    single = ~pd.Series(right_key).duplicated(keep=False).to_numpy()
+    row = pd.Index(right_key[single]).get_indexer(left_key)
+    direct = row >= 0
+    rows = np.flatnonzero(single)[row[direct]]
+    day_d = day[direct]
+    ok = np.zeros(len(att), dtype=bool)
+    j, lv = joined[rows], left[rows]
+    ok[direct] = (np.isnat(j) | (j <= day_d)) & (np.isnat(lv) | (day_d < lv))
+    # pairs with several rows (a member who came back to a cell): any row covers the day
+    rest = np.flatnonzero(~direct)
+    if len(rest):
+        where = pd.DataFrame({"_i": rest, "key": left_key[rest], "held_on": day[rest]})
+        spans = pd.DataFrame(
+            {"key": right_key[~single], "joined_on": joined[~single], "left_on": left[~single]}
+        )
+        both = where.merge(spans, on="key", how="inner")
+        covered = both.loc[on_roll(both, both["held_on"]).to_numpy(), "_i"].unique()
+        ok[covered] = True
+    ok = pd.Series(ok, index=att.index)
     bad_idx = ok.index[~ok.to_numpy()]
     if len(bad_idx) == 0:
         return None

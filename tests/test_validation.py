@@ -188,3 +188,22 @@ def test_report_writes_xlsx_and_csv(clean_dir, tmp_path):
     sheets = pd.read_excel(report.write(tmp_path / "r.xlsx"), sheet_name=None)
     assert set(sheets) == {"issues", "counts"}
     assert sheets["counts"]["count"].tolist() == [1]
+
+
+def test_member_who_left_and_came_back(clean_dir):
+    # M2 leaves CB1 on 01/02/2022 and comes back on 01/03/2022: present at S2 (05/02) is outside
+    replace_in(
+        clean_dir / "members.csv",
+        "M2,CB1,Trần Thị Bình,Nữ,02/03/1980,15/06/2010,15/06/2011,01/01/2015,,,,",
+        "M2,CB1,Trần Thị Bình,Nữ,02/03/1980,15/06/2010,15/06/2011,01/01/2015,01/02/2022,transfer,,",
+    )
+    append_line(
+        clean_dir / "members.csv",
+        "M2,CB1,Trần Thị Bình,Nữ,02/03/1980,15/06/2010,15/06/2011,01/03/2022,,,,",
+    )
+    issues = validate(load_dataset(clean_dir)).to_frame()
+    # with that row set aside, S2's minutes (2 summoned, 1 present) disagree with the register
+    assert issues[["file", "row", "value", "code"]].values.tolist() == [
+        ["meetings.csv", 3, "n_summoned 2 ≠ 1; n_present 1 ≠ 0", "minutes_mismatch"],
+        ["attendance.csv", 7, "M2 @ CB1 05/02/2022", "outside_membership"],
+    ]
