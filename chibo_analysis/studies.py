@@ -28,6 +28,17 @@ if TYPE_CHECKING:  # pragma: no cover
 UNITS = {"cells": CELL_LEVELS, "bases": BASE_LEVELS}
 
 
+def _meetings_within(ds, period, org_id) -> pd.DataFrame:
+    """The meetings of the period held by the cells within ``org_id``."""
+    from chibo_analysis.indicators import roll
+
+    inside = roll.subtree(ds.organisations, org_id)
+    held = ds.meetings["held_on"]
+    return ds.meetings[
+        ds.meetings["cell_id"].isin(inside) & (held >= period.start) & (held <= period.end)
+    ]
+
+
 def presence_grid(
     dataset: Dataset,
     period: str | int | Period,
@@ -218,12 +229,7 @@ def monthly_attendance(
 
     ds = dataset.clean()
     period = parse_period(period)
-    inside = roll.subtree(ds.organisations, org_id)
-    meetings = ds.meetings[
-        ds.meetings["cell_id"].isin(inside)
-        & (ds.meetings["held_on"] >= period.start)
-        & (ds.meetings["held_on"] <= period.end)
-    ]
+    meetings = _meetings_within(ds, period, org_id)
     reg = roll.register(meetings, ds.attendance, ds.members)
     reg = reg[~reg["left_out"] & reg["status"].isin(roll.COUNTED)]
     month = reg["held_on"].dt.to_period("M").dt.start_time
@@ -257,19 +263,13 @@ def rating_agreement(
     latest inspection of each), as in the scorecard's ``inspected_meetings``.
     Without an inspections table, the result has ``n == 0``.
     """
-    from chibo_analysis.indicators import roll
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.indicators.scorecard import latest_inspections
     from chibo_analysis.stats.agreement import weighted_kappa
 
     ds = dataset.clean()
     period = parse_period(period)
-    inside = roll.subtree(ds.organisations, org_id)
-    mt = ds.meetings[
-        ds.meetings["cell_id"].isin(inside)
-        & (ds.meetings["held_on"] >= period.start)
-        & (ds.meetings["held_on"] <= period.end)
-    ]
+    mt = _meetings_within(ds, period, org_id)
     if not ds.has("inspections"):
         return weighted_kappa([], [])
     pairs = latest_inspections(ds.inspections, mt)
@@ -308,18 +308,12 @@ def copied_minutes_in(
     ``name``, the highest share first; ``options`` go to ``copied_minutes``
     (threshold, k, ...).
     """
-    from chibo_analysis.indicators import roll
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.minutes import CopiedMinutes, copied_minutes
 
     ds = dataset.clean()
     period = parse_period(period)
-    inside = roll.subtree(ds.organisations, org_id)
-    mt = ds.meetings[
-        ds.meetings["cell_id"].isin(inside)
-        & (ds.meetings["held_on"] >= period.start)
-        & (ds.meetings["held_on"] <= period.end)
-    ]
+    mt = _meetings_within(ds, period, org_id)
     res = copied_minutes(mt, **options)
     names = ds.organisations.drop_duplicates("org_id").set_index("org_id")["name"]
     cells = res.cells.assign(name=res.cells["cell_id"].map(names))

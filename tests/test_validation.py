@@ -185,7 +185,7 @@ def test_report_writes_xlsx_and_csv(clean_dir, tmp_path):
     report = validate(load_dataset(clean_dir))
     back = pd.read_csv(report.write(tmp_path / "r.csv"))
     assert back["code"].tolist() == ["unknown_reference"]
-    sheets = pd.read_excel(report.write(tmp_path / "r.xlsx"), sheet_name=None)
+    sheets = pd.read_excel(report.write(tmp_path / "r.xlsx"), sheet_name=None, engine="calamine")
     assert set(sheets) == {"issues", "counts"}
     assert sheets["counts"]["count"].tolist() == [1]
 
