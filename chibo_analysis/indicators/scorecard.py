@@ -29,6 +29,8 @@ boundaries):
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -125,7 +127,7 @@ def scorecard_counts(
     period = parse_period(period)
     orgs = ds.organisations
     inside = roll.subtree(orgs, org_id)
-    cell_counts = _cell_counts(ds, period)
+    cell_counts = _cell_counts_of(ds, period).copy()
     cell_counts = cell_counts[cell_counts.index.isin(inside) & (cell_counts["months_expected"] > 0)]
 
     above = orgs[
@@ -170,6 +172,17 @@ def _tree_order(orgs: pd.DataFrame, ids: pd.Series) -> np.ndarray:
     pairs = pairs.sort_values(["org_id", "depth"])
     path = pairs.groupby("org_id")["step"].agg("/".join)
     return np.argsort(ids.map(path).to_numpy(dtype=object), kind="stable")
+
+
+@functools.lru_cache(maxsize=4)
+def _cell_counts_of(ds: Dataset, period: Period) -> pd.DataFrame:
+    """:func:`_cell_counts`, kept for the few datasets last asked about.
+
+    A notebook asks for the same counts several times (the scorecard, the
+    funnel, the lists); datasets are immutable and hashed by identity, so the
+    counts of one dataset and period are computed once. Callers get a copy.
+    """
+    return _cell_counts(ds, period)
 
 
 def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
