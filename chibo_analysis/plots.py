@@ -40,8 +40,41 @@ ABSENT = "#E8E8E8"
 #: The font: bundled with matplotlib, covers Vietnamese.
 FONT = "DejaVu Sans"
 
+#: A presence grid with more rows than this shows no row names (they would not be legible).
+MAX_NAMED_ROWS = 80
+
 #: Text sizes (points) of titles and of everything else.
 TITLE_SIZE, TEXT_SIZE = 11, 9
+
+
+def check_font() -> str:
+    """Path of the chart font (DejaVu Sans, with every Vietnamese glyph), pyplot loaded.
+
+    Call it once before the data is ready: it fails early, with a clear
+    message, where the font is missing (charts would otherwise show boxes for
+    ư, ơ, ạ ...), and it loads pyplot and the font cache, so the first chart
+    does not pay for them. The audit notebooks call it while the dataset is
+    being loaded.
+
+    Raises
+    ------
+    ChiboError
+        DejaVu Sans is not installed with matplotlib.
+    """
+    import matplotlib.pyplot  # noqa: F401 - the charts draw through it
+    from matplotlib import font_manager
+
+    from chibo_analysis.errors import ChiboError
+
+    try:
+        return font_manager.findfont(
+            font_manager.FontProperties(family=FONT), fallback_to_default=False
+        )
+    except ValueError as err:
+        raise ChiboError(
+            f"the chart font {FONT} is missing; it ships with matplotlib: "
+            "reinstall matplotlib (pip install --force-reinstall matplotlib)"
+        ) from err
 
 
 def _style():
@@ -131,19 +164,21 @@ def plot_presence_grid(
 
     values = grid.astype("float64").to_numpy()
     state = np.where(np.isnan(values), 0, np.where(values > 0, 2, 1))
+    show_names = len(grid) <= MAX_NAMED_ROWS
     with _style():
-        height = min(2.0 + 0.22 * len(grid), 24.0)
+        # named rows need room for their names; beyond that a fixed height (a
+        # 337-row chart 24 inches tall took a second to draw and no one reads it)
+        height = 2.0 + 0.22 * len(grid) if show_names else 9.0
         ax = _axes(ax, (max(8.0, 0.32 * grid.shape[1] + 5), height))
         cmap = ListedColormap([ABSENT, NOT_MET, MET])
         ax.imshow(state, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
         ax.set_xticks(range(grid.shape[1]), [_period_text(c, lang) for c in grid.columns])
         ax.tick_params(axis="x", labelrotation=90 if grid.shape[1] > 8 else 0)
-        show_names = len(grid) <= 80
         ax.set_yticks(range(len(grid)) if show_names else [])
         if show_names:
             ax.set_yticklabels([str(i) for i in grid.index])
         ax.set_xticks(np.arange(-0.5, grid.shape[1]), minor=True)
-        ax.set_yticks(np.arange(-0.5, len(grid)), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(grid)) if show_names else [], minor=True)
         ax.grid(which="minor", color="white", linewidth=1)
         ax.tick_params(which="minor", length=0)
         for side in ("top", "right", "left", "bottom"):
@@ -331,7 +366,7 @@ def plot_caterpillar(
                        label=label("word.observed", lang))  # fmt: skip
         if target is not None:
             ax.axvline(target, color="black", lw=1, ls="--", label=label("column.target", lang))
-        show_names = len(data) <= 80
+        show_names = len(data) <= MAX_NAMED_ROWS
         ax.set_yticks(y if show_names else [])
         if show_names:
             ax.set_yticklabels([str(i) for i in data.index])

@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 
 from chibo_analysis import i18n, plots  # noqa: E402
-from chibo_analysis.errors import ParameterError  # noqa: E402
+from chibo_analysis.errors import ChiboError, ParameterError  # noqa: E402
 from chibo_analysis.stats.control import laney_p_chart  # noqa: E402
 from chibo_analysis.stats.funnel import funnel_curve, funnel_limits  # noqa: E402
 
@@ -40,14 +40,38 @@ def _texts(ax) -> str:
 def test_dejavu_sans_has_every_glyph_of_the_catalogue():
     # The font ships with matplotlib; every Vietnamese character of the
     # catalogue (Ỷ, ữ, ợ, ...) must be in it, or charts would show boxes.
-    path = font_manager.findfont(
-        font_manager.FontProperties(family=plots.FONT), fallback_to_default=False
-    )
+    path = plots.check_font()
     assert "DejaVuSans" in path
     charmap = FT2Font(path).get_charmap()
     text = "".join(e["vi"] + e["en"] for e in i18n.catalogue().values())
     missing = {ch for ch in text if ord(ch) not in charmap and not ch.isspace()}
     assert missing == set()
+
+
+def test_presence_grid_of_many_cells_keeps_a_readable_size():
+    # 200 cells: no names (illegible), no white line per row, a page-sized chart
+    grid = pd.DataFrame(
+        np.ones((200, 12)),
+        index=[f"CB{i}" for i in range(200)],
+        columns=pd.date_range("2022-01-01", periods=12, freq="MS"),
+    )
+    ax = plots.plot_presence_grid(grid)
+    assert ax.figure.get_size_inches()[1] == 9.0
+    assert len(ax.get_yticks()) == 0 and len(ax.get_yticks(minor=True)) == 0
+    assert len(ax.get_xticks(minor=True)) == 13
+    few = plots.plot_presence_grid(grid.iloc[:10])
+    assert [t.get_text() for t in few.get_yticklabels()][:2] == ["CB0", "CB1"]
+    assert few.figure.get_size_inches()[1] == pytest.approx(2.0 + 0.22 * 10)
+    plt.close("all")
+
+
+def test_check_font_names_the_missing_font(monkeypatch):
+    def missing(*args, **kw):
+        raise ValueError("Failed to find font")
+
+    monkeypatch.setattr(font_manager, "findfont", missing)
+    with pytest.raises(ChiboError, match="DejaVu Sans is missing"):
+        plots.check_font()
 
 
 def test_presence_grid_colours_held_missed_and_absent_months():

@@ -74,6 +74,8 @@ def test_render_html_for_readers(report_file):
     assert "UserWarning" not in html  # stderr is for the analyst, not the reader
     assert "Ghi chú nội bộ" not in html  # cell tagged remove-cell
     assert body.count('src="data:image/png;base64,') == 1
+    # the figure's alt text is the heading it follows
+    assert body.count('<img alt="Kiểm tra sinh hoạt chi bộ" src="data:image/png') == 1
     assert "<script" not in html and external_references(html) == []
 
 
@@ -130,6 +132,26 @@ def test_render_keeps_vietnamese_through_nbformat(executed_nb, tmp_path):
     nbformat.write(executed_nb, path)
     html = render_html(nbformat.read(path, as_version=4), title="Tiêu đề", lang="en")
     assert "<title>Tiêu đề</title>" in html and '<html lang="en">' in html
+
+
+def test_alt_texts_follow_headings_of_cells_and_outputs():
+    md = {"text/markdown": "## Sinh hoạt thường kỳ", "text/plain": "<Markdown>"}
+    png = {"image/png": "AAAA", "text/plain": "<Figure>"}
+    first = new_code_cell("x")
+    first.outputs = [new_output("display_data", data=png)]
+    second = new_code_cell("y")
+    second.outputs = [new_output("display_data", data=md), new_output("display_data", data=png)]
+    nb = new_notebook(cells=[new_markdown_cell("# Báo cáo\n\nvăn bản"), first, second])
+    assert render._alt_texts(nb) == ["Báo cáo", "Sinh hoạt thường kỳ"]
+
+
+def test_headings_of_outputs_are_written_as_letters():
+    cell = new_code_cell("i18n.heading(...)")
+    md = {"text/markdown": "# Kiểm tra chất lượng & <kết quả>", "text/plain": "<Markdown>"}
+    cell.outputs = [new_output("display_data", data=md)]
+    html = render_html(new_notebook(cells=[cell]), title="x")
+    assert '">Kiểm tra chất lượng &amp; &lt;kết quả&gt;<a' in html
+    assert "&#7875;" not in html
 
 
 def test_render_html_does_not_change_the_notebook(executed_nb):

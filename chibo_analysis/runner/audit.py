@@ -114,6 +114,16 @@ def hash_inputs(data: str | Path) -> list[dict[str, object]]:
     return inputs
 
 
+def _warm_renderer() -> None:
+    """Load the HTML renderer ahead of time; a failure here shows up when rendering."""
+    from chibo_analysis.runner import render
+
+    try:
+        render.warm_up()
+    except Exception:  # noqa: BLE001 - render_html raises it again, with its context
+        pass
+
+
 def _hash_after(worker, data) -> tuple[list[dict[str, object]], float]:
     """Hash the inputs once ``worker`` (the dataset being prepared) is done."""
     worker.join()
@@ -348,8 +358,10 @@ def run_audit(
         cache = tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700), removed below
         worker = prepare_in_background(params.data, cache)
         env[CACHE_ENV] = cache
+        # Then nbconvert is imported and its templates loaded, while the notebook runs.
         hashing = ThreadPoolExecutor(max_workers=1)
         inputs = hashing.submit(_hash_after, worker, params.data)
+        hashing.submit(_warm_renderer)
         hashing.shutdown(wait=False)
     try:
         run = execute_prepared(

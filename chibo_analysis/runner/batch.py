@@ -83,12 +83,12 @@ def select_organisations(organisations: pd.DataFrame, level: str) -> pd.DataFram
 
 def _warm() -> None:
     """Pool initializer: pay the imports once per worker, not once per audit."""
-    import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
-    from chibo_analysis.runner import execute
+    from chibo_analysis.runner import execute, render
 
     execute._kernel_manager_base()
+    render.warm_up()
 
 
 def _run_one(prepared: PreparedAudit, options: dict) -> dict:
