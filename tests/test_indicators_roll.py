@@ -39,6 +39,17 @@ def test_cell_months_founded_mid_month_and_dissolved():
     assert months.loc[months["cell_id"] == "C2", "month"].min() == pd.Timestamp("2022-05-01")
 
 
+def test_ancestry_stops_at_cycles_and_unknown_parents():
+    # A and B are each other's parent (validation rejects it; the walk must still end);
+    # C's parent X is not in the table: listed, not climbed past; D has a blank parent.
+    orgs = pd.DataFrame({"org_id": ["A", "B", "C", "D"], "parent_id": ["B", "A", "X", ""]})
+    pairs = roll.ancestry(orgs)
+    assert sorted(map(tuple, pairs.values)) == [
+        ("A", "A"), ("A", "B"), ("B", "A"), ("B", "B"), ("C", "C"), ("C", "X"), ("D", "D"),
+    ]  # fmt: skip
+    assert pairs["org_id"].dtype == object
+
+
 def test_ancestry_and_subtree():
     orgs = small_city().organisations
     pairs = roll.ancestry(orgs)

@@ -19,6 +19,8 @@ Boundaries, decided once here and used by every indicator:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -66,22 +68,40 @@ def ancestry(organisations: pd.DataFrame) -> pd.DataFrame:
     """Every (``org_id``, ``ancestor_id``) pair, each organisation being its own ancestor.
 
     Walks up the parent links one level per step (a handful of levels), so a
-    cycle, which validation rejects, cannot loop for ever.
+    cycle, which validation rejects, cannot loop for ever. Rows come level by
+    level: first every organisation with itself, then with its parent, and so
+    on. A parent that is not in the table is listed but not walked past.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"org_id": ["T", "B", "C"], "parent_id": [None, "T", "B"]})
+    >>> ancestry(orgs).values.tolist()
+    [['T', 'T'], ['B', 'B'], ['C', 'C'], ['B', 'T'], ['C', 'B'], ['C', 'T']]
     """
-    parent = organisations.set_index("org_id")["parent_id"]
-    parent = parent[parent.notna() & (parent != "")]
-    pairs = [
-        pd.DataFrame({"org_id": organisations["org_id"], "ancestor_id": organisations["org_id"]})
-    ]
-    step = pairs[0]
-    for _ in range(len(organisations)):
-        up = step["ancestor_id"].map(parent)
-        step = pd.DataFrame({"org_id": step["org_id"], "ancestor_id": up}).dropna()
-        step = step[step["ancestor_id"] != step["org_id"]]
-        if step.empty:
+    ids = organisations["org_id"].to_numpy(dtype=object)
+    parents = organisations["parent_id"]
+    linked = (parents.notna() & (parents != "")).to_numpy(dtype=bool)
+    parent_of = parents.to_numpy(dtype=object)
+    position = pd.Index(ids)
+    org_parts, anc_parts = [ids], [ids]
+    pos = np.flatnonzero(linked)  # rows whose current ancestor has a parent to climb to
+    org, anc = ids[pos], parent_of[pos]
+    for _ in range(len(ids)):
+        keep = anc != org
+        org, anc = org[keep], anc[keep]
+        if not len(org):
             break
-        pairs.append(step)
-    return pd.concat(pairs, ignore_index=True).drop_duplicates(ignore_index=True)
+        org_parts.append(org)
+        anc_parts.append(anc)
+        pos = position.get_indexer(anc)
+        climb = pos >= 0
+        climb[climb] = linked[pos[climb]]
+        org, anc = org[climb], parent_of[pos[climb]]
+    pairs = pd.DataFrame(
+        {"org_id": np.concatenate(org_parts), "ancestor_id": np.concatenate(anc_parts)},
+        dtype=object,  # ids stay numpy objects, as in every table of the dataset
+    )
+    return pairs.drop_duplicates(ignore_index=True)
 
 
 def subtree(organisations: pd.DataFrame, org_id: str | None) -> pd.Index:
@@ -144,6 +164,25 @@ def register(
     exempted = _exempted(att, members, pd.Index(member_names))
     att["left_out"] = is_status(att["status"], "exempt") | exempted
     return att
+
+
+def year_register(ds, period: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The meetings from 1 January of the period's first year to its end, and their :func:`register`.
+
+    Runs of excused absences and R6's months count from 1 January, so the
+    scorecard and several lists need this same register; it is computed once
+    per dataset and period (datasets are immutable and hashed by identity)
+    and each caller gets its own shallow copy of both frames.
+    """
+    context, reg = _year_register(ds, period.year_start, period.end)
+    return context.copy(deep=False), reg.copy(deep=False)
+
+
+@functools.lru_cache(maxsize=4)
+def _year_register(ds, start: pd.Timestamp, end: pd.Timestamp):
+    held = ds.meetings["held_on"]
+    context = ds.meetings[(held >= start) & (held <= end)]
+    return context, register(context, ds.attendance, ds.members)
 
 
 def is_status(status: pd.Series, value: str) -> np.ndarray:

@@ -213,8 +213,7 @@ def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
     put("thematic_quarters", thematic.groupby("cell_id")["quarter"].nunique())
 
     # register from 1 January of the first year, for runs and R6
-    context = meetings[(held >= period.year_start) & (held <= period.end)]
-    reg = roll.register(context, ds.attendance, members)
+    context, reg = roll.year_register(ds, period)
     run_pos = checks.excused_run_position(reg)
     facts = checks.meeting_facts(context, reg, run_pos).loc[mt.index].assign(cell_id=mt["cell_id"])
     by_cell = facts.groupby("cell_id")

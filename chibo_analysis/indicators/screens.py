@@ -163,9 +163,7 @@ def failing_meetings(
     check_argument("lang", lang, ("vi", "en"))
     ds, period, inside = _context(dataset, period, org_id)
     mt = _period_meetings(ds, period, inside)
-    held = ds.meetings["held_on"]
-    context = ds.meetings[(held >= period.year_start) & (held <= period.end)]
-    reg = roll.register(context, ds.attendance, ds.members)
+    context, reg = roll.year_register(ds, period)
     run_pos = checks.excused_run_position(reg)
     f = checks.meeting_facts(context, reg, run_pos).loc[mt.index]
     failing = f["short"] | ~f["standard"]

@@ -20,9 +20,7 @@ def _names(members: pd.DataFrame) -> pd.Series:
 
 
 def _register(ds, period: Period) -> pd.DataFrame:
-    held = ds.meetings["held_on"]
-    context = ds.meetings[(held >= period.year_start) & (held <= period.end)]
-    return roll.register(context, ds.attendance, ds.members)
+    return roll.year_register(ds, period)[1]
 
 
 def _flag_list(
