@@ -84,20 +84,61 @@ def is_blank(raw: pd.Series) -> pd.Series:
     return pd.Series(codes < 0, index=raw.index)
 
 
-def _map_uniques(raw: pd.Series, parse_one, empty) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _map_uniques(
+    raw: pd.Series, parse_one, empty, quick=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Apply ``parse_one(value) -> (typed, error)`` to each unique non-blank value.
 
     Returns the typed uniques (an array built with ``empty``'s dtype), the
-    error per unique, and each row's code into them (-1: blank).
+    error per unique, and each row's code into them (-1: blank). ``quick``,
+    if given, parses the uniques in one vectorised pass first,
+    ``quick(uniques) -> (typed, done)``; ``parse_one`` then sees only the
+    values not ``done``.
     """
     codes, uniques = factorize(raw)
-    results = [parse_one(u) for u in uniques]
     typed = empty(len(uniques))
-    for i, (value, _) in enumerate(results):
+    errors = np.full(len(uniques) + 1, None, dtype=object)
+    todo = np.arange(len(uniques))
+    if quick is not None and len(uniques):
+        fast, done = quick(uniques)
+        typed[done] = fast[done]
+        todo = np.flatnonzero(~done)
+    for i in todo:
+        value, error = parse_one(uniques[i])
         if value is not None:
             typed[i] = value
-    errors = np.array([r[1] for r in results] + [None], dtype=object)
+        errors[i] = error
     return typed, errors, codes
+
+
+_DMY_STRICT = r"\d{2}/\d{2}/\d{4}"
+_ISO_STRICT = r"\d{4}-\d{2}-\d{2}"
+
+
+def _quick_dates(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised parse of the two usual spellings, ``dd/mm/yyyy`` and ``yyyy-mm-dd``.
+
+    Returns the dates and which uniques were parsed; anything else (other
+    spellings, Excel numbers, impossible dates like 31/02) is left to
+    :func:`_date_one`, which gives the same dates and says why a value fails.
+    """
+    text = pd.Series(uniques, dtype=object)
+    is_text = text.map(type).eq(str).to_numpy()
+    out = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    done = np.zeros(len(uniques), dtype=bool)
+    if not is_text.any():
+        return out, done
+    strings = text[is_text].astype("str")
+    for pattern, fmt in ((_DMY_STRICT, "%d/%m/%Y"), (_ISO_STRICT, "%Y-%m-%d")):
+        match = strings.str.fullmatch(pattern).to_numpy(dtype=bool)
+        if not match.any():
+            continue
+        where = np.flatnonzero(is_text)[match]
+        stamps = pd.to_datetime(strings[match], format=fmt, errors="coerce").to_numpy()
+        ok = ~np.isnat(stamps)
+        out[where[ok]] = stamps[ok].astype("datetime64[ns]")
+        done[where[ok]] = True
+    return out, done
 
 
 def _take(typed: np.ndarray, codes: np.ndarray, fill) -> np.ndarray:
@@ -262,7 +303,10 @@ def parse_column(raw: pd.Series, column: Column) -> Parsed:
             return (None if stamp is None else stamp.to_datetime64(), err)
 
         typed, errors, codes = _map_uniques(
-            raw, one, lambda n: np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+            raw,
+            one,
+            lambda n: np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
+            quick=_quick_dates if kind == "date" else None,
         )
         nat = np.datetime64("NaT")
         values = pd.Series(_take(typed, codes, nat).astype("datetime64[ns]"), index=raw.index)

@@ -125,7 +125,8 @@ def check_columns(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     import pandera.pandas as pa
 
     checked = [c.name for c in table.columns if c.min is not None]
-    view = frame[checked].assign(**{KEY: key_codes(frame, table.key)})
+    codes = key_codes(frame, table.key)
+    view = frame[checked].assign(**{KEY: codes})
     try:
         pandera_schema(table).validate(view, lazy=True)
         return empty_issues()
@@ -151,17 +152,26 @@ def check_columns(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
         )
     dup = cases[cases["column"] == KEY]
     if not dup.empty:
-        out.append(_duplicates(table, frame, dup["index"].astype("int64").unique()))
+        out.append(_duplicates(table, frame, dup["index"].astype("int64").unique(), codes))
     return pd.concat(out, ignore_index=True) if out else empty_issues()
 
 
-def _duplicates(table: Table, frame: pd.DataFrame, index) -> pd.DataFrame:
+def _duplicates(table: Table, frame: pd.DataFrame, index, codes: np.ndarray) -> pd.DataFrame:
+    """Issues of the rows at ``index``, repeats of a key first seen on another row.
+
+    ``codes`` are the rows' :func:`key_codes`: the first row of each key is
+    found on those integers, not on the key's text columns.
+    """
     key = list(table.key)
-    involved = frame[frame.duplicated(key, keep=False)]
-    first = involved.drop_duplicates(key, keep="first")[key + ["_file", "_row"]]
+    codes = pd.Series(codes, index=frame.index)
+    first = codes[~codes.duplicated(keep="first")]
+    first_of = pd.Series(first.index, index=first.to_numpy())  # key code -> its first row
     rows = frame.loc[index]
-    merged = rows[key].merge(first, on=key, how="left", suffixes=("", "_first"))
-    where = merged["_file"].astype(str) + " row " + merged["_row"].astype(str)
+    firsts = frame.loc[first_of.loc[codes.loc[index].to_numpy()].to_numpy()]
+    where = pd.Series(
+        firsts["_file"].astype(str).to_numpy() + " row " + firsts["_row"].astype(str).to_numpy(),
+        index=rows.index,
+    )
     value = (
         rows[key].astype(object).where(rows[key].notna(), "").astype(str).agg(" / ".join, axis=1)
     )
