@@ -9,9 +9,11 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_audit.py                 # real notebook if present
     .venv/bin/python benchmarks/bench_audit.py --notebook tests/notebooks/tiny_audit.ipynb
 
-Times are wall-clock medians of ``--repeat`` runs; peak memory is the largest
+Times of one audit are wall-clock medians of ``--repeat`` runs made without
+any memory sampling (on 2 cores the sampler's own CPU showed in the times);
+its peak memory comes from one more run, sampled. Peak memory is the largest
 sum of resident memory over the process tree (runner, workers and kernels),
-sampled every 50 ms. The CLI baseline of the batch runs ``--baseline-orgs``
+sampled every 50 ms; the batch is timed and sampled in the same runs. The CLI baseline of the batch runs ``--baseline-orgs``
 organisations one at a time and scales to all of them (said in the output).
 """
 
@@ -60,8 +62,8 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak tree RSS in bytes, and exit status of ``cmd``."""
+def measure(cmd: list[str], *, memory: bool = True) -> tuple[float, int, int]:
+    """Wall seconds, peak tree RSS in bytes (0 unless ``memory``) and exit status of ``cmd``."""
     start = time.perf_counter()
     errors = tempfile.TemporaryFile()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
@@ -74,10 +76,12 @@ def measure(cmd: list[str]) -> tuple[float, int, int]:
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
-    sampler.start()
+    if memory:
+        sampler.start()
     code = proc.wait()
     seconds = time.perf_counter() - start
-    sampler.join()
+    if memory:
+        sampler.join()
     if code not in (0, 1):  # 1: a batch with a failed audit, reported by the caller
         errors.seek(0)
         tail = errors.read().decode(errors="replace").strip().splitlines()[-5:]
@@ -86,14 +90,16 @@ def measure(cmd: list[str]) -> tuple[float, int, int]:
     return seconds, peak, code
 
 
-def median_of(cmd_for, repeat: int) -> tuple[float, int]:
-    runs = []
-    for i in range(repeat):
-        seconds, peak, code = measure(cmd_for(i))
+def median_of(cmd_for, repeat: int) -> tuple[float, int, list[float]]:
+    """Median wall time of ``repeat`` unsampled runs, the peak memory of one more, all times."""
+    times = []
+    for i in range(repeat + 1):
+        seconds, peak, code = measure(cmd_for(i), memory=i == repeat)
         if code != 0:
             raise SystemExit(f"failed (exit {code}): {' '.join(cmd_for(i))}")
-        runs.append((seconds, peak))
-    return statistics.median(s for s, _ in runs), max(p for _, p in runs)
+        if i < repeat:
+            times.append(seconds)
+    return statistics.median(times), peak, times
 
 
 def sample_data(path: str | None) -> Path:
@@ -142,18 +148,32 @@ def main() -> None:
     if "audit" in parts:
         out = work / "audit"
         cmd = [*chibo, "audit", str(data), "--org", committee, "--period", args.period]
-        one, one_mem = median_of(lambda i: [*cmd, *where, "--out", str(out / str(i))], args.repeat)
+        one, one_mem, one_all = median_of(
+            lambda i: [*cmd, *where, "--out", str(out / str(i))], args.repeat
+        )
         run = json.loads((out / "0" / committee / args.period / "run.json").read_text())
         steps = {k: run["timings"].get(k) for k in ("check", "hash", "execute", "html")}
-        results["audit"] = {"seconds": one, "peak_mb": one_mem / 2**20, "steps_first_run": steps}
+        results["audit"] = {
+            "seconds": one,
+            "runs": one_all,
+            "peak_mb": one_mem / 2**20,
+            "steps_first_run": steps,
+        }
         rows.append(("one audit (committee), chibo", one, one_mem / 2**20))
         # a base organisation: what each audit of the batch is
         cmd = [*chibo, "audit", str(data), "--org", base[0], "--period", args.period]
-        b, b_mem = median_of(lambda i: [*cmd, *where, "--out", str(out / f"b{i}")], args.repeat)
-        results["audit_base"] = {"org_id": base[0], "seconds": b, "peak_mb": b_mem / 2**20}
+        b, b_mem, b_all = median_of(
+            lambda i: [*cmd, *where, "--out", str(out / f"b{i}")], args.repeat
+        )
+        results["audit_base"] = {
+            "org_id": base[0],
+            "seconds": b,
+            "runs": b_all,
+            "peak_mb": b_mem / 2**20,
+        }
         rows.append((f"one audit ({base[0]}), chibo", b, b_mem / 2**20))
 
-    def cli_one(org: str, tag: str) -> tuple[float, int]:
+    def cli_one(org: str, tag: str, memory: bool = False) -> tuple[float, int]:
         nb_out = work / "cli" / tag / f"{org}.ipynb"
         nb_out.parent.mkdir(parents=True, exist_ok=True)
         papermill = [str(BIN / "papermill"), str(notebook), str(nb_out), "-k", "python3"]
@@ -162,7 +182,7 @@ def main() -> None:
         nbconvert = [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb_out)]
         total, peak = 0.0, 0
         for step in (papermill, nbconvert):
-            seconds, rss, code = measure(step)
+            seconds, rss, code = measure(step, memory=memory)
             if code != 0:
                 raise SystemExit(f"failed (exit {code}): {' '.join(step)}")
             total, peak = total + seconds, max(peak, rss)
@@ -170,7 +190,8 @@ def main() -> None:
 
     if "cli" in parts:
         cli = [cli_one(committee, f"audit{i}") for i in range(args.repeat)]
-        cli_s, cli_mem = statistics.median(s for s, _ in cli), max(p for _, p in cli) / 2**20
+        cli_s = statistics.median(s for s, _ in cli)
+        cli_mem = cli_one(committee, "memory", memory=True)[1] / 2**20
         results["audit_cli"] = {"seconds": cli_s, "peak_mb": cli_mem}
         rows.append(("one audit (committee), CLI tools", cli_s, cli_mem))
 
@@ -221,6 +242,9 @@ def main() -> None:
         print(f"batch exit status {results['batch']['exit_status']}")
         for org, message in results["batch"]["failed"]:
             print(f"  failed: {org}: {message}")
+    for key in ("audit", "audit_base"):
+        if key in results:
+            print(f"{key} runs (s): {', '.join(f'{t:.2f}' for t in results[key]['runs'])}")
     print(f"medians of {args.repeat} runs (audit), {args.batch_repeat} (batch)")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
