@@ -59,10 +59,9 @@ def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset
         return load_dataset(path).clean()
     target = Path(cache_dir) / f"{fingerprint(path)}.pkl"
     pending = target.with_suffix(".pending")
-    waited = 0.0
-    while pending.exists() and not target.exists() and waited < WAIT_SECONDS:
-        time.sleep(0.05)  # another process is preparing it (see prepare_in_background)
-        waited += 0.05
+    give_up = time.monotonic() + WAIT_SECONDS
+    while pending.exists() and not target.exists() and time.monotonic() < give_up:
+        time.sleep(0.01)  # another process is preparing it (see prepare_in_background)
     if target.exists():
         with target.open("rb") as fh:
             return pickle.load(fh)

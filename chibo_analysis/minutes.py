@@ -27,8 +27,10 @@ left out: they are not evidence of copying (``short_texts`` counts them).
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,12 +182,17 @@ def _minhash(doc: np.ndarray, sh: np.ndarray, num_perm: int, seed: int) -> tuple
     b = rng.integers(0, 2**32, size=num_perm, dtype=np.uint64).astype(np.uint32)
     x = (sh >> np.uint64(32)).astype(np.uint32)
     sig = np.empty((docs.size, num_perm), dtype=np.uint32)
-    step = max(1, 8_000_000 // max(x.size, 1))  # about 32 MB of hashes at a time
-    with np.errstate(over="ignore"):
-        for lo in range(0, num_perm, step):
-            hi = min(num_perm, lo + step)
+    step = max(1, 4_000_000 // max(x.size, 1))  # about 16 MB of hashes per block
+
+    def block(lo: int) -> None:
+        hi = min(num_perm, lo + step)
+        with np.errstate(over="ignore"):
             hashed = x[:, None] * a[None, lo:hi] + b[None, lo:hi]
             sig[:, lo:hi] = np.minimum.reduceat(hashed, starts, axis=0)
+
+    # numpy releases the GIL in these loops: two threads fill disjoint columns
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        list(pool.map(block, range(0, num_perm, step)))
     return docs, sig
 
 
