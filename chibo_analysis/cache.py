@@ -80,6 +80,12 @@ def _write(path: str | Path, target: Path) -> Dataset:
     return dataset
 
 
+def _import_validator() -> None:
+    import pandera.pandas  # noqa: F401
+
+    import chibo_analysis.validation  # noqa: F401
+
+
 def prepare_in_background(path: str | Path, cache_dir: str | Path) -> threading.Thread:
     """Start preparing the cleaned dataset in ``cache_dir`` in a thread.
 
@@ -95,6 +101,8 @@ def prepare_in_background(path: str | Path, cache_dir: str | Path) -> threading.
 
     def work() -> None:
         try:
+            # the validator's imports run while the readers, which release the GIL, read
+            threading.Thread(target=_import_validator, daemon=True).start()
             _write(path, target)
         except Exception:  # the kernel then loads by itself and reports the error
             pass
