@@ -322,13 +322,21 @@ def bullets(lines: Iterable[str]):
 
 
 def table(frame: pd.DataFrame, lang: str = "vi", **kw: Any):
-    """``frame`` relabelled (see :func:`relabel`) as a Styler without the index.
+    """``frame`` relabelled (see :func:`relabel`) as an HTML table without the index.
 
-    An empty frame gives the catalogue's "no cases found" paragraph instead.
+    A frame with a ``met`` column is a Styler that colours met / not met as
+    the charts do; any other is plain HTML (``DataFrame.to_html``, values
+    escaped), a third the size of a Styler's and about twice as fast for
+    the long tables of a committee. An empty frame gives the catalogue's
+    "no cases found" paragraph instead.
     """
     if frame.empty:
         return paragraph("text.nothing_found", lang)
     shown = relabel(frame, lang, **kw)
+    if "met" not in frame.columns:
+        from IPython.display import HTML
+
+        return HTML(shown.to_html(index=False, border=0, na_rep=""))
     styler = shown.style.hide(axis="index")
     if "met" in frame.columns:
         from chibo_analysis.plots import MET, NOT_MET

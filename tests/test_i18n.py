@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chibo_analysis import i18n
+from chibo_analysis import i18n, plots
 from chibo_analysis.errors import ParameterError
 from chibo_analysis.schema import TABLES
 
@@ -134,8 +134,17 @@ def test_relabel_formats_values_and_translates_headers():
 def test_table_of_an_empty_frame_says_nothing_found():
     shown = i18n.table(pd.DataFrame({"member_id": []}), "en")
     assert shown.data == "No cases found."
-    styled = i18n.table(pd.DataFrame({"members": pd.array([3], dtype="Int64")}), "vi")
-    assert "Số đảng viên" in styled.to_html()
+    plain = i18n.table(pd.DataFrame({"members": pd.array([3], dtype="Int64")}), "vi")
+    assert "<th>Số đảng viên</th>" in plain.data and "<td>3</td>" in plain.data
+    assert "<th>" not in plain.data.split("<tbody>")[1]  # no index column
+
+
+def test_table_escapes_values_and_colours_met():
+    plain = i18n.table(pd.DataFrame({"note": ["<b>x</b> & y"]}), "en")
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in plain.data
+    styled = i18n.table(pd.DataFrame({"org_id": ["C1", "C2"], "met": [True, False]}), "vi")
+    html = styled.to_html()
+    assert f"background-color: {plots.MET}" in html and f"background-color: {plots.NOT_MET}" in html
 
 
 def test_catalogue_keys_are_text_and_yes_no_resolve():

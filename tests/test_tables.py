@@ -90,9 +90,9 @@ def test_show_list_labels_and_pseudonymises(monkeypatch, tmp_path):
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "key"))
     ds = load_dataset(Path(__file__).parent / "data" / "clean")
     # tests/data/clean: M3 (Lê Văn Cường), admitted 01/07/2021, is not confirmed by the end of 2022.
-    internal = show_list("probation_overdue", ds, "2022", "TP", lang="vi").to_html()
+    internal = show_list("probation_overdue", ds, "2022", "TP", lang="vi")._repr_html_()
     assert "Lê Văn Cường" in internal and "Họ và tên" in internal
-    shared = show_list("probation_overdue", ds, "2022", "TP", lang="vi", share=True).to_html()
+    shared = show_list("probation_overdue", ds, "2022", "TP", lang="vi", share=True)._repr_html_()
     assert "Lê Văn Cường" not in shared and ">M3<" not in shared
     assert pseudonym("M3", load_key()) in shared
 
