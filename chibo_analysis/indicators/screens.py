@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError, check_argument
+from chibo_analysis.i18n import label
 
 from . import checks, roll
 from .periods import Period, parse_period
@@ -33,20 +34,6 @@ MINUTES_COUNTS = {
     "n_present": "present",
     "n_excused": "excused",
     "n_absent": "absent",
-}
-
-_TEXT = {
-    "r3_short": ("ngắn hơn {min} phút ({dur} phút)", "shorter than {min} minutes ({dur} min)"),
-    "r4_presence": (
-        "có mặt {p}/{n} đảng viên, không quá 85%",
-        "{p} of {n} members present, not above 85%",
-    ),
-    "r4_unexcused": ("{a} đảng viên vắng không lý do", "{a} member(s) absent without reason"),
-    "r4_excused_run": (
-        "vắng có lý do lần thứ 4 trở lên liên tiếp: {who}",
-        "4th or later excused absence in a row: {who}",
-    ),
-    "r4_no_register": ("không có điểm danh", "no register rows"),
 }
 
 
@@ -168,7 +155,6 @@ def failing_meetings(
     f = checks.meeting_facts(context, reg, run_pos).loc[mt.index]
     failing = f["short"] | ~f["standard"]
     mt, f = mt[failing], f[failing]
-    lang_i = 0 if lang == "vi" else 1
 
     streak = reg[(run_pos > checks.R4_MAX_EXCUSED_RUN) & reg["meeting_id"].isin(mt["meeting_id"])]
     who = streak.groupby("meeting_id")["member_id"].agg(", ".join)
@@ -184,17 +170,17 @@ def failing_meetings(
     parts = {
         "r3_short": (
             f["short"],
-            _fmt("r3_short", lang_i, min=f["min_minutes"], dur=mt["duration_min"]),
+            _fmt("r3_short", lang, min=f["min_minutes"], dur=mt["duration_min"]),
         ),
-        "r4_no_register": (f["n_counted"] == 0, _fmt("r4_no_register", lang_i)),
+        "r4_no_register": (f["n_counted"] == 0, _fmt("r4_no_register", lang)),
         "r4_presence": (
             f["low_presence"] & (f["n_counted"] > 0),
-            _fmt("r4_presence", lang_i, p=f["n_present"], n=f["n_counted"]),
+            _fmt("r4_presence", lang, p=f["n_present"], n=f["n_counted"]),
         ),
-        "r4_unexcused": (f["n_absent"] > 0, _fmt("r4_unexcused", lang_i, a=f["n_absent"])),
+        "r4_unexcused": (f["n_absent"] > 0, _fmt("r4_unexcused", lang, a=f["n_absent"])),
         "r4_excused_run": (
             f["n_streak"] > 0,
-            _fmt("r4_excused_run", lang_i, who=mt["meeting_id"].map(who).fillna("")),
+            _fmt("r4_excused_run", lang, who=mt["meeting_id"].map(who).fillna("")),
         ),
     }
     codes = pd.Series("", index=mt.index)
@@ -222,9 +208,9 @@ def failing_meetings(
     return out.sort_values(["cell_id", "held_on", "meeting_id"]).reset_index(drop=True)
 
 
-def _fmt(key: str, lang_i: int, **values: pd.Series) -> pd.Series | str:
-    """Format one reason text per row from Series of values (vectorised)."""
-    pieces = re.split(r"\{(\w+)\}", _TEXT[key][lang_i])
+def _fmt(key: str, lang: str, **values: pd.Series) -> pd.Series | str:
+    """The catalogue's reason text ``reason.<key>``, one per row from Series of values (vectorised)."""
+    pieces = re.split(r"\{(\w+)\}", label(f"reason.{key}", lang))
     if not values:
         return "".join(pieces)
     index = next(iter(values.values())).index

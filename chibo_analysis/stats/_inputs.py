@@ -58,17 +58,6 @@ def level_tag(level: float) -> str:
     return format(round(level * 100, 6), "g").replace(".", "")
 
 
-#: Reader's labels of a unit's position against limits.
-POSITION_LABELS = {
-    "vi": {
-        "within": "Trong giới hạn",
-        "above": "Trên giới hạn trên",
-        "below": "Dưới giới hạn dưới",
-    },
-    "en": {"within": "within limits", "above": "above upper limit", "below": "below lower limit"},
-}
-
-
 def position(value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     """'within' / 'above' / 'below' for each value, or None where undefined."""
     out = np.where(value > upper, "above", np.where(value < lower, "below", "within")).astype(
