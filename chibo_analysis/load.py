@@ -90,7 +90,7 @@ def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = 
     unknown = sorted(set(wanted) - set(TABLES))
     if unknown:
         raise DataReadError(f"unknown table(s) {unknown}; expected some of {list(TABLES)}")
-    sheets = _collect(root, wanted)
+    sheets, unread = _collect(root, wanted)
     missing = [n for n in wanted if TABLES[n].required and n not in sheets]
     if missing:
         found = ", ".join(sorted(sheets)) or "none"
@@ -113,6 +113,8 @@ def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = 
     ordered = {
         n: frames[n] for n in TABLES if n in frames and (TABLES[n].required or len(frames[n]))
     }
+    if unread and tables is None:  # asked for every table: say what was left out
+        issues.append(_unread_issues([_rel(path, base) for path in unread]))
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
     )
@@ -169,29 +171,36 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _collect(root: Path, wanted: tuple[str, ...]) -> dict[str, list[RawSheet]]:
+def _collect(root: Path, wanted: tuple[str, ...]) -> tuple[dict[str, list[RawSheet]], list[Path]]:
     """Find the files (or sheets) of every table under ``root`` and read them.
 
+    Returns the sheets read per table, and the data files (CSV, XLSX,
+    Parquet) under ``root`` that belong to no table and were not read.
     Files are read two at a time: calamine and pyarrow release the GIL, so
     two large workbooks take little more than the larger one.
     """
     tasks: list[tuple[Table, object]] = []
+    unread: list[Path] = []
 
     def add(table: Table, read) -> None:
         if table.name in wanted:
             tasks.append((table, read))
 
-    _find(root, add)
+    _find(root, add, unread.append)
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         raws = list(pool.map(lambda task: task[1](), tasks))
     found: dict[str, list[RawSheet]] = {}
     for (table, _), raw in zip(tasks, raws, strict=True):
         found.setdefault(table.name, []).append(raw)
-    return found
+    return found, unread
 
 
-def _find(root: Path, add) -> None:
-    """Call ``add(table, read)`` for every file or sheet of a table under ``root``."""
+def _find(root: Path, add, unread=lambda path: None) -> None:
+    """Call ``add(table, read)`` for every file or sheet of a table under ``root``.
+
+    ``unread(path)`` is called for every data file of the folder that belongs
+    to no table (a workbook: none of its sheets does).
+    """
     if root.is_file():
         if root.suffix.lower() not in XLSX_SUFFIXES:
             table = _table_of_file(root)
@@ -215,12 +224,15 @@ def _find(root: Path, add) -> None:
         if table is None and len(rel_parts) > 1:
             table = match_table(rel_parts[0])  # a folder named after the table
         if table is None and path.suffix.lower() in XLSX_SUFFIXES:
-            _add_workbook(path, None, add)  # a workbook with one sheet per table
-        elif table is not None:
-            if path.suffix.lower() in XLSX_SUFFIXES:
-                _add_workbook(path, table, add)
-            else:
-                add(table, partial(_read_file, path))
+            if not _add_workbook(path, None, add):  # a workbook with one sheet per table
+                unread(path)
+        elif table is None:
+            unread(path)
+        elif path.suffix.lower() in XLSX_SUFFIXES:
+            if not _add_workbook(path, table, add):  # a workbook without any sheet
+                unread(path)
+        else:
+            add(table, partial(_read_file, path))
 
 
 def _table_of_file(path: Path) -> Table | None:
@@ -244,18 +256,22 @@ def _read_file(path: Path) -> RawSheet:
     raise DataReadError(f"{path}: unsupported file type {suffix}")  # pragma: no cover
 
 
-def _add_workbook(path: Path, table: Table | None, add) -> None:
+def _add_workbook(path: Path, table: Table | None, add) -> bool:
+    """Add the sheets of a workbook that hold tables; False if none does."""
     names = workbook_sheets(path)
     digest = sha256_of(path.read_bytes())
     if table is not None:  # a workbook named after its table: its matching or first sheet
         sheet = next((s for s in names if match_table(s) is table), names[0] if names else None)
         if sheet is not None:
             add(table, partial(read_workbook_sheet, path, sheet, digest))
-        return
+        return sheet is not None
+    found = False
     for sheet in names:
         sheet_table = match_table(sheet)
         if sheet_table is not None:
             add(sheet_table, partial(read_workbook_sheet, path, sheet, digest))
+            found = True
+    return found
 
 
 def _map_headers(table: Table, raw: RawSheet, where: str) -> dict[str, str]:
@@ -355,6 +371,23 @@ def _build_table(
         )
     result = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     return out, result
+
+
+def _unread_issues(files: list[str]) -> pd.DataFrame:
+    """One ``unread_file`` warning per data file that belongs to no table."""
+    names = ", ".join(f"{t.name}.csv" for t in TABLES.values())
+    frame = pd.DataFrame({"_file": files, "_sheet": "", "_row": 1}, index=[-1] * len(files))
+    return make_issues(
+        frame,
+        "",
+        "unread_file",
+        "",
+        pd.Series(files, index=frame.index),
+        f"the file's name matches no table, so it was not read; tables are named {names} "
+        "(or by their Vietnamese names, see docs/data-format.md)",
+        "tên tệp không ứng với bảng nào nên tệp không được đọc; "
+        "đặt tên tệp theo tên bảng (xem docs/data-format.md)",
+    )
 
 
 def _empty_column(column) -> pd.Series:

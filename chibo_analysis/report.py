@@ -78,6 +78,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "no dues row for a month of membership",
         "thiếu dòng đảng phí của một tháng",
     ),
+    "unread_file": (
+        "warning",
+        "a data file in the folder belongs to no table and was not read",
+        "tệp dữ liệu trong thư mục không ứng với bảng nào, không được đọc",
+    ),
 }
 
 

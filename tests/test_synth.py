@@ -338,6 +338,10 @@ def test_fresh_city_validates_with_exactly_the_planted_record_faults(city_dir, c
     issues = validate(ds).to_frame()
     g = city["ground_truth"]
     record = g[g["scope"] == "record"]
+    # the answer key sits beside the tables: listed as a file not read, nothing more
+    unread = issues[issues["code"] == "unread_file"]
+    assert unread[["file", "severity"]].values.tolist() == [["ground_truth.csv", "warning"]]
+    issues = issues[issues["code"] != "unread_file"]
     assert sorted(issues["code"].unique()) == sorted({*record["kind"], "minutes_mismatch"})
     mism = issues[issues["code"] == "minutes_mismatch"]
     ids = ds.meetings.set_index("_row").loc[mism["row"], "meeting_id"]
@@ -363,7 +367,8 @@ def test_a_city_without_plants_validates_clean(tmp_path):
     from chibo_analysis.validation import validate
 
     res = synthesize(tmp_path / "c", scale=0.05, rates=Rates().none(), progress=False)
-    assert validate(load_dataset(res.path)).ok
+    issues = validate(load_dataset(res.path)).to_frame()
+    assert issues[["file", "code"]].values.tolist() == [["ground_truth.csv", "unread_file"]]
     assert res.rows["ground_truth"] == 0 or json.loads((res.path / "manifest.json").read_text())[
         "ground_truth"
     ].keys() <= {"small_residential", "no_admissions"}

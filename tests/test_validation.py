@@ -154,8 +154,30 @@ def test_missing_dues_month_points_at_the_member(clean_dir):
     ]
 
 
+def test_unread_data_files_are_listed_not_dropped_silently(clean_dir):
+    # a second attendance file misnamed (no table name), a workbook with no table sheet,
+    # a sub-folder file; non-data files (README, JSON) are not data and are not listed
+    (clean_dir / "diemdanh_2023.csv").write_text("meeting_id,member_id,status\nS1,M2,present\n")
+    (clean_dir / "notes").mkdir()
+    (clean_dir / "notes" / "ke hoach.csv").write_text("a,b\n1,2\n")
+    (clean_dir / "README.md").write_text("# dữ liệu")
+    ds = load_dataset(clean_dir)
+    issues = validate(ds).to_frame("vi")
+    assert issues[["file", "code", "severity"]].values.tolist() == [
+        ["diemdanh_2023.csv", "unread_file", "warning"],
+        ["notes/ke hoach.csv", "unread_file", "warning"],
+    ]
+    assert "không được đọc" in issues["message"].iloc[0]
+    assert len(ds.clean().attendance) == len(
+        load_dataset(clean_dir).attendance
+    )  # nothing set aside
+    # asking for some tables only is not a reason to list the others
+    assert load_dataset(clean_dir, tables=("organisations",)).load_issues.empty
+
+
 def test_every_reason_code_has_a_case():
     covered = {e[2][3] for e in APPENDED} | {
+        "unread_file",
         "bad_row",
         "rejected_reference",
         "parent_cycle",
