@@ -132,6 +132,11 @@ def _kernel_manager_base() -> type:
             env.update(self.extra_env)
             return await super()._async_pre_start_kernel(env=env, **kw)
 
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # jupyter_client polls a killed kernel every 0.1 s until it is gone;
+            # a killed kernel is gone within milliseconds: look more often.
+            await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
             if not restart:
