@@ -65,5 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def console() -> None:
+    """The ``chibo`` command: :func:`main`, then exit without a last garbage collection.
+
+    The process ends right after; with pandas, papermill and nbconvert
+    loaded, the interpreter's final collection pass alone took 0.13 s of an
+    audit's ~7 s. ``gc.freeze()`` leaves the objects to be freed with the
+    process (files are closed by then and ``atexit`` handlers still run).
+    """
+    import gc
+
+    code = main()
+    sys.stdout.flush()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()

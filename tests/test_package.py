@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import chibo_analysis
 from chibo_analysis.cli import COMMANDS, build_parser
@@ -28,3 +29,18 @@ def test_every_listed_command_is_registered():
     sub = next(a for a in parser._actions if a.dest == "command")
     assert list(sub.choices) == [c for c in COMMANDS if c in sub.choices]
     assert set(COMMANDS) == set(sub.choices), set(COMMANDS) - set(sub.choices)
+
+
+def test_console_command_passes_output_and_exit_status_through(tmp_path):
+    # the `chibo` entry point (cli.console): what main printed arrives, its status is the exit
+    data = str(Path(__file__).parent / "data" / "clean")
+    ok = subprocess.run(
+        [sys.executable, "-m", "chibo_analysis.cli", "summary", data], capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and "attendance" in ok.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "chibo_analysis.cli", "validate", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
