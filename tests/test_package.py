@@ -35,7 +35,9 @@ def test_console_command_passes_output_and_exit_status_through(tmp_path):
     # the `chibo` entry point (cli.console): what main printed arrives, its status is the exit
     data = str(Path(__file__).parent / "data" / "clean")
     ok = subprocess.run(
-        [sys.executable, "-m", "chibo_analysis.cli", "summary", data], capture_output=True, text=True
+        [sys.executable, "-m", "chibo_analysis.cli", "summary", data],
+        capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0 and "attendance" in ok.stdout
     missing = subprocess.run(
