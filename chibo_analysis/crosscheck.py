@@ -42,12 +42,19 @@ def check_all(tables: dict[str, pd.DataFrame], errors: dict[str, set]) -> list[p
             for table, group in err.groupby("table"):
                 errors.setdefault(table, set()).update(group["index"].tolist())
 
+    kept: dict[str, tuple[int, pd.DataFrame]] = {}
+
     def alive(name: str) -> pd.DataFrame | None:
+        """The table without the rows set aside so far (recomputed only when that grew)."""
         frame = tables.get(name)
         if frame is None:
             return None
         gone = errors.get(name)
-        return frame.drop(index=list(gone), errors="ignore") if gone else frame
+        if not gone:
+            return frame
+        if name not in kept or kept[name][0] != len(gone):
+            kept[name] = (len(gone), frame.drop(index=list(gone), errors="ignore"))
+        return kept[name][1]
 
     orgs = tables["organisations"]
     for frame in check_organisations(orgs, alive):

@@ -63,10 +63,10 @@ def check_lang(lang: str) -> str:
 @functools.cache
 def catalogue() -> dict[str, dict[str, str]]:
     """The label catalogue, flattened to ``{"section.key": {"vi": ..., "en": ...}}``."""
-    import yaml
+    from chibo_analysis.yamlio import safe_load
 
     text = resources.files("chibo_analysis").joinpath("resources/labels.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = safe_load(text)
     flat: dict[str, dict[str, str]] = {}
     for section, entries in raw.items():
         for key, texts in entries.items():

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from chibo_analysis.errors import DataReadError, ParameterError
 from chibo_analysis.schema import CELL_LEVELS, NO, RATINGS, YES, fold
 from chibo_analysis.stats.sampling import SampleEvaluation, evaluate_sample, sample_size
 from chibo_analysis.stats.sampling import select_sample as _select
+from chibo_analysis.yamlio import safe_load
 
 #: Each risk component: (description, numerator or formula, denominator).
 RISK_COMPONENTS = {
@@ -116,7 +116,7 @@ def load_risk_weights(path: str | Path | None = None) -> dict[str, float]:
         except OSError as err:
             raise DataReadError(f"cannot read targets file {path}: {err}") from err
         source = str(path)
-    data = yaml.safe_load(text) or {}
+    data = safe_load(text) or {}
     weights = data.get("risk_weights")
     if not isinstance(weights, dict) or not weights:
         raise DataReadError(f"{source} has no risk_weights section")

@@ -76,8 +76,10 @@ class Targets:
 def _read_yaml(text: str, where: str) -> dict:
     import yaml
 
+    from chibo_analysis.yamlio import safe_load
+
     try:
-        data = yaml.safe_load(text) or {}
+        data = safe_load(text) or {}
     except yaml.YAMLError as err:
         raise ParameterError(f"targets file {where}: not valid YAML ({err})") from err
     if not isinstance(data, dict):
