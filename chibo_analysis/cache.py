@@ -2,13 +2,18 @@
 
 ``chibo batch`` runs one notebook per organisation on the same records; each
 would spend seconds loading and validating the same files. With the
-environment variable ``CHIBO_CACHE_DIR`` set (the batch runner sets it to a
-private temporary folder and removes it afterwards), :func:`load_clean`
-keeps the cleaned dataset there as a pickle keyed by the inputs' names,
-sizes and modification times and the package version, so only the first
-audit reads the files. Without it, :func:`load_clean` simply loads,
-validates and cleans. The cache holds personal data: it is never written
-inside the dataset or the reports folder.
+environment variable ``CHIBO_CACHE_DIR`` set (the batch runner and
+``chibo audit`` set it to a private temporary folder and remove it
+afterwards), :func:`load_clean` keeps the cleaned dataset there as a pickle
+keyed by the inputs' names, sizes and modification times and the package
+version, so only the first audit reads the files. Without it,
+:func:`load_clean` simply loads, validates and cleans.
+
+A user who audits the same files again and again may set ``CHIBO_CACHE_DIR``
+to a folder of their own: ``chibo audit`` then keeps the cleaned dataset
+there between runs. The cache holds personal data: keep that folder private,
+outside the dataset, the reports and any git repository, and delete it when
+the audit is done; ``chibo`` never writes it anywhere else.
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ def fingerprint(path: str | Path) -> str:
         st = p.stat()
         h.update(f"{p.relative_to(root.parent)}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:32]
+
+
+def is_cached(path: str | Path, cache_dir: str | Path) -> bool:
+    """Whether ``cache_dir`` holds the cleaned dataset of ``path`` as it is now."""
+    return (Path(cache_dir) / f"{fingerprint(path)}.pkl").is_file()
 
 
 def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset:
@@ -72,7 +82,7 @@ def _write(path: str | Path, target: Path) -> Dataset:
     from chibo_analysis.load import load_dataset
 
     dataset = load_dataset(path).clean()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds personal data
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -96,7 +106,7 @@ def prepare_in_background(path: str | Path, cache_dir: str | Path) -> threading.
     """
     target = Path(cache_dir) / f"{fingerprint(path)}.pkl"
     pending = target.with_suffix(".pending")
-    pending.parent.mkdir(parents=True, exist_ok=True)
+    pending.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     pending.touch()
 
     def work() -> None:

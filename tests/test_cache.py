@@ -6,7 +6,7 @@ import os
 
 from conftest import append_line
 
-from chibo_analysis.cache import fingerprint, load_clean
+from chibo_analysis.cache import fingerprint, is_cached, load_clean
 
 
 def test_without_cache_it_loads_and_cleans(clean_dir, monkeypatch):
@@ -18,7 +18,9 @@ def test_without_cache_it_loads_and_cleans(clean_dir, monkeypatch):
 def test_cache_is_reused_and_invalidated(clean_dir, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("CHIBO_CACHE_DIR", str(cache))
+    assert not is_cached(clean_dir, cache)
     first = load_clean(clean_dir)
+    assert is_cached(clean_dir, cache)
     files = list(cache.glob("*.pkl"))
     assert len(files) == 1
     second = load_clean(clean_dir)
@@ -26,7 +28,7 @@ def test_cache_is_reused_and_invalidated(clean_dir, tmp_path, monkeypatch):
     key = fingerprint(clean_dir)
     row = append_line(clean_dir / "attendance.csv", "S1,M99,present")
     os.utime(clean_dir / "attendance.csv", ns=(1, 1))  # a change even within the same mtime tick
-    assert fingerprint(clean_dir) != key
+    assert fingerprint(clean_dir) != key and not is_cached(clean_dir, cache)
     third = load_clean(clean_dir)
     assert third.report.to_frame()[["row", "code"]].values.tolist() == [[row, "unknown_reference"]]
     assert len(list(cache.glob("*.pkl"))) == 2

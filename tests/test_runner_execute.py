@@ -97,6 +97,24 @@ def test_figures_recorded_by_the_notebook(tiny_report):
     assert Path(cache).name.startswith("chibo-cache-") and not Path(cache).exists()
 
 
+def test_a_cache_folder_of_the_users_is_kept_and_reused(tmp_path, monkeypatch):
+    from chibo_analysis.cache import fingerprint, is_cached
+
+    cache = tmp_path / "my-cache"
+    monkeypatch.setenv("CHIBO_CACHE_DIR", str(cache))
+    out = tmp_path / "reports"
+    first = run_audit(params(), notebook="tiny_audit", notebooks_dir=NOTEBOOKS, out=out)
+    figures = json.loads((first.folder / "figures.json").read_text(encoding="utf-8"))
+    assert figures["cache"] == str(cache)  # the kernel was pointed at it
+    assert is_cached(DATA, cache)  # prepared during the first run, and kept
+    pickle = cache / f"{fingerprint(DATA)}.pkl"
+    stamp = pickle.stat().st_mtime_ns
+    second = run_audit(params(), notebook="tiny_audit", notebooks_dir=NOTEBOOKS, out=out)
+    assert second.status == "ok" and pickle.stat().st_mtime_ns == stamp  # reused, not rewritten
+    assert [p.name for p in cache.iterdir()] == [pickle.name]
+    assert cache.stat().st_mode & 0o077 == 0 and pickle.stat().st_mode & 0o077 == 0  # private
+
+
 def test_index_lists_the_report(tiny_report):
     out, _ = tiny_report
     index = (out / "index.html").read_text(encoding="utf-8")

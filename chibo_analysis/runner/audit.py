@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from chibo_analysis.cache import ENV as CACHE_ENV
-from chibo_analysis.cache import prepare_in_background
+from chibo_analysis.cache import is_cached, prepare_in_background
 from chibo_analysis.errors import ChiboError
 from chibo_analysis.runner.index import FIGURES_ENV, FIGURES_FILE, RUN_FILE, build_index
 from chibo_analysis.runner.params import (
@@ -125,8 +125,9 @@ def _warm_renderer() -> None:
 
 
 def _hash_after(worker, data) -> tuple[list[dict[str, object]], float]:
-    """Hash the inputs once ``worker`` (the dataset being prepared) is done."""
-    worker.join()
+    """Hash the inputs once ``worker`` (the dataset being prepared, if any) is done."""
+    if worker is not None:
+        worker.join()
     t0 = time.perf_counter()
     return hash_inputs(data), round(time.perf_counter() - t0, 3)
 
@@ -350,19 +351,19 @@ def run_audit(
     prepared = prepare_audit(
         params, notebook=notebook, notebooks_dir=notebooks_dir, organisations=organisations
     )
-    env = {}
-    cache = worker = inputs = None
-    if not os.environ.get(CACHE_ENV):
-        # load and validate here while the kernel starts; the notebook waits for it.
-        # The inputs are hashed once that is done, while the notebook computes.
-        cache = tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700), removed below
-        worker = prepare_in_background(params.data, cache)
-        env[CACHE_ENV] = cache
-        # Then nbconvert is imported and its templates loaded, while the notebook runs.
-        hashing = ThreadPoolExecutor(max_workers=1)
-        inputs = hashing.submit(_hash_after, worker, params.data)
-        hashing.submit(_warm_renderer)
-        hashing.shutdown(wait=False)
+    # The cleaned dataset goes through a cache folder: the user's own (CHIBO_CACHE_DIR,
+    # kept: a repeated audit of the same files skips loading and validation), else a
+    # private temporary one removed below. If it is not there yet it is prepared here
+    # while the kernel starts; the notebook waits for it. The inputs are hashed once that
+    # is done, then nbconvert is imported and its templates loaded, while the notebook runs.
+    kept = os.environ.get(CACHE_ENV)
+    cache = kept or tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700)
+    env = {CACHE_ENV: cache}
+    worker = None if is_cached(params.data, cache) else prepare_in_background(params.data, cache)
+    hashing = ThreadPoolExecutor(max_workers=1)
+    inputs = hashing.submit(_hash_after, worker, params.data)
+    hashing.submit(_warm_renderer)
+    hashing.shutdown(wait=False)
     try:
         run = execute_prepared(
             prepared,
@@ -377,6 +378,7 @@ def run_audit(
     finally:
         if worker is not None:
             worker.join()
+        if not kept:
             shutil.rmtree(cache, ignore_errors=True)
     if index:
         build_index(out, lang=params.lang)
