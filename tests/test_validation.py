@@ -161,11 +161,13 @@ def test_unread_data_files_are_listed_not_dropped_silently(clean_dir):
     (clean_dir / "notes").mkdir()
     (clean_dir / "notes" / "ke hoach.csv").write_text("a,b\n1,2\n")
     (clean_dir / "README.md").write_text("# dữ liệu")
+    pd.DataFrame({"ghi chú": ["x"]}).to_excel(clean_dir / "so tay.xlsx", sheet_name="Ghi chú")
     ds = load_dataset(clean_dir)
     issues = validate(ds).to_frame("vi")
     assert issues[["file", "code", "severity"]].values.tolist() == [
         ["diemdanh_2023.csv", "unread_file", "warning"],
         ["notes/ke hoach.csv", "unread_file", "warning"],
+        ["so tay.xlsx", "unread_file", "warning"],
     ]
     assert "không được đọc" in issues["message"].iloc[0]
     assert len(ds.clean().attendance) == len(
