@@ -165,18 +165,26 @@ def plot_presence_grid(
     values = grid.astype("float64").to_numpy()
     state = np.where(np.isnan(values), 0, np.where(values > 0, 2, 1))
     show_names = len(grid) <= MAX_NAMED_ROWS
+    grouped = isinstance(grid.index, pd.MultiIndex) and grid.index.nlevels == 2
+    units = grid.index.get_level_values(-1) if grouped else grid.index
+    shown = units if show_names else grid.index.get_level_values(0) if grouped else []
+    longest = max((len(str(x)) for x in shown), default=0)
     with _style():
         # named rows need room for their names; beyond that a fixed height (a
-        # 337-row chart 24 inches tall took a second to draw and no one reads it)
+        # 337-row chart 24 inches tall took a second to draw and no one reads it);
+        # the width grows with the longest name so that the grid keeps its size
         height = 2.0 + 0.22 * len(grid) if show_names else 9.0
-        ax = _axes(ax, (max(8.0, 0.32 * grid.shape[1] + 5), height))
+        width = max(8.0, 0.32 * grid.shape[1] + 5) + max(0.0, 0.075 * longest - 2.0)
+        ax = _axes(ax, (width, height))
         cmap = ListedColormap([ABSENT, NOT_MET, MET])
         ax.imshow(state, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
         ax.set_xticks(range(grid.shape[1]), [_period_text(c, lang) for c in grid.columns])
         ax.tick_params(axis="x", labelrotation=90 if grid.shape[1] > 8 else 0)
         ax.set_yticks(range(len(grid)) if show_names else [])
         if show_names:
-            ax.set_yticklabels([str(i) for i in grid.index])
+            ax.set_yticklabels([str(i) for i in units])
+        if grouped:
+            _group_rows(ax, grid.index.get_level_values(0), label_groups=not show_names, lang=lang)
         ax.set_xticks(np.arange(-0.5, grid.shape[1]), minor=True)
         ax.set_yticks(np.arange(-0.5, len(grid)) if show_names else [], minor=True)
         ax.grid(which="minor", color="white", linewidth=1)
@@ -187,7 +195,8 @@ def plot_presence_grid(
             label(f"chart.{'regular_heatmap' if kind == 'regular' else 'thematic_quarters'}", lang)
         )
         ax.set_xlabel(label("unit.month" if kind == "regular" else "unit.quarter", lang))
-        ax.set_ylabel(label("unit.cell", lang))
+        grouped_labels = grouped and not show_names
+        ax.set_ylabel(label("unit.base_of_cells" if grouped_labels else "unit.cell", lang))
         handles = [
             Patch(color=MET, label=label("word.held", lang)),
             Patch(color=NOT_MET, label=label("word.missed", lang)),
@@ -195,6 +204,33 @@ def plot_presence_grid(
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return _finish(ax)
+
+
+def _group_rows(ax: Axes, groups: pd.Index, *, label_groups: bool, lang: str) -> None:
+    """Lines between consecutive groups of rows; with ``label_groups``, their names as y labels.
+
+    Group names go at the middle of their rows, skipping a group whose label
+    would touch the one above; the empty group is the cells that are base
+    organisations themselves (``base_cell``), named by that level.
+    """
+    keys = np.asarray(groups, dtype=object)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    for start in starts[1:]:
+        ax.axhline(start - 0.5, color="black", linewidth=0.8)
+    if not label_groups:
+        return
+    height_in = ax.figure.get_size_inches()[1] - 2.0  # about the plotting area
+    gap = 0.16 * len(keys) / max(height_in, 1.0)  # rows a 9-point label needs
+    level = category_labels("organisations", "level", lang)["base_cell"]
+    ticks, names, last = [], [], -np.inf
+    for start, end in zip(starts, ends, strict=True):
+        middle = (start + end - 1) / 2
+        if middle - last >= gap:
+            ticks.append(middle)
+            names.append(str(keys[start]) or level)
+            last = middle
+    ax.set_yticks(ticks, names)
 
 
 def plot_funnel(

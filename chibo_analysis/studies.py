@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import check_argument
@@ -45,6 +46,7 @@ def presence_grid(
     org_id: str | None = None,
     *,
     kind: str = "regular",
+    by_base: bool = False,
 ) -> pd.DataFrame:
     """Meetings per cell and month (R1) or quarter (R2): the table behind the heatmaps.
 
@@ -59,6 +61,11 @@ def presence_grid(
     kind : {'regular', 'thematic'}
         ``regular``: regular or combined meetings per month; ``thematic``:
         thematic or combined meetings per quarter.
+    by_base : bool
+        Group the rows by base organisation: the index becomes (``base``,
+        ``cell``), the base's name then the cell's, rows in the order of the
+        bases' codes then the cells'. Cells that are base organisations
+        themselves (``base_cell``) come last, with an empty ``base``.
 
     Returns
     -------
@@ -93,9 +100,34 @@ def presence_grid(
     grid = grid.reindex(columns=columns).astype("float64").sort_index()
     if kind == "thematic":
         grid.columns = grid.columns.to_period("Q")
-    grid.index = _unique_names(orgs, grid.index).rename("cell")
+    names = _unique_names(orgs, grid.index).rename("cell")
+    if by_base:
+        base = _base_of(orgs, grid.index)
+        # sorted by: base_cells last, then base code, then cell code (lexsort: last key first)
+        order = np.lexsort(
+            (grid.index.to_numpy(dtype=str), base.to_numpy(dtype=str), base.eq("").to_numpy())
+        )
+        grid, names, base = grid.iloc[order], names[order], base.iloc[order]
+        bases = pd.Index(base[base.ne("")].unique())
+        label = dict(zip(bases, _unique_names(orgs, bases), strict=True))
+        names = pd.MultiIndex.from_arrays(
+            [base.map(lambda b: label.get(b, "")).to_numpy(dtype=object), names],
+            names=["base", "cell"],
+        )
+    grid.index = names
     grid.columns.name = step
     return grid
+
+
+def _base_of(orgs: pd.DataFrame, cell_ids: pd.Index) -> pd.Series:
+    """The base organisation (level ``base``) above each cell; "" for a ``base_cell``."""
+    from chibo_analysis.indicators import roll
+
+    pairs = roll.ancestry(orgs)
+    level = orgs.drop_duplicates("org_id").set_index("org_id")["level"].astype(object)
+    pairs = pairs[pairs["ancestor_id"].map(level).eq("base") & pairs["org_id"].isin(cell_ids)]
+    base = pairs.drop_duplicates("org_id").set_index("org_id")["ancestor_id"]
+    return base.reindex(cell_ids).fillna("").astype(object)
 
 
 def discipline_cases(

@@ -65,6 +65,30 @@ def test_presence_grid_of_many_cells_keeps_a_readable_size():
     plt.close("all")
 
 
+def test_presence_grid_by_base_separates_and_names_the_groups():
+    months = pd.date_range("2022-01-01", periods=12, freq="MS")
+    bases = ["Phường Ỷ La"] * 50 + ["Xã Tràng Đà"] * 40 + [""] * 10
+    index = pd.MultiIndex.from_arrays([bases, [f"CB{i}" for i in range(100)]])
+    ax = plots.plot_presence_grid(pd.DataFrame(np.ones((100, 12)), index=index, columns=months))
+    # more rows than can be named: the groups are, at their middles; "" is the base_cells
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Phường Ỷ La",
+        "Xã Tràng Đà",
+        "Chi bộ cơ sở",
+    ]
+    assert ax.get_yticks().tolist() == [24.5, 69.5, 94.5]
+    assert sorted(line.get_ydata()[0] for line in ax.get_lines()) == [49.5, 89.5]
+    assert ax.get_ylabel() == "Chi bộ, theo đảng bộ cơ sở"
+    few = plots.plot_presence_grid(
+        pd.DataFrame(np.ones((3, 12)), index=index[48:51], columns=months), lang="en"
+    )
+    # few rows: the cells are named, the groups only separated
+    assert [t.get_text() for t in few.get_yticklabels()] == ["CB48", "CB49", "CB50"]
+    assert [line.get_ydata()[0] for line in few.get_lines()] == [1.5]
+    assert few.get_ylabel() == "Cell"
+    plt.close("all")
+
+
 def test_check_font_names_the_missing_font(monkeypatch):
     def missing(*args, **kw):
         raise ValueError("Failed to find font")

@@ -43,6 +43,17 @@ def _grid_dataset():
     )
 
 
+def test_presence_grid_by_base_groups_the_rows():
+    # C1 and C2 are in base B ("Phường X"); C3 is a base_cell: last, with an empty base
+    grid = studies.presence_grid(_grid_dataset(), "2022", "TP", by_base=True)
+    assert grid.index.names == ["base", "cell"]
+    assert grid.index.tolist() == [
+        ("Phường X", "Chi bộ 1"), ("Phường X", "Chi bộ 2"), ("", "Chi bộ 3"),
+    ]  # fmt: skip
+    plain = studies.presence_grid(_grid_dataset(), "2022", "TP")  # same rows, same values
+    pd.testing.assert_frame_equal(grid.reset_index(drop=True), plain.reset_index(drop=True))
+
+
 def test_presence_grid_months():
     presence_grid = studies.presence_grid
 
