@@ -152,6 +152,11 @@ def test_headings_of_outputs_are_written_as_letters():
     html = render_html(new_notebook(cells=[cell]), title="x")
     assert '">Kiểm tra chất lượng &amp; &lt;kết quả&gt;<a' in html
     assert "&#7875;" not in html
+    odd = new_code_cell("x")
+    odd.outputs = [
+        new_output("display_data", data={"text/html": "<p>&#99999999; &#55296; &#60;</p>"})
+    ]
+    assert "<p>&#99999999; &#55296; &#60;</p>" in render_html(new_notebook(cells=[odd]), title="x")
 
 
 def test_render_html_does_not_change_the_notebook(executed_nb):

@@ -84,6 +84,14 @@ _CHAR_REF = re.compile(r"&#(\d+);")
 _HEADING = re.compile(r"^#+\s+(.+)$", re.MULTILINE)
 
 
+def _letter(match: re.Match) -> str:
+    """A numeric character reference as its letter; markup (< 128) and invalid ones stay."""
+    code = int(match[1])
+    if 128 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+        return chr(code)
+    return match[0]
+
+
 def _alt_texts(nb) -> list[str]:
     """An alt text for every PNG figure of ``nb``, in order: the heading it follows.
 
@@ -182,7 +190,7 @@ def render_html(nb, *, title: str, lang: str = "vi") -> str:
         html, _ = _exporter().from_notebook_node(reader, resources={"metadata": {"name": title}})
     # nbconvert writes the letters of headings as references (&#7875; for ể): write them
     # as letters, as the rest of the page is, so the file reads and searches as text
-    html = _CHAR_REF.sub(lambda m: chr(int(m[1])) if int(m[1]) >= 128 else m[0], html)
+    html = _CHAR_REF.sub(_letter, html)
     alts = iter(_alt_texts(reader))
     html = _IMG.sub(lambda m: f'<img alt="{escape(next(alts, ""), quote=True)}"', html)
     html = _SCRIPT.sub("", html)
