@@ -46,9 +46,14 @@ def fingerprint(path: str | Path) -> str:
     return h.hexdigest()[:32]
 
 
+def _target(path: str | Path, cache_dir: str | Path) -> Path:
+    """Where the cleaned dataset of ``path``, as it is now, is kept in ``cache_dir``."""
+    return Path(cache_dir) / f"{fingerprint(path)}.pkl"
+
+
 def is_cached(path: str | Path, cache_dir: str | Path) -> bool:
     """Whether ``cache_dir`` holds the cleaned dataset of ``path`` as it is now."""
-    return (Path(cache_dir) / f"{fingerprint(path)}.pkl").is_file()
+    return _target(path, cache_dir).is_file()
 
 
 def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset:
@@ -67,7 +72,7 @@ def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset
     cache_dir = cache_dir or os.environ.get(ENV)
     if not cache_dir:
         return load_dataset(path).clean()
-    target = Path(cache_dir) / f"{fingerprint(path)}.pkl"
+    target = _target(path, cache_dir)
     pending = target.with_suffix(".pending")
     give_up = time.monotonic() + WAIT_SECONDS
     while pending.exists() and not target.exists() and time.monotonic() < give_up:
@@ -90,12 +95,6 @@ def _write(path: str | Path, target: Path) -> Dataset:
     return dataset
 
 
-def _import_validator() -> None:
-    import pandera.pandas  # noqa: F401
-
-    import chibo_analysis.validation  # noqa: F401
-
-
 def prepare_in_background(path: str | Path, cache_dir: str | Path) -> threading.Thread:
     """Start preparing the cleaned dataset in ``cache_dir`` in a thread.
 
@@ -104,15 +103,13 @@ def prepare_in_background(path: str | Path, cache_dir: str | Path) -> threading.
     waits for the result (a ``.pending`` marker says it is coming) instead of
     loading the files a second time. Join the thread before removing the folder.
     """
-    target = Path(cache_dir) / f"{fingerprint(path)}.pkl"
+    target = _target(path, cache_dir)
     pending = target.with_suffix(".pending")
     pending.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     pending.touch()
 
     def work() -> None:
         try:
-            # the validator's imports run while the readers, which release the GIL, read
-            threading.Thread(target=_import_validator, daemon=True).start()
             _write(path, target)
         except Exception:  # the kernel then loads by itself and reports the error
             pass

@@ -102,7 +102,8 @@ def presence_grid(
         grid.columns = grid.columns.to_period("Q")
     names = _unique_names(orgs, grid.index).rename("cell")
     if by_base:
-        base = _base_of(orgs, grid.index)
+        base = roll.base_of(orgs).reindex(grid.index).fillna("").astype(object)
+        base = base.where(base != base.index, "")  # a base_cell is its own base: grouped apart
         # sorted by: base_cells last, then base code, then cell code (lexsort: last key first)
         order = np.lexsort(
             (grid.index.to_numpy(dtype=str), base.to_numpy(dtype=str), base.eq("").to_numpy())
@@ -117,17 +118,6 @@ def presence_grid(
     grid.index = names
     grid.columns.name = step
     return grid
-
-
-def _base_of(orgs: pd.DataFrame, cell_ids: pd.Index) -> pd.Series:
-    """The base organisation (level ``base``) above each cell; "" for a ``base_cell``."""
-    from chibo_analysis.indicators import roll
-
-    pairs = roll.ancestry(orgs)
-    level = orgs.drop_duplicates("org_id").set_index("org_id")["level"].astype(object)
-    pairs = pairs[pairs["ancestor_id"].map(level).eq("base") & pairs["org_id"].isin(cell_ids)]
-    base = pairs.drop_duplicates("org_id").set_index("org_id")["ancestor_id"]
-    return base.reindex(cell_ids).fillna("").astype(object)
 
 
 def discipline_cases(

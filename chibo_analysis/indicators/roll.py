@@ -26,7 +26,7 @@ import pandas as pd
 
 from chibo_analysis.errors import ParameterError
 from chibo_analysis.rules import on_roll  # noqa: F401  (the membership rule, shared)
-from chibo_analysis.schema import CELL_LEVELS
+from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
 
 from .periods import Period
 
@@ -102,6 +102,25 @@ def ancestry(organisations: pd.DataFrame) -> pd.DataFrame:
         dtype=object,  # ids stay numpy objects, as in every table of the dataset
     )
     return pairs.drop_duplicates(ignore_index=True)
+
+
+def base_of(organisations: pd.DataFrame) -> pd.Series:
+    """The base organisation of each organisation at or below one (index ``org_id``).
+
+    A ``cell``'s base is the ``base`` above it; a ``base`` or ``base_cell`` is
+    its own. Committees have none and are left out.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"org_id": ["T", "B", "C", "K"], "parent_id": [None, "T", "B", "T"],
+    ...                      "level": ["committee", "base", "cell", "base_cell"]})
+    >>> base_of(orgs).to_dict()
+    {'B': 'B', 'K': 'K', 'C': 'B'}
+    """
+    pairs = ancestry(organisations)
+    level = organisations.drop_duplicates("org_id").set_index("org_id")["level"].astype(object)
+    pairs = pairs[pairs["ancestor_id"].map(level).isin(BASE_LEVELS)].drop_duplicates("org_id")
+    return pairs.set_index("org_id")["ancestor_id"]
 
 
 def subtree(organisations: pd.DataFrame, org_id: str | None) -> pd.Index:

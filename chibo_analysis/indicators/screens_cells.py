@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
+from chibo_analysis.schema import CELL_LEVELS
 
 from . import roll
 from .periods import Period, parse_period
@@ -112,10 +112,7 @@ def r9_cap(
 
         raise ParameterError(f"basis={basis!r} is not allowed; expected 'good' or 'good_or_better'")
     orgs = ds.organisations
-    pairs = roll.ancestry(orgs)
-    level = orgs.set_index("org_id")["level"].astype("object")
-    base_of = pairs[pairs["ancestor_id"].map(level).isin(BASE_LEVELS)].drop_duplicates("org_id")
-    base_of = base_of.set_index("org_id")["ancestor_id"]
+    base_of = roll.base_of(orgs)
 
     rev = ds.reviews[ds.reviews["subject_id"].isin(ds.members["member_id"])]
     parts = []
