@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chibo_analysis.minutes import copied_minutes
+from chibo_analysis.indicators.minutes import copied_minutes
 
 
 def peak_mb() -> float:

@@ -11,7 +11,7 @@ recall = planted cases found / planted cases, precision = found cases that
 were planted / cases found. Precision below 1 is not necessarily a fault of
 the list: the generator's ordinary behaviour also produces real cases it did
 not plant (e.g. a member who happens to miss three months). ``copied_minutes``
-belongs to chibo_analysis.minutes and is not measured here.
+belongs to chibo_analysis.indicators.minutes and is not measured here.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from chibo_analysis.indicators import roll
+from chibo_analysis.indicators.lists import run_list
 from chibo_analysis.indicators.periods import parse_period
 from chibo_analysis.indicators.scorecard import scorecard
-from chibo_analysis.indicators.screens import run_list
-from chibo_analysis.load import load_dataset
+from chibo_analysis.intake.load import load_dataset
 
 
 def _year(text: pd.Series) -> pd.Series:

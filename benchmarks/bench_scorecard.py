@@ -34,7 +34,7 @@ import pandas as pd
 from chibo_analysis.indicators import checks
 from chibo_analysis.indicators.periods import parse_period
 from chibo_analysis.indicators.scorecard import scorecard
-from chibo_analysis.load import load_dataset
+from chibo_analysis.intake.load import load_dataset
 from chibo_analysis.schema import CELL_LEVELS
 
 #: Columns the loop baseline computes (and checks against the scorecard).

@@ -8,8 +8,8 @@ workbooks, else empty) and ``_row`` (the row number as the user sees it in
 that file or sheet, header = row 1). Optional tables that were not supplied
 are ``None``.
 
-Datasets are made by :func:`chibo_analysis.load.load_dataset` (files) or
-:func:`chibo_analysis.load.dataset_from_frames` (in-memory frames). They are
+Datasets are made by :func:`chibo_analysis.intake.load.load_dataset` (files) or
+:func:`chibo_analysis.intake.load.dataset_from_frames` (in-memory frames). They are
 never modified in place: :meth:`Dataset.clean` returns a new dataset without
 the rows that validation set aside.
 """
@@ -24,7 +24,7 @@ import pandas as pd
 from chibo_analysis.schema import TABLES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from chibo_analysis.report import ValidationReport
+    from chibo_analysis.problems import ValidationReport
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Dataset:
         The folder or workbook the dataset was read from.
     load_issues : DataFrame
         Problems found while reading (unparseable values and the like), in the
-        columns of :data:`chibo_analysis.report.ISSUE_COLUMNS`.
+        columns of :data:`chibo_analysis.problems.ISSUE_COLUMNS`.
     report : ValidationReport or None
         Set on a cleaned dataset: the validation report it was cleaned with.
     """
@@ -92,7 +92,7 @@ class Dataset:
         if self.is_clean:
             return self
         if report is None:
-            from chibo_analysis.validation import validate
+            from chibo_analysis.checks.validation import validate
 
             report = validate(self)
         rejected = report.rejected_index()

@@ -46,3 +46,13 @@ def month_number(dates: pd.Series) -> pd.Series:
     months = values.astype("datetime64[M]").astype(np.int64).astype(float) + 1970 * 12
     months[np.isnat(values)] = np.nan
     return pd.Series(months, index=dates.index)
+
+
+def is_status(status: pd.Series, value: str) -> np.ndarray:
+    """``status == value`` as a bool array, fast on categoricals."""
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        cats = status.cat.categories
+        if value not in cats:
+            return np.zeros(len(status), dtype=bool)
+        return status.cat.codes.to_numpy() == cats.get_loc(value)
+    return (status == value).to_numpy(dtype=bool, na_value=False)

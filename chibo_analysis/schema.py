@@ -2,8 +2,8 @@
 
 This module only *declares*: each table, its columns, their kinds, whether
 they are required, the allowed values and the Vietnamese aliases of headers,
-table names and category values. The loader (:mod:`chibo_analysis.load`),
-the validator (:mod:`chibo_analysis.validation`), the data-format docs and the
+table names and category values. The loader (:mod:`chibo_analysis.intake.load`),
+the validator (:mod:`chibo_analysis.checks.validation`), the data-format docs and the
 Excel template all read this declaration; none of them repeats it.
 
 Column kinds and the pandas dtype each one is loaded as:

@@ -22,8 +22,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from chibo_analysis.load import dataset_from_frames
-from chibo_analysis.report import ValidationReport, empty_issues
+from chibo_analysis.intake.load import dataset_from_frames
+from chibo_analysis.problems import ValidationReport, empty_issues
 
 ORGANISATIONS = [
     # org_id, name, parent_id, level, kind, founded_on, dissolved_on

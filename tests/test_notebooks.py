@@ -19,7 +19,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from chibo_analysis import i18n
+from chibo_analysis import labels
 from chibo_analysis.runner.audit import run_audit
 from chibo_analysis.runner.params import AuditParams
 from chibo_analysis.schema import TABLES
@@ -131,7 +131,7 @@ def test_report_is_vietnamese_without_code_and_with_figures(reports, name):
     if name != "plan_inspection":  # the plan is tables and a worksheet, no chart
         assert html.count("<img") >= 1 and 'src="data:image/png;base64,' in html
     # Headings and labels come from the catalogue, in Vietnamese with diacritics.
-    assert i18n.label("heading.provenance", "vi") in text
+    assert labels.label("heading.provenance", "vi") in text
     assert "Chi bộ" in text and "đảng" in text.lower()
 
 
@@ -146,17 +146,17 @@ def test_audit_opens_with_findings_and_shows_every_section(reports):
     # Each heading found after the one before it (some also occur earlier as labels).
     at = 0
     for key in order:
-        at = text.find(i18n.label(key, "vi"), at)
+        at = text.find(labels.label(key, "vi"), at)
         assert at >= 0, key
     assert "Đảng bộ phường Phan Thiết có 12 chi bộ" in text  # the first finding, with numbers
-    assert i18n.label("word.not_met", "vi") in text or i18n.label("word.met", "vi") in text
+    assert labels.label("word.not_met", "vi") in text or labels.label("word.met", "vi") in text
 
 
 def test_english_report_has_no_vietnamese_catalogue_text(reports, city):
     from chibo_analysis.indicators import load_targets
 
     text = _text(_html(reports["audit_organisation", "en", False]))
-    assert i18n.label("heading.findings", "en") in text
+    assert labels.label("heading.findings", "en") in text
     # Input is shown as it was written: organisation names, free-text reasons, and the
     # targets file's own labels. Take them out; what is left must be English.
     data = pd.read_csv(city / "organisations.csv")["name"].tolist()
@@ -164,7 +164,7 @@ def test_english_report_has_no_vietnamese_catalogue_text(reports, city):
     data += [t.label_en for t in load_targets().targets.values()]
     for value in sorted(set(data), key=len, reverse=True):
         text = text.replace(value, " ")
-    vietnamese = [e["vi"] for e in i18n.catalogue().values() if len(e["vi"].split()) >= 2]
+    vietnamese = [e["vi"] for e in labels.catalogue().values() if len(e["vi"].split()) >= 2]
     vietnamese += [c.vi for t in TABLES.values() for col in t.columns for c in col.choices]
     # Organisation names are data (Vietnamese in any language); labels must not be.
     leaked = [v for v in vietnamese if "{" not in v and f" {v} " in f" {text} "]
@@ -212,7 +212,7 @@ def test_explore_runs_under_nbval(city, tmp_path):
 
 
 def test_plan_writes_the_worksheet_beside_the_report(reports):
-    from chibo_analysis.plan import read_worksheet
+    from chibo_analysis.indicators.planning import read_worksheet
 
     folder = reports["plan_inspection", "vi", False].folder
     sheet = read_worksheet(folder / "inspection_worksheet.xlsx")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import chibo_analysis
-from chibo_analysis.cli import COMMANDS, build_parser
+from chibo_analysis.commands.cli import COMMANDS, build_parser
 
 
 def test_import_does_no_work():
@@ -35,13 +35,13 @@ def test_console_command_passes_output_and_exit_status_through(tmp_path):
     # the `chibo` entry point (cli.console): what main printed arrives, its status is the exit
     data = str(Path(__file__).parent / "data" / "clean")
     ok = subprocess.run(
-        [sys.executable, "-m", "chibo_analysis.cli", "summary", data],
+        [sys.executable, "-m", "chibo_analysis", "summary", data],
         capture_output=True,
         text=True,
     )
     assert ok.returncode == 0 and "attendance" in ok.stdout
     missing = subprocess.run(
-        [sys.executable, "-m", "chibo_analysis.cli", "validate", str(tmp_path / "none")],
+        [sys.executable, "-m", "chibo_analysis", "validate", str(tmp_path / "none")],
         capture_output=True,
         text=True,
     )

@@ -1,1 +1,1 @@
-"""Subcommands of the ``chibo`` CLI, one module each (see :mod:`chibo_analysis.cli`)."""
+"""Subcommands of the ``chibo`` CLI, one module each (see :mod:`chibo_analysis.commands.cli`)."""

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-#: One line per list for ``--help`` (names from chibo_analysis.indicators.screens.LISTS).
+#: One line per list for ``--help`` (names from chibo_analysis.indicators.lists.LISTS).
 DESCRIPTIONS = {
     "r6_meetings": "members absent without reason in 3+ months of a year (R6)",
     "r6_dues": "members with 3+ unpaid months of dues in a year (R6; needs dues)",
@@ -49,9 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from chibo_analysis.commands.scorecard import check_out, write_frame
     from chibo_analysis.errors import check_argument
+    from chibo_analysis.indicators.lists import LISTS, run_list
     from chibo_analysis.indicators.periods import parse_period
-    from chibo_analysis.indicators.screens import LISTS, run_list
-    from chibo_analysis.load import load_dataset
+    from chibo_analysis.intake.load import load_dataset
 
     check_argument("list", args.list_name, LISTS)
     period = parse_period(args.period)

@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chibo_analysis import plan
+    from chibo_analysis.indicators import planning as plan
 
     if args.evaluate:
         ev = plan.evaluate_worksheet(args.evaluate)
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("plan needs DATA, --period and --out (or --evaluate FILE.xlsx)")
     if Path(args.out).suffix.lower() != ".xlsx":
         raise ParameterError(f"out={args.out!r}: expected a file name ending in .xlsx")
-    from chibo_analysis.load import load_dataset
+    from chibo_analysis.intake.load import load_dataset
 
     weights = plan.load_risk_weights(args.targets) if args.targets else None
     result = plan.plan_inspection(

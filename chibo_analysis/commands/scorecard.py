@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.indicators.scorecard import scorecard
     from chibo_analysis.indicators.targets import assess, load_targets
-    from chibo_analysis.load import load_dataset
+    from chibo_analysis.intake.load import load_dataset
 
     period = parse_period(args.period)
     targets = load_targets(args.targets)  # checked before the data is read

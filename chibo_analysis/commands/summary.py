@@ -14,7 +14,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chibo_analysis.load import load_dataset
+    from chibo_analysis.intake.load import load_dataset
 
     print(describe(load_dataset(args.data)))
     return 0

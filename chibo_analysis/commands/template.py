@@ -27,7 +27,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chibo_analysis.template import write_template
+    from chibo_analysis.intake.template import write_template
 
     path = write_template(args.out, lang=args.lang)
     print(path)

@@ -47,8 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chibo_analysis.load import load_dataset
-    from chibo_analysis.validation import validate
+    from chibo_analysis.checks.validation import validate
+    from chibo_analysis.intake.load import load_dataset
 
     check_argument("--lang", args.lang, ("vi", "en"))
     text = LABELS[args.lang]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.rules import on_roll  # noqa: F401  (the membership rule, shared)
+from chibo_analysis.rules import is_status, on_roll  # noqa: F401  (shared with the checks)
 from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
 
 from .periods import Period
@@ -202,16 +202,6 @@ def _year_register(ds, start: pd.Timestamp, end: pd.Timestamp):
     held = ds.meetings["held_on"]
     context = ds.meetings[(held >= start) & (held <= end)]
     return context, register(context, ds.attendance, ds.members)
-
-
-def is_status(status: pd.Series, value: str) -> np.ndarray:
-    """``status == value`` as a bool array, fast on categoricals."""
-    if isinstance(status.dtype, pd.CategoricalDtype):
-        cats = status.cat.categories
-        if value not in cats:
-            return np.zeros(len(status), dtype=bool)
-        return status.cat.codes.to_numpy() == cats.get_loc(value)
-    return (status == value).to_numpy(dtype=bool, na_value=False)
 
 
 def _exempted(att: pd.DataFrame, members: pd.DataFrame, member_names: pd.Index) -> np.ndarray:

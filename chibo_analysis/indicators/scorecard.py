@@ -37,7 +37,7 @@ import pandas as pd
 from chibo_analysis.dataset import Dataset
 from chibo_analysis.schema import CELL_LEVELS, RATING_POINTS
 
-from . import checks, roll
+from . import roll, standards
 from .periods import Period, parse_period
 
 ID_COLUMNS = ["org_id", "name", "level", "parent_id", "period"]
@@ -214,8 +214,10 @@ def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
 
     # register from 1 January of the first year, for runs and R6
     context, reg = roll.year_register(ds, period)
-    run_pos = checks.excused_run_position(reg)
-    facts = checks.meeting_facts(context, reg, run_pos).loc[mt.index].assign(cell_id=mt["cell_id"])
+    run_pos = standards.excused_run_position(reg)
+    facts = (
+        standards.meeting_facts(context, reg, run_pos).loc[mt.index].assign(cell_id=mt["cell_id"])
+    )
     by_cell = facts.groupby("cell_id")
     put("meetings", by_cell.size())
     put("standard_meetings", by_cell["standard"].sum())
@@ -227,16 +229,16 @@ def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
     put("implausible_good", by_cell["implausible_good"].sum())
     put("superior_attended", mt.groupby("cell_id")["superior_attended"].sum())
 
-    streak = reg[(run_pos > checks.R4_MAX_EXCUSED_RUN) & (reg["held_on"] >= period.start)]
+    streak = reg[(run_pos > standards.R4_MAX_EXCUSED_RUN) & (reg["held_on"] >= period.start)]
     put(
         "excused_streaks",
         streak.drop_duplicates(["cell_id", "member_id"])["cell_id"].value_counts(),
     )
 
-    flagged = checks.flagged_members(checks.r6_meeting_months(reg))
+    flagged = standards.flagged_members(standards.r6_meeting_months(reg))
     put("flagged_meetings", _count_home(members, flagged, period))
     if ds.has("dues"):
-        flagged = checks.flagged_members(checks.r6_dues_months(ds.dues, period))
+        flagged = standards.flagged_members(standards.r6_dues_months(ds.dues, period))
         put("flagged_dues", _count_home(members, flagged, period))
     else:
         out["flagged_dues"] = 0
@@ -244,7 +246,7 @@ def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
     _put_inspections(ds, mt, put, out)
     put("admissions", admission_cells(members, period)["cell_id"].value_counts())
 
-    from .screens import compare_minutes
+    from chibo_analysis.checks.minutes_counts import compare_minutes
 
     mism = compare_minutes(context, reg["_mpos"].to_numpy(), reg["status"])
     mism = mism[mism.index.isin(mt.index)]

@@ -188,7 +188,7 @@ def _build(data: dict, where: str) -> Targets:
             f"{where}: thresholds.r9_cap_basis={basis!r} is not allowed; expected one of "
             f"{list(THRESHOLDS['r9_cap_basis'])}"
         )
-    from chibo_analysis.plan import RISK_COMPONENTS
+    from chibo_analysis.indicators.planning import RISK_COMPONENTS
 
     weights = dict(data.get("risk_weights") or {})
     _check_keys(weights, set(RISK_COMPONENTS), where, "risk_weights.")

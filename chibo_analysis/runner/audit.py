@@ -32,9 +32,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from chibo_analysis.cache import ENV as CACHE_ENV
-from chibo_analysis.cache import is_cached, prepare_in_background
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.runner.cache import ENV as CACHE_ENV
+from chibo_analysis.runner.cache import is_cached, prepare_in_background
 from chibo_analysis.runner.index import FIGURES_ENV, FIGURES_FILE, RUN_FILE, build_index
 from chibo_analysis.runner.params import (
     AuditParams,
@@ -149,7 +149,7 @@ def read_organisations(data: str | Path) -> pd.DataFrame:
     Reads only that table: a city's register takes seconds to read, the
     organisations a few milliseconds.
     """
-    from chibo_analysis.load import load_dataset
+    from chibo_analysis.intake.load import load_dataset
 
     return load_dataset(data, tables=("organisations",)).tables["organisations"]
 

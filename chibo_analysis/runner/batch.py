@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from chibo_analysis.cache import ENV as CACHE_ENV
 from chibo_analysis.errors import ParameterError, check_argument
 from chibo_analysis.runner.audit import (
     DEFAULT_NOTEBOOK,
@@ -32,6 +31,7 @@ from chibo_analysis.runner.audit import (
     report_folder,
     write_json,
 )
+from chibo_analysis.runner.cache import ENV as CACHE_ENV
 from chibo_analysis.runner.index import RUN_FILE, build_index
 from chibo_analysis.runner.params import (
     AuditParams,
@@ -193,7 +193,7 @@ def run_batch(
     try:
         if organisations is None:
             # load, validate and clean once here; every kernel then reads the cache
-            from chibo_analysis.cache import load_clean
+            from chibo_analysis.runner.cache import load_clean
 
             dataset = load_clean(base.data, cache_dir=cache)
             organisations = dataset.tables["organisations"].copy()

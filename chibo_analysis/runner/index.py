@@ -80,24 +80,25 @@ def record_figures(figures: Mapping[str, object]) -> None:
 
 
 def _text(key: str, lang: str, **values: object) -> str:
-    from chibo_analysis import i18n
+    from chibo_analysis import labels
 
-    return i18n.label(f"index.{key}", lang, **values)
+    return labels.label(f"index.{key}", lang, **values)
 
 
 def _format(key: str, value: object, lang: str) -> str:
-    from chibo_analysis import i18n
+    from chibo_analysis import labels
+    from chibo_analysis.present import display
 
     if value is None:
         return "–"
     if isinstance(value, bool):
-        return i18n.yes_no(value, lang)
-    if isinstance(value, int | float) and (key.endswith("_rate") or key in i18n.RATE_COLUMNS):
-        return i18n.fmt_percent(value, lang)
+        return labels.yes_no(value, lang)
+    if isinstance(value, int | float) and (key.endswith("_rate") or key in display.RATE_COLUMNS):
+        return labels.fmt_percent(value, lang)
     if isinstance(value, int):
-        return i18n.fmt_int(value, lang)
+        return labels.fmt_int(value, lang)
     if isinstance(value, float):
-        return i18n.fmt_number(value, lang)
+        return labels.fmt_number(value, lang)
     return str(value)
 
 
@@ -139,9 +140,9 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
     The page is static, self-contained and links to each report's HTML by a
     relative path, so the reports folder can be copied or zipped as a whole.
     """
-    from chibo_analysis import i18n
+    from chibo_analysis import labels
 
-    i18n.check_lang(lang)
+    labels.check_lang(lang)
     out_dir = Path(out_dir)
     reports = read_reports(out_dir)
     keys: list[str] = []
@@ -149,12 +150,12 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
         keys += [k for k in report["figures"] if k not in keys]
     esc = html.escape
     head = [
-        i18n.column_label("org_id", lang, "organisations"),
-        i18n.column_label("name", lang, "organisations"),
-        i18n.column_label("level", lang, "organisations"),
+        labels.column_label("org_id", lang, "organisations"),
+        labels.column_label("name", lang, "organisations"),
+        labels.column_label("level", lang, "organisations"),
         _text("period", lang),
         _text("status", lang),
-        *(i18n.column_label(k, lang) for k in keys),
+        *(labels.column_label(k, lang) for k in keys),
         _text("report", lang),
     ]
     rows = []
@@ -170,7 +171,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
         cells = [
             esc(str(params.get("org_id", ""))),
             esc(str(r.get("name") or "")),
-            esc(i18n.category_label("organisations", "level", level, lang) if level else ""),
+            esc(labels.category_label("organisations", "level", level, lang) if level else ""),
             esc(str(params.get("period", ""))),
             status,
         ]

@@ -1,0 +1,155 @@
+"""Cell and base-organisation lists: small residential cells, no admissions, R9's cap.
+
+``_file``/``_row`` are those of the organisation's row; ``evidence`` lists
+the membership or review rows behind the count.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from chibo_analysis.schema import CELL_LEVELS
+
+from . import roll
+from .lists import _context, _src, join_evidence
+from .lists_members import _need
+from .periods import Period, parse_period
+
+
+def _cell_rows(ds, period: Period, org_id: str | None) -> pd.DataFrame:
+    from .scorecard import scorecard_counts
+
+    counts = scorecard_counts(ds, period, org_id)
+    counts = counts[counts["level"].isin(CELL_LEVELS)]
+    orgs = ds.organisations.set_index("org_id")
+    return counts.assign(
+        kind=counts["org_id"].map(orgs["kind"].astype("object")),
+        _file=counts["org_id"].map(orgs["_file"].astype(str)),
+        _row=counts["org_id"].map(orgs["_row"]).astype("int64"),
+    )
+
+
+def small_residential(
+    dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    min_members: int | None = None,
+) -> pd.DataFrame:
+    """Residential cells with fewer than ``min_members`` members at the period's end.
+
+    ``min_members`` defaults to the ``residential_members`` target of the
+    default targets file (5, a local target of Đề án 16-ĐA/TU of 03/01/2020).
+    Returns ``org_id``, ``name``, ``parent_id``, ``members``,
+    ``min_members``, ``_file``, ``_row`` and ``evidence`` (the membership
+    rows on the roll).
+    """
+    if min_members is None:
+        from .targets import load_targets
+
+        min_members = int(load_targets().targets["residential_members"].value)
+    ds, period, _ = _context(dataset, period, org_id)
+    cells = _cell_rows(ds, period, org_id)
+    hit = cells[(cells["kind"] == "residential") & (cells["members"] < min_members)]
+    roll_rows = ds.members[
+        roll.on_roll(ds.members, period.end) & ds.members["cell_id"].isin(hit["org_id"])
+    ]
+    ev = join_evidence(roll_rows, ["cell_id"]).rename(columns={"cell_id": "org_id"})
+    out = hit.merge(ev, on="org_id", how="left").assign(min_members=min_members)
+    out["evidence"] = out["evidence"].fillna("")
+    cols = ["org_id", "name", "parent_id", "members", "min_members", "_file", "_row", "evidence"]
+    return out[cols].astype({"members": "int64"}).reset_index(drop=True)
+
+
+def no_admissions(dataset, period: str | int | Period, org_id: str | None = None) -> pd.DataFrame:
+    """Cells that existed in the period and admitted no member during it.
+
+    Returns ``org_id``, ``name``, ``parent_id``, ``kind``, ``members``,
+    ``months_expected``, ``_file``, ``_row``.
+    """
+    ds, period, _ = _context(dataset, period, org_id)
+    cells = _cell_rows(ds, period, org_id)
+    hit = cells[cells["admissions"] == 0]
+    cols = ["org_id", "name", "parent_id", "kind", "members", "months_expected", "_file", "_row"]
+    return hit[cols].astype({"members": "int64", "months_expected": "int64"}).reset_index(drop=True)
+
+
+def r9_cap(
+    dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    basis: str | None = None,
+    share: float | None = None,
+) -> pd.DataFrame:
+    """Base organisations whose members rated excellent exceed R9's cap, per year.
+
+    R9 (QĐ 132-QĐ/TW of 08/3/2018; HD 21-HD/BTCTW of 18/10/2019, 2.3): the
+    members rated "Hoàn thành xuất sắc nhiệm vụ" may not exceed 20% of those
+    rated "Hoàn thành tốt nhiệm vụ", within each base organisation. By
+    default (``basis="good"``, from the targets file) "those rated tốt" are
+    the members rated good: the reviews table holds one exclusive level per
+    member and the text names that level. ``basis="good_or_better"`` counts
+    good plus excellent, for organisations that choose the excellent from
+    among the good. Needs ``reviews``.
+
+    A member's review of year Y counts in the base organisation of the cell
+    whose roll holds them at the end of Y (else the last cell they left in Y).
+    Returns ``org_id``, ``name``, ``year``, ``excellent``, ``good``,
+    ``basis``, ``cap`` (share x basis count), the base's ``_file``/``_row``
+    and ``evidence`` (the excellent members' review rows).
+    """
+    ds, period, inside = _context(dataset, period, org_id)
+    _need(ds, "reviews", "r9_cap")
+    if basis is None or share is None:
+        from .targets import load_targets
+
+        thresholds = load_targets().thresholds
+        basis = basis or thresholds["r9_cap_basis"]
+        share = thresholds["r9_cap_share"] if share is None else share
+    if basis not in ("good", "good_or_better"):
+        from chibo_analysis.errors import ParameterError
+
+        raise ParameterError(f"basis={basis!r} is not allowed; expected 'good' or 'good_or_better'")
+    orgs = ds.organisations
+    base_of = roll.base_of(orgs)
+
+    rev = ds.reviews[ds.reviews["subject_id"].isin(ds.members["member_id"])]
+    parts = []
+    for year in period.years:  # a handful of years
+        yr = rev[rev["year"] == year]
+        home = roll.home_cells(ds.members, yr["subject_id"], parse_period(year))
+        yr = yr.merge(home[["member_id", "cell_id"]], left_on="subject_id", right_on="member_id")
+        parts.append(yr.assign(org_id=yr["cell_id"].map(base_of)))
+    rated = pd.concat(parts) if parts else rev.iloc[:0].assign(org_id="", cell_id="")
+    rated = rated[rated["org_id"].isin(inside)]
+    lvl = rated["level"].astype("object")
+    counts = (
+        rated.assign(excellent=lvl.eq("excellent"), good=lvl.eq("good"))
+        .groupby(["org_id", "year"])[["excellent", "good"]]
+        .sum()
+        .astype("int64")
+    )
+    counts["basis"] = counts["good"] + (counts["excellent"] if basis == "good_or_better" else 0)
+    counts["cap"] = share * counts["basis"]
+    over = counts[counts["excellent"] > counts["cap"]].reset_index()
+    ev = join_evidence(rated[lvl.eq("excellent")], ["org_id", "year"])
+    out = over.merge(ev, on=["org_id", "year"], how="left")
+    meta = orgs.set_index("org_id")
+    out.insert(1, "name", out["org_id"].map(meta["name"]))
+    out["_file"] = out["org_id"].map(meta["_file"].astype(str))
+    out["_row"] = out["org_id"].map(meta["_row"]).astype("int64")
+    out["year"] = out["year"].astype("int64")
+    cols = [
+        "org_id",
+        "name",
+        "year",
+        "excellent",
+        "good",
+        "basis",
+        "cap",
+        "_file",
+        "_row",
+        "evidence",
+    ]
+    return _src(out)[cols].sort_values(["org_id", "year"]).reset_index(drop=True)

@@ -1,0 +1,420 @@
+"""Load a dataset: files in, typed tables out (never an indicator).
+
+A dataset is a folder of tables, each a CSV, XLSX or Parquet file named after
+the table (English or Vietnamese, with or without diacritics: ``members.csv``,
+``Đảng viên.xlsx``), or one workbook with one sheet per table. A table may
+also come in several files: ``attendance_cb01.csv``, ``attendance_cb02.csv``,
+or every file inside a folder named after the table; the records keep the
+file they came from.
+
+Values that cannot be parsed become empty and are listed in
+``Dataset.load_issues``; :func:`chibo_analysis.checks.validation.validate` reports
+them with everything else. A missing required table or column cannot be
+worked around: it raises :class:`~chibo_analysis.errors.DataReadError`.
+Input files are only read, never written.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chibo_analysis.dataset import Dataset, SourceFile
+from chibo_analysis.errors import DataReadError
+from chibo_analysis.intake.parse import parse_column
+from chibo_analysis.intake.readers import (
+    CSV_SUFFIXES,
+    PARQUET_SUFFIXES,
+    SUFFIXES,
+    XLSX_SUFFIXES,
+    RawSheet,
+    read_csv_file,
+    read_parquet_file,
+    read_workbook_sheet,
+    sha256_of,
+    workbook_sheets,
+)
+from chibo_analysis.problems import REASONS, empty_issues, make_issues
+from chibo_analysis.schema import SOURCE_COLUMNS, TABLES, Table, fold, match_table
+
+_EXPECTED = {
+    "date": "a date such as 03/01/2022 (day first) or 2022-01-03",
+    "month": "a month such as 03/2022 or 2022-03",
+    "int": "a whole number",
+    "amount": "an amount in đồng such as 50.000",
+    "bool": "Có or Không",
+}
+_EXPECTED_VI = {
+    "date": "ngày dạng 03/01/2022 (ngày trước) hoặc 2022-01-03",
+    "month": "tháng dạng 03/2022 hoặc 2022-03",
+    "int": "số nguyên",
+    "amount": "số tiền (đồng), ví dụ 50.000",
+    "bool": "Có hoặc Không",
+}
+
+
+def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = None) -> Dataset:
+    """Read a dataset from a folder or a single workbook.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder holding one file per table (CSV, XLSX or Parquet), or one
+        workbook (``.xlsx``) with one sheet per table.
+    tables : sequence of str, optional
+        Read only these tables (e.g. ``("organisations",)`` to check an
+        organisation code quickly); default all.
+
+    Returns
+    -------
+    Dataset
+        Typed tables with provenance columns ``_file``, ``_sheet``, ``_row``;
+        values that could not be parsed are empty and listed in
+        ``load_issues``.
+
+    Raises
+    ------
+    DataReadError
+        The path does not exist, a required table or a required column is
+        missing, or a file cannot be read at all.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise DataReadError(f"{root}: no such file or folder")
+    wanted = tuple(TABLES) if tables is None else tuple(tables)
+    unknown = sorted(set(wanted) - set(TABLES))
+    if unknown:
+        raise DataReadError(f"unknown table(s) {unknown}; expected some of {list(TABLES)}")
+    sheets, unread = _collect(root, wanted)
+    missing = [n for n in wanted if TABLES[n].required and n not in sheets]
+    if missing:
+        found = ", ".join(sorted(sheets)) or "none"
+        raise DataReadError(
+            f"{root}: required table(s) missing: {', '.join(missing)} (found: {found}). "
+            "Expected one file or sheet per table, named e.g. "
+            + ", ".join(f"{TABLES[m].name}.csv or '{TABLES[m].vi}'" for m in missing)
+        )
+    base = root if root.is_dir() else root.parent
+    frames, sources, issues = {}, [], []
+    for name, raws in sheets.items():
+        frame, table_issues = _build_table(TABLES[name], raws, base)
+        frames[name] = frame
+        issues.append(table_issues)
+        for raw in raws:
+            sources.append(
+                SourceFile(_rel(raw.path, base), name, raw.sheet, len(raw.frame), raw.sha256)
+            )
+    # an optional table with no records (an empty template sheet) was not supplied
+    ordered = {
+        n: frames[n] for n in TABLES if n in frames and (TABLES[n].required or len(frames[n]))
+    }
+    if unread and tables is None:  # asked for every table: say what was left out
+        issues.append(_unread_issues([_rel(path, base) for path in unread]))
+    load_issues = pd.concat(
+        [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
+    )
+    return Dataset(ordered, tuple(sources), str(root), load_issues)
+
+
+def dataset_from_frames(**frames: pd.DataFrame | None) -> Dataset:
+    """Build a dataset from in-memory frames through the loader's parsing.
+
+    Columns may hold raw text (as in a file) or typed values. Each table's
+    provenance is ``<table>`` with rows numbered as in a file (first row = 2).
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"org_id": ["TP"], "name": ["Thành phố"], "parent_id": [None],
+    ...                      "level": ["Đảng bộ cấp trên cơ sở"]})
+    >>> ds = dataset_from_frames(organisations=orgs, members=None, meetings=None, attendance=None)
+    >>> ds.organisations["level"].tolist()
+    ['committee']
+    """
+    unknown = sorted(set(frames) - set(TABLES))
+    if unknown:
+        raise DataReadError(f"unknown table(s) {unknown}; expected some of {list(TABLES)}")
+    tables, issues = {}, []
+    for name, table in TABLES.items():
+        frame = frames.get(name)
+        if frame is None:
+            if table.required:
+                frame = pd.DataFrame(
+                    {c.name: pd.Series(dtype=object) for c in table.required_columns}
+                )
+            else:
+                continue
+        raw = RawSheet(
+            Path(f"<{name}>"),
+            None,
+            frame.reset_index(drop=True),
+            np.arange(2, len(frame) + 2, dtype=np.int64),
+            "",
+        )
+        typed, table_issues = _build_table(table, [raw], Path("."))
+        tables[name] = typed
+        issues.append(table_issues)
+    load_issues = pd.concat(
+        [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
+    )
+    return Dataset(tables, (), "<memory>", load_issues)
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _collect(root: Path, wanted: tuple[str, ...]) -> tuple[dict[str, list[RawSheet]], list[Path]]:
+    """Find the files (or sheets) of every table under ``root`` and read them.
+
+    Returns the sheets read per table, and the data files (CSV, XLSX,
+    Parquet) under ``root`` that belong to no table and were not read.
+    Files are read two at a time: calamine and pyarrow release the GIL, so
+    two large workbooks take little more than the larger one.
+    """
+    tasks: list[tuple[Table, object]] = []
+    unread: list[Path] = []
+
+    def add(table: Table, read) -> None:
+        if table.name in wanted:
+            tasks.append((table, read))
+
+    _find(root, add, unread.append)
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        raws = list(pool.map(lambda task: task[1](), tasks))
+    found: dict[str, list[RawSheet]] = {}
+    for (table, _), raw in zip(tasks, raws, strict=True):
+        found.setdefault(table.name, []).append(raw)
+    return found, unread
+
+
+def _find(root: Path, add, unread=lambda path: None) -> None:
+    """Call ``add(table, read)`` for every file or sheet of a table under ``root``.
+
+    ``unread(path)`` is called for every data file of the folder that belongs
+    to no table (a workbook: none of its sheets does).
+    """
+    if root.is_file():
+        if root.suffix.lower() not in XLSX_SUFFIXES:
+            table = _table_of_file(root)
+            if table is None:
+                raise DataReadError(
+                    f"{root}: a single file must be a workbook with one sheet per table "
+                    "(or name a folder of table files)"
+                )
+            add(table, partial(_read_file, root))
+            return
+        _add_workbook(root, None, add)
+        return
+
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.suffix.lower() not in SUFFIXES or path.name.startswith(("~$", ".")):
+            continue
+        rel_parts = path.relative_to(root).parts
+        if any(part.startswith(".") for part in rel_parts):
+            continue
+        table = _table_of_file(path)
+        if table is None and len(rel_parts) > 1:
+            table = match_table(rel_parts[0])  # a folder named after the table
+        if table is None and path.suffix.lower() in XLSX_SUFFIXES:
+            if not _add_workbook(path, None, add):  # a workbook with one sheet per table
+                unread(path)
+        elif table is None:
+            unread(path)
+        elif path.suffix.lower() in XLSX_SUFFIXES:
+            if not _add_workbook(path, table, add):  # a workbook without any sheet
+                unread(path)
+        else:
+            add(table, partial(_read_file, path))
+
+
+def _table_of_file(path: Path) -> Table | None:
+    table = match_table(path.stem)
+    if table is not None:
+        return table
+    stem = fold(path.stem)
+    for candidate in TABLES.values():
+        for spelling in candidate.file_spellings():
+            if stem.startswith(fold(spelling) + " "):
+                return candidate
+    return None
+
+
+def _read_file(path: Path) -> RawSheet:
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return read_csv_file(path)
+    if suffix in PARQUET_SUFFIXES:
+        return read_parquet_file(path)
+    raise DataReadError(f"{path}: unsupported file type {suffix}")  # pragma: no cover
+
+
+def _add_workbook(path: Path, table: Table | None, add) -> bool:
+    """Add the sheets of a workbook that hold tables; False if none does."""
+    names = workbook_sheets(path)
+    digest = sha256_of(path.read_bytes())
+    if table is not None:  # a workbook named after its table: its matching or first sheet
+        sheet = next((s for s in names if match_table(s) is table), names[0] if names else None)
+        if sheet is not None:
+            add(table, partial(read_workbook_sheet, path, sheet, digest))
+        return sheet is not None
+    found = False
+    for sheet in names:
+        sheet_table = match_table(sheet)
+        if sheet_table is not None:
+            add(sheet_table, partial(read_workbook_sheet, path, sheet, digest))
+            found = True
+    return found
+
+
+def _map_headers(table: Table, raw: RawSheet, where: str) -> dict[str, str]:
+    """Map the file's headers to canonical column names."""
+    spellings = {}
+    for column in table.columns:
+        for spelling in column.header_spellings():
+            spellings.setdefault(fold(spelling), column.name)
+    mapping: dict[str, str] = {}
+    for header in raw.frame.columns:
+        name = spellings.get(fold(header))
+        if name is None:
+            continue
+        if name in mapping.values():
+            first = next(h for h, n in mapping.items() if n == name)
+            raise DataReadError(
+                f"{where}: columns '{first}' and '{header}' both stand for {name}; keep one"
+            )
+        mapping[header] = name
+    missing = [c for c in table.required_columns if c.name not in mapping.values()]
+    if missing:
+        expected = "; ".join(f"{c.name} ('{c.vi}')" for c in table.required_columns)
+        names = ", ".join(f"{c.name} ('{c.vi}')" for c in missing)
+        raise DataReadError(
+            f"{where}: required column(s) missing: {names}. "
+            f"Table {table.name} ('{table.vi}') needs: {expected}. "
+            f"Found headers: {', '.join(map(str, raw.frame.columns)) or 'none'}"
+        )
+    return mapping
+
+
+def _build_table(
+    table: Table, raws: list[RawSheet], base: Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    parts = []
+    bad_rows = []
+    for raw in raws:
+        where = _rel(raw.path, base) + (f" [{raw.sheet}]" if raw.sheet else "")
+        mapping = _map_headers(table, raw, where)
+        part = raw.frame[list(mapping)].rename(columns=mapping)
+        part = part.assign(_file=_rel(raw.path, base), _sheet=raw.sheet or "", _row=raw.rows)
+        parts.append(part)
+        for row, text in raw.bad_rows:
+            bad_rows.append(
+                {
+                    "_file": _rel(raw.path, base),
+                    "_sheet": raw.sheet or "",
+                    "_row": row,
+                    "text": text,
+                }
+            )
+    frame = (
+        pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    )
+
+    issues = []
+    typed = {}
+    for column in table.columns:
+        if column.name not in frame.columns:
+            typed[column.name] = _empty_column(column)
+            continue
+        raw_col = frame[column.name]
+        parsed = parse_column(raw_col, column)
+        typed[column.name] = parsed.values
+        failed = parsed.errors.notna()
+        for code in pd.unique(parsed.errors[failed]):
+            rows = frame.loc[parsed.errors == code]
+            en, vi = _message(column, code)
+            issues.append(
+                make_issues(rows, table.name, code, column.name, raw_col[rows.index], en, vi)
+            )
+        if not column.nullable:
+            empty = pd.Series(parsed.blank, index=frame.index)
+            if empty.any():
+                rows = frame.loc[empty]
+                issues.append(
+                    make_issues(
+                        rows,
+                        table.name,
+                        "missing_value",
+                        column.name,
+                        raw_col[rows.index],
+                        f"{column.name} is required and empty",
+                        f"thiếu {column.vi} (bắt buộc)",
+                    )
+                )
+    out = pd.DataFrame(typed, index=frame.index)
+    for name in SOURCE_COLUMNS:
+        out[name] = (
+            frame[name].astype("category") if name != "_row" else frame[name].astype("int64")
+        )
+    if bad_rows:
+        bad = pd.DataFrame(bad_rows)
+        en, vi = REASONS["bad_row"][1], REASONS["bad_row"][2]
+        issues.append(
+            make_issues(bad, table.name, "bad_row", "", bad["text"], en, vi).assign(index=-1)
+        )
+    result = pd.concat(issues, ignore_index=True) if issues else empty_issues()
+    return out, result
+
+
+def _unread_issues(files: list[str]) -> pd.DataFrame:
+    """One ``unread_file`` warning per data file that belongs to no table."""
+    names = ", ".join(f"{t.name}.csv" for t in TABLES.values())
+    frame = pd.DataFrame({"_file": files, "_sheet": "", "_row": 1}, index=[-1] * len(files))
+    return make_issues(
+        frame,
+        "",
+        "unread_file",
+        "",
+        pd.Series(files, index=frame.index),
+        f"the file's name matches no table, so it was not read; tables are named {names} "
+        "(or by their Vietnamese names, see docs/data-format.md)",
+        "tên tệp không ứng với bảng nào nên tệp không được đọc; "
+        "đặt tên tệp theo tên bảng (xem docs/data-format.md)",
+    )
+
+
+def _empty_column(column) -> pd.Series:
+    dtype = {
+        "id": "str",
+        "text": "str",
+        "date": "datetime64[ns]",
+        "month": "datetime64[ns]",
+        "int": "Int64",
+        "amount": "Int64",
+        "bool": "boolean",
+    }.get(column.kind)
+    if column.kind == "category":
+        return pd.Series(pd.Categorical([], categories=list(column.codes)))
+    return pd.Series(dtype=dtype)
+
+
+def _message(column, code: str) -> tuple[str, str]:
+    if code == "not_allowed":
+        allowed = ", ".join(f"{c.vi} ({c.code})" for c in column.choices) or "Có, Không"
+        return (
+            f"{column.name}: not an allowed value; expected one of: {allowed}",
+            f"{column.vi}: giá trị không được phép; cần một trong: {allowed}",
+        )
+    if code == "impossible_date":
+        return (f"{column.name}: this date does not exist", f"{column.vi}: ngày không tồn tại")
+    return (
+        f"{column.name}: cannot read this value; expected {_EXPECTED.get(column.kind, 'text')}",
+        f"{column.vi}: không đọc được; cần {_EXPECTED_VI.get(column.kind, 'văn bản')}",
+    )

@@ -1,0 +1,209 @@
+"""Every text a reader sees, in Vietnamese (default) or English: the label catalogue.
+
+The texts live in one catalogue, ``resources/labels.yaml``, read on first use
+(never at import time). Category values are not in the catalogue: their
+Vietnamese labels come from :mod:`chibo_analysis.schema` (``Choice.vi``), and
+dataset column headers fall back to ``Column.vi`` / ``Column.en``.
+
+Numbers are formatted the way each language writes them: Vietnamese groups
+thousands with ``.`` and uses ``,`` for decimals (``10.677``, ``93,8%``).
+
+Examples
+--------
+>>> label("word.met", "vi")
+'Đạt'
+>>> label("finding.flagged_dues", "en", n=fmt_int(3, "en"))
+'3 members left 3 or more months of dues unpaid in the year.'
+>>> fmt_percent(0.9376, "vi")
+'93,8%'
+>>> category_label("attendance", "status", "excused", "vi")
+'Vắng có lý do'
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from chibo_analysis.errors import ParameterError, check_argument
+from chibo_analysis.schema import TABLES
+
+#: Report languages; the first is the default.
+LANGS = ("vi", "en")
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is a report language, else :class:`ParameterError`."""
+    check_argument("lang", lang, LANGS)
+    return lang
+
+
+@functools.cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """The label catalogue, flattened to ``{"section.key": {"vi": ..., "en": ...}}``."""
+    from chibo_analysis.yamlio import safe_load
+
+    text = resources.files("chibo_analysis").joinpath("resources/labels.yaml").read_text("utf-8")
+    raw = safe_load(text)
+    flat: dict[str, dict[str, str]] = {}
+    for section, entries in raw.items():
+        for key, texts in entries.items():
+            flat[f"{section}.{key}"] = texts
+    return flat
+
+
+def label(key: str, lang: str = "vi", **values: Any) -> str:
+    """The catalogue text ``key`` (``"section.name"``) in ``lang``, with ``values`` filled in.
+
+    Raises
+    ------
+    ParameterError
+        For a key that is not in the catalogue or an unknown language.
+    """
+    check_lang(lang)
+    entry = catalogue().get(key)
+    if entry is None:
+        raise ParameterError(f"label {key!r} is not in the label catalogue (resources/labels.yaml)")
+    text = entry[lang]
+    return text.format(**values) if values else text
+
+
+def has_label(key: str) -> bool:
+    """Whether ``key`` is in the catalogue."""
+    return key in catalogue()
+
+
+# --- numbers ----------------------------------------------------------------
+
+
+def is_missing(value: object) -> bool:
+    """Whether ``value`` is empty (None, NA or NaN)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_int(value: object, lang: str = "vi") -> str:
+    """A whole number with the language's thousands separator; ``–`` when empty.
+
+    Examples
+    --------
+    >>> fmt_int(10677, "vi"), fmt_int(10677, "en"), fmt_int(None)
+    ('10.677', '10,677', '–')
+    """
+    check_lang(lang)
+    if is_missing(value):
+        return "–"
+    text = f"{int(round(float(value))):,}"
+    return text.replace(",", ".") if lang == "vi" else text
+
+
+def fmt_number(value: object, lang: str = "vi", digits: int = 2) -> str:
+    """A decimal number with ``digits`` decimals, in the language's notation.
+
+    Examples
+    --------
+    >>> fmt_number(0.456, "vi"), fmt_number(-1234.5, "en", 1)
+    ('0,46', '-1,234.5')
+    """
+    check_lang(lang)
+    if is_missing(value):
+        return "–"
+    text = f"{float(value):,.{digits}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def fmt_percent(value: object, lang: str = "vi", digits: int = 1) -> str:
+    """A share between 0 and 1 as a percentage.
+
+    Examples
+    --------
+    >>> fmt_percent(1.0, "vi"), fmt_percent(0.85, "en", 0), fmt_percent(float("nan"))
+    ('100,0%', '85%', '–')
+    """
+    if is_missing(value):
+        check_lang(lang)
+        return "–"
+    return fmt_number(float(value) * 100, lang, digits) + "%"
+
+
+def fmt_list(items: Iterable[str], lang: str = "vi", limit: int = 5) -> str:
+    """Items joined with commas, the rest summarised ("và 3 chi bộ khác").
+
+    Examples
+    --------
+    >>> fmt_list(["A", "B", "C"], "en", limit=2)
+    'A, B and 1 more'
+    >>> fmt_list([], "vi")
+    'không có'
+    """
+    items = list(items)
+    if not items:
+        return label("word.none", lang)
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    if rest > 0:
+        return f"{shown} {label('word.and_more', lang, n=fmt_int(rest, lang))}"
+    return shown
+
+
+# --- columns and categories ---------------------------------------------------
+
+
+def column_label(column: str, lang: str = "vi", table: str | None = None) -> str:
+    """The reader's header of ``column``: the catalogue's, else the schema's.
+
+    ``table`` picks the schema table to look in; without it every table is
+    searched in schema order. An unknown column is returned unchanged.
+    """
+    key = f"column.{column}"
+    if has_label(key):
+        return label(key, lang)
+    check_lang(lang)
+    tables = [TABLES[table]] if table in TABLES else TABLES.values()
+    for tab in tables:
+        if column in tab.names:
+            col = tab.column(column)
+            return col.vi if lang == "vi" else col.en[:1].upper() + col.en[1:]
+    return column
+
+
+def category_label(table: str, column: str, code: object, lang: str = "vi") -> str:
+    """The reader's label of a category ``code`` of ``table.column`` (from the schema).
+
+    English labels are the code with spaces, capitalised (``base_cell`` -> ``Base cell``).
+    """
+    check_lang(lang)
+    if is_missing(code):
+        return ""
+    col = TABLES[table].column(column)
+    if lang == "vi":
+        return col.label(str(code), "vi")
+    text = str(code).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def category_labels(table: str, column: str, lang: str = "vi") -> dict[str, str]:
+    """Every code of ``table.column`` mapped to its label, in schema order."""
+    col = TABLES[table].column(column)
+    return {code: category_label(table, column, code, lang) for code in col.codes}
+
+
+def yes_no(value: object, lang: str = "vi") -> str:
+    """``Có``/``Không`` (``Yes``/``No``) for a boolean; empty when missing."""
+    if is_missing(value):
+        check_lang(lang)
+        return ""
+    return label("word.yes" if bool(value) else "word.no", lang)
+
+
+def met_label(value: object, lang: str = "vi") -> str:
+    """``Đạt``/``Không đạt`` (``Met``/``Not met``); ``Không có dữ liệu`` when missing."""
+    if is_missing(value):
+        return label("word.no_data", lang)
+    return label("word.met" if bool(value) else "word.not_met", lang)

@@ -1,0 +1,273 @@
+"""Tables for readers: what a report may show, labelled in the reader's language.
+
+Each function takes a result of the package (a list, the assessment against
+targets, the validation report, the dataset's sources) and returns what a
+reader sees: only the columns a reader may see (members pseudonymised in a
+shared report), values formatted and headers translated through the label
+catalogue (:mod:`chibo_analysis.labels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from chibo_analysis.labels import check_lang, fmt_int, fmt_number, fmt_percent, label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.indicators.periods import Period
+
+
+#: The schema table each list's rows come from (for headers and category labels).
+LIST_TABLES = {
+    "r6_meetings": "members",
+    "r6_dues": "members",
+    "excused_streaks": "members",
+    "probation_overdue": "members",
+    "exemption_age": "members",
+    "failing_meetings": "meetings",
+    "implausible_good": "meetings",
+    "minutes_mismatches": "meetings",
+    "small_residential": "organisations",
+    "no_admissions": "organisations",
+    "r9_cap": "organisations",
+    "disciplines": "disciplines",
+}
+_CATEGORIES = {
+    "members": {"gender": ("members", "gender"), "left_reason": ("members", "left_reason")},
+    "meetings": {"kind": ("meetings", "kind"), "self_rating": ("meetings", "self_rating")},
+    "organisations": {"kind": ("organisations", "kind")},
+    "disciplines": {"form": ("disciplines", "form")},
+}
+#: Columns never shown to readers: reason codes (their text is shown) and sheet names.
+HIDDEN_COLUMNS = ("reasons", "_sheet")
+#: Free-text columns left out of shared reports: they may name people.
+FREE_TEXT_COLUMNS = ("reason", "findings", "minutes_text", "topic")
+
+
+def reader_view(
+    frame: pd.DataFrame, *, share: bool = False, key: bytes | None = None
+) -> pd.DataFrame:
+    """The columns of a list that a reader may see.
+
+    Drops :data:`HIDDEN_COLUMNS`; with ``share``, replaces ``member_id`` by its
+    pseudonym and drops the personal columns (``full_name``, ``birth_date``)
+    and :data:`FREE_TEXT_COLUMNS`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"member_id": ["M1"], "full_name": ["Nguyễn Văn An"], "n_months": [3]})
+    >>> reader_view(df, share=True, key=b"k" * 32).columns.tolist()
+    ['member_id', 'n_months']
+    """
+    out = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    if share:
+        from chibo_analysis.present.pseudonyms import pseudonymise
+
+        ids = [c for c in ("member_id",) if c in out.columns]
+        out = pseudonymise(out, ids, key=key)
+        out = out.drop(columns=[c for c in FREE_TEXT_COLUMNS if c in out.columns])
+    return out
+
+
+def show_list(
+    name: str,
+    dataset: Dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    lang: str = "vi",
+    share: bool = False,
+):
+    """One list of :data:`chibo_analysis.indicators.LISTS` as a table for readers.
+
+    Computes the list (``run_list``) and shows it with :func:`show_frame`.
+    """
+    from chibo_analysis.indicators import run_list
+
+    options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
+    frame = run_list(name, dataset, period, org_id, **options)
+    return show_frame(frame, LIST_TABLES.get(name), lang=lang, share=share)
+
+
+def show_frame(frame: pd.DataFrame, source: str | None, *, lang: str = "vi", share: bool = False):
+    """A result table for readers: :func:`reader_view`, labelled in ``lang``.
+
+    ``source`` is the schema table the rows come from (headers and category
+    labels of its columns).
+    """
+    from chibo_analysis.present.display import table
+
+    return table(reader_view(frame, share=share), lang, table=source,
+                 categories=_CATEGORIES.get(source, {}))  # fmt: skip
+
+
+def _value_text(column: pd.Series, value: pd.Series, lang: str, signed: bool = False) -> pd.Series:
+    from chibo_analysis.present.display import RATE_COLUMNS
+
+    rate = column.isin(RATE_COLUMNS).to_numpy()
+    pct = value.map(lambda v: fmt_percent(v, lang))
+    num = value.map(
+        lambda v: fmt_number(v, lang, 2).rstrip("0").rstrip(",.") if pd.notna(v) else "–"
+    )
+    text = pct.where(rate, num)
+    if signed:
+        text = text.where(~(value > 0).fillna(False), "+" + text)
+    return text
+
+
+def target_table(
+    assessment: pd.DataFrame, targets, org_id: str, *, lang: str = "vi"
+) -> pd.DataFrame:
+    """The audited organisation's row of each target: label, value, target, met, gap.
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        From :func:`chibo_analysis.indicators.assess`.
+    targets : Targets
+        The targets the assessment used (for their labels in ``lang``).
+    org_id : str
+        The organisation whose rows to show.
+
+    Returns
+    -------
+    DataFrame
+        ``target_label``, ``value``, ``target_value`` and ``gap`` as display text
+        (rates as percentages), ``met`` (boolean), ``source``.
+    """
+    check_lang(lang)
+    rows = assessment[assessment["org_id"] == org_id]
+    names = {
+        n: (t.label_vi if lang == "vi" else t.label_en) or n for n, t in targets.targets.items()
+    }
+    ops = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+    goal = rows["op"].map(ops) + " " + _value_text(rows["column"], rows["target_value"], lang)
+    return pd.DataFrame(
+        {
+            "target_label": rows["target"].map(names),
+            "value": _value_text(rows["column"], rows["value"], lang),
+            "target_value": goal,
+            "met": rows["met"].astype("boolean"),
+            "gap": _value_text(rows["column"], rows["gap"], lang, signed=True),
+            "source": rows["source"],
+        }
+    ).reset_index(drop=True)
+
+
+def provenance(
+    dataset: Dataset, parameters: Mapping[str, object], *, lang: str = "vi"
+) -> pd.DataFrame:
+    """What was run on what: package version, parameters, input files and their SHA-256.
+
+    Returns
+    -------
+    DataFrame
+        Two columns, ``item`` and ``value``, as display text.
+    """
+    from chibo_analysis import __version__
+
+    check_lang(lang)
+    rows = [(label("word.package_version", lang), __version__)]
+    rows += [(f"{label('word.parameter', lang)}: {k}", "–" if v is None else str(v))
+             for k, v in parameters.items()]  # fmt: skip
+    rows += [(f"{label('column.file', lang)}: {s.path}" + (f" [{s.sheet}]" if s.sheet else ""),
+              f"{label('word.sha256', lang)} {s.sha256}; {label('word.rows', lang)} {fmt_int(s.rows, lang)}")
+             for s in dataset.sources]  # fmt: skip
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def quality_counts(report, lang: str = "vi") -> pd.DataFrame:
+    """Problems found in the records, counted per table and reason, in ``lang``.
+
+    ``report`` is the :class:`~chibo_analysis.problems.ValidationReport` of the
+    cleaned dataset (``dataset.report``). Columns ``table``, ``reason``,
+    ``severity`` (as text) and ``count``.
+    """
+    from chibo_analysis.problems import REASONS
+    from chibo_analysis.schema import TABLES
+
+    check_lang(lang)
+    counts = report.counts()
+    pick = 2 if lang == "vi" else 1
+    tables = {n: (t.vi if lang == "vi" else n) for n, t in TABLES.items()}
+    severity = {"error": ("Lỗi (dòng bị loại)", "Error (row set aside)"),
+                "warning": ("Cảnh báo", "Warning")}  # fmt: skip
+    return pd.DataFrame(
+        {
+            "table": counts["table"].map(tables),
+            "reason": counts["code"].map(lambda c: REASONS[c][pick]),
+            "severity": counts["severity"].map(lambda s: severity[s][0 if lang == "vi" else 1]),
+            "count": counts["count"].astype("Int64"),
+        }
+    )
+
+
+def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
+    """The records set aside by validation: table, file, sheet, row and reasons, in ``lang``.
+
+    ``report`` is ``dataset.report``; reasons are the catalogue's descriptions
+    of the reason codes, with the column in parentheses.
+    """
+    from chibo_analysis.problems import REASONS
+    from chibo_analysis.schema import TABLES
+
+    check_lang(lang)
+    issues = report.issues[report.issues["severity"] == "error"]
+    if issues.empty:
+        return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
+    pick = 2 if lang == "vi" else 1
+    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + issues["column"] + ")"
+    out = (
+        issues.assign(reason=text)
+        .groupby(["table", "file", "sheet", "row"], sort=True, dropna=False)["reason"]
+        .agg("; ".join)
+        .rename("reasons")
+        .reset_index()
+    )
+    out["table"] = out["table"].map({n: (t.vi if lang == "vi" else n) for n, t in TABLES.items()})
+    out["row"] = out["row"].astype("Int64")
+    return out
+
+
+#: Scorecard columns shown per unit in an audit report, in this order.
+KEY_COLUMNS = [
+    "name", "members", "regular_rate", "thematic_rate", "attendance_rate",
+    "standard_meeting_rate", "short_meetings", "flagged_meetings", "implausible_good",
+    "admissions",
+]  # fmt: skip
+#: Scorecard columns of the rating-accuracy study.
+RATING_COLUMNS = [
+    "name", "good_self_ratings", "implausible_good", "inspected_meetings", "rating_agreement",
+    "rating_inflation",
+]  # fmt: skip
+
+
+def scorecard_rows(
+    scorecard: pd.DataFrame, units: str = "cells", columns: list[str] | None = None
+) -> pd.DataFrame:
+    """The scorecard rows of the cells (or base organisations), ``columns`` only.
+
+    Parameters
+    ----------
+    units : {'cells', 'bases'}
+    columns : list of str, optional
+        Default :data:`KEY_COLUMNS`.
+    """
+    from chibo_analysis.errors import check_argument
+    from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
+
+    check_argument("units", units, ("cells", "bases"))
+    levels = CELL_LEVELS if units == "cells" else BASE_LEVELS
+    rows = scorecard["level"].astype("object").isin(levels)
+    return scorecard.loc[rows, columns or KEY_COLUMNS].reset_index(drop=True)
+
+
+def organisation_name(dataset: Dataset, org_id: str) -> str:
+    """The name of ``org_id`` in the dataset's organisations table (the code if unnamed)."""
+    orgs = dataset.organisations
+    match = orgs.loc[orgs["org_id"] == org_id, "name"]
+    return str(match.iloc[0]) if len(match) and pd.notna(match.iloc[0]) else str(org_id)

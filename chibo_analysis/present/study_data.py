@@ -1,0 +1,345 @@
+"""What the audit studies' charts and tables draw, computed from a dataset.
+
+The glue between the records and the statistics: which counts go into a
+funnel plot, a control chart, the kappa or the shrunken rates, arranged with
+the readers' labels (cell names) as index. Pure functions of a cleaned
+:class:`~chibo_analysis.dataset.Dataset`; the charts of
+:mod:`chibo_analysis.present.charts` draw what they return.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from chibo_analysis.errors import check_argument
+from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.indicators.periods import Period
+    from chibo_analysis.stats.agreement import KappaResult
+    from chibo_analysis.stats.control import ControlChart
+    from chibo_analysis.stats.funnel import FunnelResult
+    from chibo_analysis.stats.shrinkage import ShrinkageResult
+
+#: Which scorecard rows a comparison is between.
+UNITS = {"cells": CELL_LEVELS, "bases": BASE_LEVELS}
+
+
+def _meetings_within(ds, period, org_id) -> pd.DataFrame:
+    """The meetings of the period held by the cells within ``org_id``."""
+    from chibo_analysis.indicators import roll
+
+    inside = roll.subtree(ds.organisations, org_id)
+    held = ds.meetings["held_on"]
+    return ds.meetings[
+        ds.meetings["cell_id"].isin(inside) & (held >= period.start) & (held <= period.end)
+    ]
+
+
+def presence_grid(
+    dataset: Dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    kind: str = "regular",
+    by_base: bool = False,
+) -> pd.DataFrame:
+    """Meetings per cell and month (R1) or quarter (R2): the table behind the heatmaps.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Cleaned first.
+    period : str, int or Period
+        ``"2022"``, ``"2022Q3"`` or ``"2020-2022"``.
+    org_id : str, optional
+        Only the cells in this organisation's subtree (all by default).
+    kind : {'regular', 'thematic'}
+        ``regular``: regular or combined meetings per month; ``thematic``:
+        thematic or combined meetings per quarter.
+    by_base : bool
+        Group the rows by base organisation: the index becomes (``base``,
+        ``cell``), the base's name then the cell's, rows in the order of the
+        bases' codes then the cells'. Cells that are base organisations
+        themselves (``base_cell``) come last, with an empty ``base``.
+
+    Returns
+    -------
+    DataFrame
+        Index: cell names (with the code added where two cells share a name),
+        in the order of their codes; columns: every month (Timestamp, first
+        day) or quarter (``Period``) of the period; values: meetings held (0 =
+        missed), empty (NaN) where the cell did not exist. This is what
+        :func:`chibo_analysis.present.charts.plot_presence_grid` draws.
+    """
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.periods import parse_period
+
+    check_argument("kind", kind, ("regular", "thematic"))
+    ds = dataset.clean()
+    period = parse_period(period)
+    orgs = ds.organisations
+    inside = roll.subtree(orgs, org_id)
+    slots = roll.cell_months(orgs, period)
+    slots = slots[slots["cell_id"].isin(inside)]
+    step = "month" if kind == "regular" else "quarter"
+    counted = ("regular", "combined") if kind == "regular" else ("thematic", "combined")
+    meetings = ds.meetings[ds.meetings["kind"].isin(counted)]
+    held = meetings["held_on"].dt.to_period("M").dt.start_time
+    meetings = meetings.assign(month=held, quarter=held.dt.to_period("Q").dt.start_time)
+    counts = meetings.groupby(["cell_id", step]).size().rename("held")
+    slots = slots[["cell_id", step]].drop_duplicates().join(counts, on=["cell_id", step])
+    grid = slots.assign(held=slots["held"].fillna(0)).pivot(
+        index="cell_id", columns=step, values="held"
+    )
+    columns = pd.DatetimeIndex(period.months if kind == "regular" else period.quarters)
+    grid = grid.reindex(columns=columns).astype("float64").sort_index()
+    if kind == "thematic":
+        grid.columns = grid.columns.to_period("Q")
+    names = _unique_names(orgs, grid.index).rename("cell")
+    if by_base:
+        base = roll.base_of(orgs).reindex(grid.index).fillna("").astype(object)
+        base = base.where(base != base.index, "")  # a base_cell is its own base: grouped apart
+        # sorted by: base_cells last, then base code, then cell code (lexsort: last key first)
+        order = np.lexsort(
+            (grid.index.to_numpy(dtype=str), base.to_numpy(dtype=str), base.eq("").to_numpy())
+        )
+        grid, names, base = grid.iloc[order], names[order], base.iloc[order]
+        bases = pd.Index(base[base.ne("")].unique())
+        label = dict(zip(bases, _unique_names(orgs, bases), strict=True))
+        names = pd.MultiIndex.from_arrays(
+            [base.map(lambda b: label.get(b, "")).to_numpy(dtype=object), names],
+            names=["base", "cell"],
+        )
+    grid.index = names
+    grid.columns.name = step
+    return grid
+
+
+def discipline_cases(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> pd.DataFrame:
+    """Discipline decisions of the period about members or organisations within ``org_id``.
+
+    Returns
+    -------
+    DataFrame
+        ``member_id`` (empty for an organisation), ``org_id`` (the
+        organisation, or the cell whose roll held the member on the day of
+        the decision), ``decided_on``, ``form``, ``reason``, ``_file``, ``_row``;
+        empty without a ``disciplines`` table.
+    """
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.periods import parse_period
+
+    columns = ["member_id", "org_id", "decided_on", "form", "reason", "_file", "_row"]
+    ds = dataset.clean()
+    if not ds.has("disciplines"):
+        return pd.DataFrame(columns=columns)
+    period = parse_period(period)
+    inside = roll.subtree(ds.organisations, org_id)
+    d = ds.disciplines
+    d = d[(d["decided_on"] >= period.start) & (d["decided_on"] <= period.end)]
+    m = ds.members[["member_id", "cell_id", "joined_on", "left_on"]]
+    pairs = d.reset_index().merge(m, left_on="subject_id", right_on="member_id", how="left")
+    held = (pairs["joined_on"].isna() | (pairs["joined_on"] <= pairs["decided_on"])) & (
+        pairs["left_on"].isna() | (pairs["left_on"] > pairs["decided_on"])
+    )
+    members = pairs[pairs["member_id"].notna() & held].drop_duplicates("index")
+    members = members.assign(org_id=members["cell_id"])
+    orgs = d.reset_index()
+    orgs = orgs[orgs["subject_id"].isin(ds.organisations["org_id"])]
+    orgs = orgs.assign(member_id=pd.NA, org_id=orgs["subject_id"])
+    out = pd.concat([members, orgs], ignore_index=True)
+    out = out[out["org_id"].isin(inside)].sort_values(["decided_on", "_row"], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+def _unique_names(orgs: pd.DataFrame, ids: pd.Series) -> pd.Index:
+    """Organisation names for ``ids``, with the code added where two share a name."""
+    name = orgs.drop_duplicates("org_id").set_index("org_id")["name"].reindex(ids)
+    shared = name.duplicated(keep=False)
+    name = name.where(~shared, name + " (" + name.index.to_series() + ")")
+    return pd.Index(name.astype(str).to_numpy())
+
+
+def _unit_counts(
+    dataset: Dataset, period: str | int | Period, org_id: str | None, units: str
+) -> pd.DataFrame:
+    from chibo_analysis.indicators.scorecard import scorecard_counts
+
+    check_argument("units", units, tuple(UNITS))
+    ds = dataset.clean()
+    counts = scorecard_counts(ds, period, org_id)
+    counts = counts[counts["level"].isin(UNITS[units])]
+    return counts.set_axis(_unique_names(ds.organisations, counts["org_id"]))
+
+
+def attendance_funnel(
+    dataset: Dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    units: str = "cells",
+    target: float | None = None,
+) -> tuple[FunnelResult, pd.DataFrame]:
+    """Funnel-plot limits of attendance per cell (or base organisation) and the limit lines.
+
+    Events are members present, trials the register rows counted (R4: exempt
+    rows left out), as in the scorecard's ``attendance_rate``.
+
+    Parameters
+    ----------
+    units : {'cells', 'bases'}
+        Compare the cells, or the base organisations, within ``org_id``.
+    target : float, optional
+        Compare with a target rate instead of the overall rate.
+
+    Returns
+    -------
+    (FunnelResult, DataFrame)
+        The limits per unit (indexed by unit name) and
+        :func:`~chibo_analysis.stats.funnel.funnel_curve` for plotting, with
+        the multiplicative overdispersion adjustment where the data call for it.
+    """
+    from chibo_analysis.stats.funnel import funnel_curve, funnel_limits
+
+    counts = _unit_counts(dataset, period, org_id, units)
+    counts = counts[counts["attendance_counted"] > 0]
+    res = funnel_limits(
+        counts["attendance_present"].astype("float64"),
+        counts["attendance_counted"].astype("float64"),
+        target=target,
+        overdispersion="multiplicative",
+    )
+    top = int(counts["attendance_counted"].max()) if len(counts) else 1
+    curve = funnel_curve(res.target, top, phi=res.phi if res.overdispersion != "none" else 1.0)
+    return res, curve
+
+
+def shrunken_attendance(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None, *, units: str = "cells"
+) -> ShrinkageResult:
+    """Empirical-Bayes attendance rates per cell (or base organisation), indexed by name."""
+    from chibo_analysis.stats.shrinkage import shrunken_rates
+
+    counts = _unit_counts(dataset, period, org_id, units)
+    counts = counts[counts["attendance_counted"] > 0]
+    return shrunken_rates(
+        counts["attendance_present"].astype("float64"),
+        counts["attendance_counted"].astype("float64"),
+    )
+
+
+def monthly_attendance(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> pd.DataFrame:
+    """Members present and register rows counted, per month, over the cells within ``org_id``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by month (first day, every month of the period, 0 where no
+        meeting was held): ``present``, ``counted``.
+    """
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.periods import parse_period
+
+    ds = dataset.clean()
+    period = parse_period(period)
+    meetings = _meetings_within(ds, period, org_id)
+    reg = roll.register(meetings, ds.attendance, ds.members)
+    reg = reg[~reg["left_out"] & reg["status"].isin(roll.COUNTED)]
+    month = reg["held_on"].dt.to_period("M").dt.start_time
+    out = pd.DataFrame(
+        {
+            "present": (reg["status"] == "present").groupby(month).sum(),
+            "counted": reg.groupby(month).size(),
+        }
+    )
+    out = out.reindex(pd.DatetimeIndex(period.months, name="month"), fill_value=0)
+    return out.astype("int64")
+
+
+def attendance_chart(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> ControlChart:
+    """Laney p′ chart of the monthly attendance rate (months without meetings left out)."""
+    from chibo_analysis.stats.control import laney_p_chart
+
+    months = monthly_attendance(dataset, period, org_id)
+    months = months[months["counted"] > 0]
+    return laney_p_chart(months["present"], months["counted"])
+
+
+def rating_agreement(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> KappaResult:
+    """Quadratic-weighted kappa and confusion table of self against inspection ratings.
+
+    Over the period's meetings within ``org_id`` that have both ratings (the
+    latest inspection of each), as in the scorecard's ``inspected_meetings``.
+    Without an inspections table, the result has ``n == 0``.
+    """
+    from chibo_analysis.indicators.periods import parse_period
+    from chibo_analysis.indicators.scorecard import latest_inspections
+    from chibo_analysis.stats.agreement import weighted_kappa
+
+    ds = dataset.clean()
+    period = parse_period(period)
+    mt = _meetings_within(ds, period, org_id)
+    if not ds.has("inspections"):
+        return weighted_kappa([], [])
+    pairs = latest_inspections(ds.inspections, mt)
+    return weighted_kappa(
+        pairs["self_rating"].astype("object").to_numpy(),
+        pairs["rating"].astype("object").to_numpy(),
+    )
+
+
+def yearly_scorecards(
+    dataset: Dataset, years: str, org_id: str | None = None, *, units: str = "bases"
+) -> pd.DataFrame:
+    """The scorecard of each year of ``years`` (``"2020-2022"``), rows of one kind of unit.
+
+    Returns
+    -------
+    DataFrame
+        The scorecard rows of every year stacked, ``period`` the year.
+    """
+    from chibo_analysis.indicators.periods import parse_period
+    from chibo_analysis.indicators.scorecard import scorecard
+
+    check_argument("units", units, tuple(UNITS))
+    ds = dataset.clean()
+    cards = [scorecard(ds, str(y), org_id) for y in parse_period(years).years]
+    out = pd.concat(cards, ignore_index=True)
+    return out[out["level"].isin(UNITS[units])].reset_index(drop=True)
+
+
+def copied_minutes_in(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None, **options
+):
+    """:func:`chibo_analysis.indicators.minutes.copied_minutes` over the period's meetings within ``org_id``.
+
+    The per-cell table keeps the cells with copied minutes, with their
+    ``name``, the highest share first; ``options`` go to ``copied_minutes``
+    (threshold, k, ...).
+    """
+    from chibo_analysis.indicators.minutes import CopiedMinutes, copied_minutes
+    from chibo_analysis.indicators.periods import parse_period
+
+    ds = dataset.clean()
+    period = parse_period(period)
+    mt = _meetings_within(ds, period, org_id)
+    res = copied_minutes(mt, **options)
+    names = ds.organisations.drop_duplicates("org_id").set_index("org_id")["name"]
+    cells = res.cells.assign(name=res.cells["cell_id"].map(names))
+    cells = cells[["cell_id", "name"] + [c for c in res.cells.columns if c != "cell_id"]]
+    cells = cells[cells["copied"] > 0].sort_values("copied_share", ascending=False, kind="stable")
+    cells = cells.reset_index(drop=True)
+    return CopiedMinutes(res.pairs, cells, res.threshold, res.k, res.method)

@@ -1,0 +1,41 @@
+"""``chibo validate`` and ``chibo summary``: exit codes, summaries, no tracebacks."""
+
+from __future__ import annotations
+
+from conftest import CLEAN, append_line
+
+from chibo_analysis.commands.cli import main
+
+
+def test_clean_exits_0(capsys):
+    assert main(["validate", str(CLEAN)]) == 0
+    assert "Không phát hiện vấn đề nào." in capsys.readouterr().out
+
+
+def test_problems_exit_1_with_examples(clean_dir, capsys, tmp_path):
+    row = append_line(clean_dir / "attendance.csv", "S1,M99,present")
+    assert main(["validate", str(clean_dir), "--lang", "en", "--out", str(tmp_path / "r.csv")]) == 1
+    out = capsys.readouterr().out
+    assert "[error] unknown_reference — attendance: 1" in out
+    assert f"attendance.csv, row {row}, member_id = 'M99'" in out
+    assert (tmp_path / "r.csv").exists()
+
+
+def test_unreadable_exits_2_without_traceback(clean_dir, capsys):
+    (clean_dir / "meetings.csv").write_text("meeting_id,cell_id\nS1,CB1\n", encoding="utf-8")
+    assert main(["validate", str(clean_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "meetings.csv" in err and "held_on ('Ngày sinh hoạt')" in err
+    assert "Traceback" not in err
+
+
+def test_bad_lang_is_a_clear_error(capsys):
+    assert main(["validate", str(CLEAN), "--lang", "fr"]) == 2
+    assert "--lang='fr' is not allowed" in capsys.readouterr().err
+
+
+def test_summary(capsys):
+    assert main(["summary", str(CLEAN)]) == 0
+    out = capsys.readouterr().out
+    assert "committee 1, base 1, base_cell 1, cell 2" in out
+    assert "Members (distinct): 6" in out

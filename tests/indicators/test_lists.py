@@ -1,0 +1,255 @@
+"""The lists behind the scorecard, on the small city (see test_indicators_scorecard's table)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from fixtures_indicators import frames, small_city
+
+from chibo_analysis.errors import ParameterError
+from chibo_analysis.indicators import standards
+from chibo_analysis.indicators.lists import LISTS, minutes_mismatches, run_list
+from chibo_analysis.indicators.scorecard import scorecard
+
+
+@pytest.fixture(scope="module")
+def city():
+    return small_city()
+
+
+def test_every_list_names_file_and_row(city):
+    for name in LISTS:
+        out = run_list(name, city, "2022")
+        assert {"_file", "_row"} <= set(out.columns), name
+        assert len(out) > 0, name  # the small city has a case of each
+        assert out["_row"].dtype == "int64" and (out["_row"] >= 2).all(), name
+
+
+def test_r6_meetings_months_and_cells(city):
+    out = run_list("r6_meetings", city, "2022").set_index("member_id")
+    assert out.loc["m1", "months"] == "2022-09, 2022-11, 2022-12"
+    # m3: Feb, Mar in C1, Aug in C2: counted in C2, the roll holding them on 31/12
+    assert (out.loc["m3", "months"], out.loc["m3", "cell_id"]) == (
+        "2022-02, 2022-03, 2022-08",
+        "C2",
+    )
+    assert out.loc["m3", "_row"] == 5  # m3's C2 row in the members table
+    # evidence: attendance rows of C1-02, C1-03 (m3) and C2-02
+    assert out.loc["m3", "evidence"].count("<attendance>:") == 3
+    # the list agrees with the scorecard's count
+    card = scorecard(city, "2022").set_index("org_id")
+    assert out.groupby("cell_id").size().to_dict() == {"C1": 1, "C2": 1}
+    assert card.loc["TP", "flagged_meetings"] == len(out)
+    # within B1's subtree both; within BC none
+    assert run_list("r6_meetings", city, "2022", "BC").empty
+
+
+def test_r6_dues(city):
+    out = run_list("r6_dues", city, "2022").set_index("member_id")
+    assert list(out.index) == ["m2", "m3"]  # m1 2 months; m8 1 month in 2022 (2 in 2021)
+    assert out.loc["m2", "evidence"] == "<dues>:5; <dues>:6; <dues>:7"
+    with pytest.raises(ParameterError, match="needs the 'dues' table"):
+        run_list("r6_dues", small_city(without=("dues",)), "2022")
+
+
+def test_excused_streaks(city):
+    out = run_list("excused_streaks", city, "2022")
+    assert out[["member_id", "cell_id", "run_length", "meetings"]].values.tolist() == [
+        ["m2", "C1", 4, "C1-02, C1-03, C1-04, C1-05"]
+    ]
+    assert out.loc[0, "first_on"] == pd.Timestamp("2022-02-14")
+    # Q3 holds no 4th-or-later excused absence
+    assert run_list("excused_streaks", city, "2022Q3").empty
+
+
+def test_run_positions_restart_and_skip_left_out():
+    reg = pd.DataFrame(
+        {
+            "member_id": ["a"] * 7 + ["b"],
+            "cell_id": ["c"] * 7 + ["c"],
+            "meeting_id": list("1234567") + ["1"],
+            "held_on": pd.to_datetime(
+                [
+                    "2021-11-05",
+                    "2021-12-05",
+                    "2022-01-05",
+                    "2022-02-05",
+                    "2022-03-05",
+                    "2022-04-05",
+                    "2022-05-05",
+                    "2022-01-05",
+                ]
+            ),  # fmt: skip
+            "status": [
+                "excused",
+                "excused",
+                "excused",
+                "exempt",
+                "excused",
+                "present",
+                "excused",
+                "excused",
+            ],
+            "left_out": [False, False, False, True, False, False, False, False],
+        }
+    )
+    reg["year"] = reg["held_on"].dt.year
+    # 2021: 1, 2; 2022 restarts: 1, (left out), 2, present breaks, 1; member b: 1
+    assert standards.excused_run_position(reg).tolist() == [1, 2, 1, 0, 2, 0, 1, 1]
+
+
+def test_failing_meetings_reasons(city):
+    out = run_list("failing_meetings", city, "2022").set_index("meeting_id")
+    assert list(out.index) == [
+        "C1-02",
+        "C1-03",
+        "C1-04",
+        "C1-05",
+        "C1-07",
+        "C1-08",
+        "C1-09",
+        "C2-02",
+        "C2-04",
+    ]
+    assert out.loc["C1-02", "reasons"] == "r3_short, r4_presence, r4_unexcused"
+    assert out.loc["C1-05", "reasons"] == "r4_presence, r4_excused_run"
+    assert out.loc["C2-04", "reasons"] == "r4_no_register"
+    assert out.loc["C1-02", "reason_text"].startswith("ngắn hơn 90 phút (80 phút)")
+    en = run_list("failing_meetings", city, "2022", lang="en").set_index("meeting_id")
+    assert "4th or later excused absence in a row: m2" in en.loc["C1-05", "reason_text"]
+    assert out.loc["C1-02", "_row"] == 4  # C1-02 is the 3rd meeting: row 4 of the file
+    with pytest.raises(ParameterError, match="lang='fr'"):
+        run_list("failing_meetings", city, "2022", lang="fr")
+
+
+def test_implausible_good_matches_scorecard(city):
+    out = run_list("implausible_good", city, "2022")
+    assert list(out["meeting_id"]) == ["C1-02", "C1-04", "C1-05", "C2-04"]
+    assert (out["self_rating"] == "good").all()
+
+
+def test_minutes_mismatches_pure_function(city):
+    out = minutes_mismatches(city.meetings, city.attendance).set_index("meeting_id")
+    assert list(out.index) == ["C1-03", "C1-07", "C2-04"]
+    # C1-02 writes present 4: m4's "present" row counts as written even though m4 is exempt
+    assert out.loc["C1-03", "mismatched"] == "n_present"
+    assert (out.loc["C1-03", "n_present"], out.loc["C1-03", "register_present"]) == (3, 2)
+    assert (out.loc["C1-07", "n_summoned"], out.loc["C1-07", "register_summoned"]) == (5, 4)
+    assert out.loc["C2-04", "register_present"] == 0
+    assert out.loc["C1-07", "_file"] == "<meetings>" and out.loc["C1-07", "_row"] == 9
+
+
+def test_minutes_several_counts_disagree():
+    m = pd.DataFrame(
+        {
+            "meeting_id": ["a", "b"], "cell_id": ["C", "C"],
+            "held_on": pd.to_datetime(["2022-01-05", "2022-02-05"]),
+            "n_summoned": pd.array([3, 2], "Int64"), "n_present": pd.array([1, 2], "Int64"),
+            "n_excused": pd.array([pd.NA, 0], "Int64"), "n_absent": pd.array([0, 0], "Int64"),
+            "_file": ["m.csv", "m.csv"], "_sheet": ["", ""], "_row": [2, 3],
+        }
+    )  # fmt: skip
+    a = pd.DataFrame(
+        {"meeting_id": ["a", "a", "a", "b", "b", "b"], "member_id": list("xyzxyz"),
+         "status": ["present", "absent", "exempt", "present", "present", "exempt"]}
+    )  # fmt: skip
+    out = minutes_mismatches(m, a)
+    # a: summoned 3 vs 2 (exempt left out), present 1 vs 1, absent 0 vs 1; b agrees
+    assert out["meeting_id"].tolist() == ["a"]
+    assert out.loc[0, "mismatched"] == "n_summoned, n_absent"
+
+
+def test_screens_import_is_light():
+    code = "import sys, chibo_analysis.indicators.lists as s; print('scipy' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_probation_overdue(city):
+    out = run_list("probation_overdue", city, "2022")
+    # m7 admitted 01/03/2021, due 01/03/2022, 305 days before 31/12/2022; m6 (06/2022) not yet
+    assert out[["member_id", "days_overdue"]].values.tolist() == [["m7", 305]]
+    assert out.loc[0, "due_on"] == pd.Timestamp("2022-03-01")
+
+
+def test_exemption_age(city):
+    out = run_list("exemption_age", city, "2022")
+    # m4: man born 01/05/1950, exempt from 01/01/2022 at 71: meets; m5: woman aged 42: listed
+    assert out[["member_id", "age_at_exemption", "finding"]].values.tolist() == [
+        ["m5", 42, "age_condition_not_met"]
+    ]
+    assert not out.loc[0, "longer_than_a_year"]  # 01/03-30/06
+
+
+def test_exemption_age_boundary_and_unknown():
+    f = frames()
+    f["members"] = pd.concat(
+        [
+            f["members"],
+            pd.DataFrame(
+                [  # on her 55th birthday: not over 55; the day after: over 55; no birth date
+                    ("w1", "C1", "Nữ", "1967-03-01", "1990-01-01", "1991-01-01", "2000-01-01", "", "", "2022-03-01", ""),
+                    ("w2", "C1", "Nữ", "1967-03-01", "1990-01-01", "1991-01-01", "2000-01-01", "", "", "2022-03-02", ""),
+                    ("w3", "C1", "", "", "1990-01-01", "1991-01-01", "2000-01-01", "", "", "2022-03-02", ""),
+                ],
+                columns=f["members"].columns,
+            ),
+        ]
+    )  # fmt: skip
+    from fixtures_indicators import as_clean
+
+    out = run_list("exemption_age", as_clean(**f), "2022").set_index("member_id")
+    assert out.loc["w1", "finding"] == "age_condition_not_met"
+    assert "w2" not in out.index
+    assert out.loc["w3", "finding"] == "age_unknown"
+    assert out.loc["w1", "longer_than_a_year"]  # open-ended
+
+
+def test_small_residential_and_no_admissions(city):
+    small = run_list("small_residential", city, "2022")
+    assert small[["org_id", "members", "min_members"]].values.tolist() == [["C1", 4, 5]]
+    assert small.loc[0, "evidence"].count("<members>:") == 4
+    assert run_list("small_residential", city, "2022", min_members=4).empty
+    none = run_list("no_admissions", city, "2022")
+    assert none["org_id"].tolist() == ["C1"]  # C2 admitted m6, BC admitted b4
+
+
+@pytest.mark.parametrize(
+    "basis, expected",
+    [
+        # B1 2022: excellent m1 m2; good m3 m5 m7 m8 m9 (m8 left C1 on 31/12: counted there).
+        ("good", [["B1", 2, 5, 5, 1.0]]),  # 2 > 0.2 x 5
+        ("good_or_better", [["B1", 2, 5, 7, 1.4]]),  # 2 > 0.2 x 7
+    ],
+)
+def test_r9_cap(city, basis, expected):
+    out = run_list("r9_cap", city, "2022", basis=basis)
+    got = out[["org_id", "excellent", "good", "basis", "cap"]].values.tolist()
+    assert [row[:4] for row in got] == [row[:4] for row in expected]
+    assert [row[4] for row in got] == pytest.approx([row[4] for row in expected])
+    assert out.loc[0, "evidence"] == "<reviews>:2; <reviews>:3"
+    # BC: 3 good, no excellent: within the cap; the organisation's own review (B1) is not a member's
+    assert "BC" not in set(out["org_id"])
+
+
+def test_r9_cap_share_and_missing_table(city):
+    assert run_list("r9_cap", city, "2022", share=0.5).empty  # 2 <= 0.5 x 5
+    with pytest.raises(ParameterError, match="needs the 'reviews' table"):
+        run_list("r9_cap", small_city(without=("reviews",)), "2022")
+
+
+def test_run_list_errors(city):
+    with pytest.raises(ParameterError, match="list='nope'"):
+        run_list("nope", city, "2022")
+    with pytest.raises(ParameterError, match="does not take option"):
+        run_list("r6_meetings", city, "2022", lang="en")
+
+
+def test_probation_overdue_empty_year(city):
+    # 2021: m7 admitted 01/03/2021 is not yet 12 months in, m6 not yet admitted: no rows,
+    # and the empty list keeps its columns and types
+    out = run_list("probation_overdue", city, "2021")
+    assert out.empty and "_row" in out.columns

@@ -1,0 +1,113 @@
+"""Tables for readers (chibo_analysis.present.report_tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# --- tables for readers -----------------------------------------------------------
+
+
+def test_reader_view_pseudonymises_and_drops_names_when_shared():
+    from chibo_analysis.present.pseudonyms import pseudonym
+    from chibo_analysis.present.report_tables import reader_view
+
+    key = b"k" * 32
+    frame = pd.DataFrame(
+        {
+            "member_id": ["M1"],
+            "full_name": ["Nguyễn Văn An"],
+            "reason": ["Anh An vắng"],  # free text may name people
+            "reasons": ["r3_short"],  # codes: never shown
+            "n_months": [3],
+        }
+    )
+    assert reader_view(frame).columns.tolist() == ["member_id", "full_name", "reason", "n_months"]
+    shared = reader_view(frame, share=True, key=key)
+    assert shared.to_dict("list") == {"member_id": [pseudonym("M1", key)], "n_months": [3]}
+
+
+def test_target_table_formats_rates_and_counts():
+    from types import SimpleNamespace
+
+    from chibo_analysis.present.report_tables import target_table
+
+    assessment = pd.DataFrame(
+        {
+            "org_id": ["B", "B", "C1"],
+            "target": ["attendance_rate", "admissions", "admissions"],
+            "column": ["attendance_rate", "admissions", "admissions"],
+            "op": [">=", ">=", ">="],
+            "value": [0.875, 2.0, 0.0],
+            "target_value": [0.9, 1.0, 1.0],
+            "met": pd.array([False, True, False], dtype="boolean"),
+            "gap": [-0.025, 1.0, -1.0],
+            "source": ["Đề án 16-ĐA/TU"] * 3,
+        }
+    )
+    t = SimpleNamespace(
+        targets={
+            "attendance_rate": SimpleNamespace(
+                label_vi="Tỷ lệ dự sinh hoạt", label_en="Attendance"
+            ),
+            "admissions": SimpleNamespace(label_vi="Kết nạp", label_en="Admissions"),
+        }
+    )
+    out = target_table(assessment, t, "B", lang="vi")
+    assert out.drop(columns=["met", "source"]).to_dict("list") == {
+        "target_label": ["Tỷ lệ dự sinh hoạt", "Kết nạp"],
+        "value": ["87,5%", "2"],
+        "target_value": ["≥ 90,0%", "≥ 1"],
+        "gap": ["-2,5%", "+1"],
+    }
+    assert out["met"].tolist() == [False, True]
+
+
+def test_provenance_lists_version_parameters_and_file_hashes():
+    from chibo_analysis import __version__
+    from chibo_analysis.dataset import Dataset, SourceFile
+    from chibo_analysis.present.report_tables import provenance
+
+    ds = Dataset(tables={}, sources=(SourceFile("meetings.csv", "meetings", None, 4, "ab" * 32),))
+    out = provenance(ds, {"org_id": "B", "targets": None}, lang="en")
+    assert out.to_dict("list") == {
+        "item": [
+            "chibo-analysis version",
+            "Parameter: org_id",
+            "Parameter: targets",
+            "File: meetings.csv",
+        ],
+        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 32}; Rows 4"],
+    }
+
+
+def test_show_list_labels_and_pseudonymises(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from chibo_analysis.intake.load import load_dataset
+    from chibo_analysis.present.pseudonyms import KEY_ENV, load_key, pseudonym
+    from chibo_analysis.present.report_tables import show_list
+
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "key"))
+    ds = load_dataset(Path(__file__).parents[1] / "data" / "clean")
+    # tests/data/clean: M3 (Lê Văn Cường), admitted 01/07/2021, is not confirmed by the end of 2022.
+    internal = show_list("probation_overdue", ds, "2022", "TP", lang="vi")._repr_html_()
+    assert "Lê Văn Cường" in internal and "Họ và tên" in internal
+    shared = show_list("probation_overdue", ds, "2022", "TP", lang="vi", share=True)._repr_html_()
+    assert "Lê Văn Cường" not in shared and ">M3<" not in shared
+    assert pseudonym("M3", load_key()) in shared
+
+
+def test_scorecard_rows_and_organisation_name():
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.present.report_tables import organisation_name, scorecard_rows
+
+    card = pd.DataFrame(
+        {"org_id": ["B", "C"], "level": ["base", "cell"], "name": ["Phường X", "Chi bộ 1"],
+         "members": [5, 5]}
+    )  # fmt: skip
+    assert scorecard_rows(card, "cells", ["name", "members"]).to_dict("list") == {
+        "name": ["Chi bộ 1"], "members": [5],
+    }  # fmt: skip
+    assert scorecard_rows(card, "bases", ["name"])["name"].tolist() == ["Phường X"]
+    ds = Dataset(tables={"organisations": card})
+    assert organisation_name(ds, "C") == "Chi bộ 1" and organisation_name(ds, "Z") == "Z"

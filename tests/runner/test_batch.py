@@ -1,0 +1,220 @@
+"""Batches of audits, the index page, key figures, and ``chibo demo``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chibo_analysis.commands import demo
+from chibo_analysis.commands.cli import build_parser, main
+from chibo_analysis.errors import ChiboError, ParameterError
+from chibo_analysis.runner import index as index_module
+from chibo_analysis.runner.batch import run_batch, select_organisations
+from chibo_analysis.runner.index import FIGURES_ENV, build_index, record_figures
+
+HERE = Path(__file__).parents[1]
+NOTEBOOKS = HERE / "notebooks"
+DATA = NOTEBOOKS / "data"
+
+
+@pytest.fixture(scope="module")
+def batch_cli(tmp_path_factory):
+    """``chibo batch`` on the fixture data: B01 and C01 succeed, B02 raises (planted)."""
+    out = tmp_path_factory.mktemp("reports")
+    code = main(
+        ["batch", str(DATA), "--level", "base", "--period", "2022", "--jobs", "2"]
+        + ["--notebook", "tiny_audit", "--notebooks", str(NOTEBOOKS), "--out", str(out)]
+    )
+    return code, out
+
+
+def test_batch_exit_status_is_1_when_one_failed(batch_cli):
+    assert batch_cli[0] == 1
+
+
+def test_batch_runs_every_base_organisation(batch_cli):
+    _, out = batch_cli
+    # level base = base + base_cell: B01, B02 (base) and C01 (base_cell); not TP nor cells
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["B01", "B02", "C01"]
+    status = {
+        org: json.loads((out / org / "2022" / "run.json").read_text(encoding="utf-8"))["status"]
+        for org in ("B01", "B02", "C01")
+    }
+    assert status == {"B01": "ok", "B02": "failed", "C01": "ok"}
+    assert (out / "B01" / "2022" / "tiny_audit.html").is_file()
+    assert (out / "C01" / "2022" / "tiny_audit.html").is_file()
+    assert not (out / "B02" / "2022" / "tiny_audit.html").exists()
+
+
+def test_batch_index_lists_both_outcomes(batch_cli):
+    _, out = batch_cli
+    page = (out / "index.html").read_text(encoding="utf-8")
+    rows = page.split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == 3
+    by_org = {org: next(r for r in rows if f"<td>{org}</td>" in r) for org in ("B01", "B02", "C01")}
+    assert "Hoàn tất" in by_org["B01"] and 'href="B01/2022/tiny_audit.html"' in by_org["B01"]
+    assert "Lỗi" in by_org["B02"] and "planted failure for B02" in by_org["B02"]
+    assert "href=" not in by_org["B02"]
+    assert "Đảng bộ phường Một" in by_org["B01"] and "Chi bộ cơ sở" in by_org["C01"]
+    assert "93,8%" in by_org["C01"]  # its key figure regular_rate
+    assert "3 báo cáo, 1 lỗi." in page
+
+
+def test_batch_kernels_share_a_dataset_cache_removed_afterwards(batch_cli):
+    _, out = batch_cli
+    caches = {
+        json.loads((out / org / "2022" / "figures.json").read_text(encoding="utf-8"))["cache"]
+        for org in ("B01", "C01")
+    }
+    assert len(caches) == 1  # one folder for the whole batch, given to every kernel
+    (cache,) = caches
+    assert cache is not None and Path(cache).name.startswith("chibo-cache-")
+    assert not Path(cache).exists()  # removed: it held the cleaned records
+
+
+def test_run_batch_in_process(tmp_path):
+    orgs = pd.DataFrame(
+        {
+            "org_id": ["TP", "C01"],
+            "name": ["Thành phố", "Chi bộ Ba"],
+            "level": ["committee", "base_cell"],
+        }
+    )
+    result = run_batch(
+        DATA,
+        period=2022,
+        jobs=1,
+        notebook="few_parameters",
+        notebooks_dir=NOTEBOOKS,
+        out=tmp_path,
+        organisations=orgs,
+        progress=False,
+    )
+    assert [r["org_id"] for r in result.results] == ["C01"]
+    assert result.ok and result.index == tmp_path / "index.html"
+
+
+def test_run_batch_checks_everything_first(tmp_path):
+    with pytest.raises(ParameterError, match="level='city' is not allowed"):
+        run_batch(DATA, period=2022, level="city", notebooks_dir=NOTEBOOKS, out=tmp_path)
+    with pytest.raises(ParameterError, match="does not take parameter\\(s\\) lang"):
+        run_batch(
+            DATA,
+            period=2022,
+            lang="en",
+            notebook="few_parameters",
+            notebooks_dir=NOTEBOOKS,
+            out=tmp_path,
+        )
+    with pytest.raises(ParameterError, match="jobs=-1 is not allowed"):
+        run_batch(DATA, period=2022, jobs=-1, out=tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_select_organisations():
+    orgs = pd.DataFrame(
+        {
+            "org_id": ["T", "B2", "B1", "C", "X"],
+            "level": ["committee", "base", "base", "base_cell", "cell"],
+        }
+    )
+    assert select_organisations(orgs, "base")["org_id"].tolist() == ["B1", "B2", "C"]
+    assert select_organisations(orgs, "committee")["org_id"].tolist() == ["T"]
+    assert select_organisations(orgs, "cell")["org_id"].tolist() == ["C", "X"]
+
+
+# --- key figures -----------------------------------------------------------------
+
+
+def test_record_figures_outside_the_runner_writes_nothing(monkeypatch):
+    monkeypatch.delenv(FIGURES_ENV, raising=False)
+    record_figures({"members": 3})
+    assert not list(Path.cwd().glob("figures.json"))
+
+
+def test_record_figures_converts_numpy_and_missing(monkeypatch, tmp_path):
+    target = tmp_path / "r" / "figures.json"
+    monkeypatch.setenv(FIGURES_ENV, str(target))
+    shown = record_figures(
+        {"members": np.int64(7), "attendance_rate": np.float64(0.5), "x": float("nan"), "y": pd.NA}
+    )
+    assert shown is None  # nothing displayed in the report
+    assert json.loads(target.read_text()) == {
+        "members": 7,
+        "attendance_rate": 0.5,
+        "x": None,
+        "y": None,
+    }
+
+
+def test_record_figures_rejects_tables(monkeypatch):
+    monkeypatch.delenv(FIGURES_ENV, raising=False)
+    with pytest.raises(ParameterError, match="key figure 'scorecard' is a DataFrame"):
+        record_figures({"scorecard": pd.DataFrame()})
+
+
+def test_index_in_english_with_no_reports(tmp_path):
+    page = build_index(tmp_path, lang="en").read_text(encoding="utf-8")
+    assert "<h1>Audit reports</h1>" in page and "0 reports, 0 failed." in page
+
+
+def test_index_skips_unreadable_run_files(tmp_path):
+    folder = tmp_path / "B9" / "2022"
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text("{half")
+    assert index_module.read_reports(tmp_path) == []
+
+
+# --- chibo demo ------------------------------------------------------------------
+
+
+def test_demo_makes_the_sample_and_audits_the_committee(tmp_path, monkeypatch, capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOKS / "tiny_audit.ipynb", notebooks / "audit_organisation.ipynb")
+    made = []
+
+    def fake_synth(folder):  # stands in for the synthetic city: the fixture data
+        shutil.copytree(DATA, folder)
+        made.append(folder)
+
+    monkeypatch.setattr(demo, "make_sample", fake_synth)
+    sample, out = tmp_path / "data" / "sample", tmp_path / "reports"
+    args = build_parser().parse_args(
+        ["demo", "--data", str(sample), "--out", str(out), "--notebooks", str(notebooks)]
+    )
+    assert args.func(args) == 0
+    assert made == [sample]
+    html = out / "TP" / "2022" / "audit_organisation.html"  # TP: the committee
+    assert html.is_file()
+    assert f"report: {html}" in capsys.readouterr().out
+    # second run: the sample is there, nothing is made again
+    assert args.func(args) == 0 and made == [sample]
+
+
+def test_demo_needs_one_committee():
+    orgs = pd.DataFrame({"org_id": ["A", "B"], "level": ["committee", "committee"]})
+    with pytest.raises(ChiboError, match="exactly one committee organisation; found 2"):
+        demo.committee_of(orgs)
+
+
+def test_demo_reports_a_sample_not_made(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "make_sample", lambda folder: None)
+    with pytest.raises(ChiboError, match="making the sample city wrote nothing to"):
+        demo.ensure_sample(tmp_path / "sample")
+
+
+def test_parsers_are_registered():
+    parser = build_parser()
+    for argv in (
+        ["audit", "D", "--org", "X", "--period", "2022"],
+        ["batch", "D", "--period", "2022"],
+        ["demo"],
+    ):
+        assert isinstance(parser.parse_args(argv), argparse.Namespace)

@@ -1,0 +1,184 @@
+"""Rendering: HTML for readers (no kernel needed), PDF and a look in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from chibo_analysis.errors import ChiboError
+from chibo_analysis.runner import render
+from chibo_analysis.runner.render import external_references, render_html, run_chromium
+
+CHROMIUM = shutil.which("chromium")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="/usr/bin/chromium is absent (CI installs it: apt-get install chromium)",
+)
+
+GREEN = (0x1B, 0x78, 0x37)  # the bar colour of the figure below
+
+
+def _png() -> bytes:
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=80)
+    ax.bar(["Đạt", "Không đạt"], [30, 3], color=["#1b7837", "#b2182b"])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def executed_nb():
+    """An 'executed' notebook built by hand: outputs as a kernel would have left them."""
+    code = new_code_cell("secret_source_line = 1\nprint('x')", execution_count=1)
+    code.outputs = [
+        new_output("stream", name="stdout", text="Đảng viên vắng không lý do: 3\n"),
+        new_output("stream", name="stderr", text="UserWarning: internal noise\n"),
+        new_output(
+            "display_data",
+            data={"image/png": base64.b64encode(_png()).decode(), "text/plain": "<Figure>"},
+        ),
+    ]
+    silent = new_code_cell("import pandas as pd", execution_count=2)
+    removed = new_markdown_cell("Ghi chú nội bộ", metadata={"tags": ["remove-cell"]})
+    return new_notebook(
+        cells=[new_markdown_cell("# Kiểm tra sinh hoạt chi bộ"), code, silent, removed],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+    )
+
+
+@pytest.fixture(scope="module")
+def report_file(executed_nb, tmp_path_factory):
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(render_html(executed_nb, title="Thử nghiệm", lang="vi"), encoding="utf-8")
+    return path
+
+
+def test_render_html_for_readers(report_file):
+    html = report_file.read_text(encoding="utf-8")
+    body = html.split("<body", 1)[1]
+    assert "Kiểm tra sinh hoạt chi bộ" in body
+    assert "Đảng viên vắng không lý do: 3" in body
+    assert "secret_source_line" not in html and "import pandas" not in html
+    assert "UserWarning" not in html  # stderr is for the analyst, not the reader
+    assert "Ghi chú nội bộ" not in html  # cell tagged remove-cell
+    assert body.count('src="data:image/png;base64,') == 1
+    # the figure's alt text is the heading it follows
+    assert body.count('<img alt="Kiểm tra sinh hoạt chi bộ" src="data:image/png') == 1
+    assert "<script" not in html and external_references(html) == []
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        ('<link rel="stylesheet" href="https://cdn.x/a.css">', ["https://cdn.x/a.css"]),
+        ("<img src='//cdn.x/i.png'>", ["//cdn.x/i.png"]),
+        ("<style>body{background:url(https://x/bg.png)}</style>", ["https://x/bg.png"]),
+        ('<style>@import "https://x/f.css";</style>', ["https://x/f.css"]),
+        ('<a href="https://x">link</a><img src="data:image/png;base64,AAAA">', []),
+    ],
+)
+def test_external_references(html, found):
+    assert external_references(html) == found
+
+
+def test_pdf_without_chromium_says_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    with pytest.raises(ChiboError, match="apt-get install chromium"):
+        render.render_pdf(tmp_path / "a.html", tmp_path / "a.pdf")
+
+
+@needs_chromium
+def test_pdf(report_file, tmp_path):
+    pdf = render.render_pdf(report_file, tmp_path / "report.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+@needs_chromium
+def test_chromium_renders_text(report_file):
+    dom = run_chromium(["--dump-dom", report_file.as_uri()]).stdout
+    assert "Kiểm tra sinh hoạt chi bộ" in dom
+    assert "Đảng viên vắng không lý do: 3" in dom
+    assert '<html lang="vi">' in dom
+
+
+@needs_chromium
+def test_chromium_renders_the_image(report_file, tmp_path):
+    import matplotlib.image
+
+    shot = tmp_path / "shot.png"
+    run_chromium(["--window-size=1000,1400", f"--screenshot={shot}", report_file.as_uri()])
+    pixels = (matplotlib.image.imread(shot)[..., :3] * 255).round().astype(int)
+    # pixels of the figure's green bar are on screen: the embedded PNG was decoded
+    green = (abs(pixels - GREEN).max(axis=-1) <= 3).sum()
+    assert green > 500
+    # and the page is not blank: dark text pixels too
+    assert (pixels.max(axis=-1) < 80).sum() > 200
+
+
+def test_render_keeps_vietnamese_through_nbformat(executed_nb, tmp_path):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(executed_nb, path)
+    html = render_html(nbformat.read(path, as_version=4), title="Tiêu đề", lang="en")
+    assert "<title>Tiêu đề</title>" in html and '<html lang="en">' in html
+
+
+def test_alt_texts_follow_headings_of_cells_and_outputs():
+    md = {"text/markdown": "## Sinh hoạt thường kỳ", "text/plain": "<Markdown>"}
+    png = {"image/png": "AAAA", "text/plain": "<Figure>"}
+    first = new_code_cell("x")
+    first.outputs = [new_output("display_data", data=png)]
+    second = new_code_cell("y")
+    second.outputs = [new_output("display_data", data=md), new_output("display_data", data=png)]
+    nb = new_notebook(cells=[new_markdown_cell("# Báo cáo\n\nvăn bản"), first, second])
+    assert render._alt_texts(nb) == ["Báo cáo", "Sinh hoạt thường kỳ"]
+
+
+def test_headings_of_outputs_are_written_as_letters():
+    cell = new_code_cell("display.heading(...)")
+    md = {"text/markdown": "# Kiểm tra chất lượng & <kết quả>", "text/plain": "<Markdown>"}
+    cell.outputs = [new_output("display_data", data=md)]
+    html = render_html(new_notebook(cells=[cell]), title="x")
+    assert '">Kiểm tra chất lượng &amp; &lt;kết quả&gt;<a' in html
+    assert "&#7875;" not in html
+    odd = new_code_cell("x")
+    odd.outputs = [
+        new_output("display_data", data={"text/html": "<p>&#99999999; &#55296; &#60;</p>"})
+    ]
+    assert "<p>&#99999999; &#55296; &#60;</p>" in render_html(new_notebook(cells=[odd]), title="x")
+
+
+def test_render_html_does_not_change_the_notebook(executed_nb):
+    before = nbformat.writes(executed_nb)
+    render_html(executed_nb, title="x")
+    assert nbformat.writes(executed_nb) == before
+
+
+def test_no_chromium_for_run_chromium(monkeypatch):
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    with pytest.raises(ChiboError, match="sudo apt-get install chromium"):
+        run_chromium(["--version"])
+
+
+def test_render_module_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = "import sys, chibo_analysis.runner.render; print('nbconvert' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_report_is_a_file(report_file):
+    assert Path(report_file).stat().st_size > 1000
