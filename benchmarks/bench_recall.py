@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from chibo_analysis.checks.validation import validated
 from chibo_analysis.indicators import roll
 from chibo_analysis.indicators.lists import run_list
 from chibo_analysis.indicators.periods import parse_period
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating the synthetic city in {data} (once) ...", flush=True)
         synthesize(data, seed=0, progress=False)
     truth = pd.read_csv(data / "ground_truth.csv", dtype=str)
-    ds = load_dataset(data).clean()
+    ds = validated(load_dataset(data))
     held = ds.meetings["held_on"]
     years = list(range(held.min().year, held.max().year + 1))
     rows = []

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chibo_analysis.checks.validation import validated
 from chibo_analysis.indicators import checks
 from chibo_analysis.indicators.periods import parse_period
 from chibo_analysis.indicators.scorecard import scorecard
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     ds = load_dataset(data)
     t_load = time.perf_counter() - t
     t = time.perf_counter()
-    ds = ds.clean()
+    ds = validated(ds)
     t_clean = time.perf_counter() - t
     mem_loaded = peak_mb()
     rows = {k: len(v) for k, v in ds.tables.items()}

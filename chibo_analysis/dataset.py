@@ -86,15 +86,26 @@ class Dataset:
     def clean(self, report: ValidationReport | None = None) -> Dataset:
         """A new dataset without the rows that ``report`` rejects.
 
-        With no report, the dataset is validated first. Rejected rows stay
+        ``report`` is what :func:`chibo_analysis.validate` returned for this
+        dataset; a dataset already clean needs none. Rejected rows stay
         listed in ``report.rejected()``; nothing is dropped silently.
+        (:func:`chibo_analysis.checks.validation.validated` validates and
+        cleans in one call.)
+
+        Raises
+        ------
+        ParameterError
+            With no report, for a dataset not yet cleaned.
         """
         if self.is_clean:
             return self
         if report is None:
-            from chibo_analysis.checks.validation import validate
+            from chibo_analysis.errors import ParameterError
 
-            report = validate(self)
+            raise ParameterError(
+                "clean() needs the validation report of this dataset: "
+                "ds.clean(chibo_analysis.validate(ds))"
+            )
         rejected = report.rejected_index()
         tables = {}
         for name, frame in self.tables.items():

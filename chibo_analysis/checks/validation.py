@@ -29,6 +29,30 @@ from chibo_analysis.problems import ISSUE_COLUMNS, ValidationReport, empty_issue
 from chibo_analysis.schema import TABLES, Table
 
 
+def validated(dataset: Dataset) -> Dataset:
+    """``dataset`` without the rows that validation sets aside.
+
+    A dataset already cleaned is returned as it is; any other is validated
+    first and cleaned with that report (see :meth:`Dataset.clean`). This is
+    what the indicators, lists and studies call, so that each of them can be
+    given the dataset as loaded.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from chibo_analysis.intake.load import dataset_from_frames
+    >>> orgs = pd.DataFrame({"org_id": ["TP", "TP"], "name": ["Thành phố", "Bis"],
+    ...                      "parent_id": [None, None], "level": ["committee", "committee"]})
+    >>> raw = dataset_from_frames(organisations=orgs, members=None, meetings=None, attendance=None)
+    >>> ds = validated(raw)
+    >>> len(raw.organisations), len(ds.organisations), validated(ds) is ds
+    (2, 1, True)
+    """
+    if dataset.is_clean:
+        return dataset
+    return dataset.clean(validate(dataset))
+
+
 def validate(dataset: Dataset) -> ValidationReport:
     """Check a dataset and report every problem found.
 

@@ -47,6 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chibo_analysis.checks.validation import validated
     from chibo_analysis.commands.scorecard import check_out, write_frame
     from chibo_analysis.errors import check_argument
     from chibo_analysis.indicators.lists import LISTS, run_list
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     options = (
         {"lang": args.lang} if args.list_name in ("failing_meetings", "implausible_good") else {}
     )
-    dataset = load_dataset(args.data).clean()
+    dataset = validated(load_dataset(args.data))
     frame = run_list(args.list_name, dataset, period, args.org, **options)
     if args.out:
         print(write_frame({args.list_name: frame}, args.out))

@@ -55,6 +55,7 @@ def write_frame(frames: dict[str, pd.DataFrame], out: str | Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chibo_analysis.checks.validation import validated
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.indicators.scorecard import scorecard
     from chibo_analysis.indicators.targets import assess, load_targets
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)  # checked before the data is read
     if args.out:
         check_out(args.out)
-    dataset = load_dataset(args.data).clean()
+    dataset = validated(load_dataset(args.data))
     card = scorecard(dataset, period, args.org)
     if args.out:
         frames = {"scorecard": card, "assessment": assess(card, targets, dataset.organisations)}

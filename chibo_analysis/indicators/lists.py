@@ -25,37 +25,11 @@ from chibo_analysis.checks.minutes_counts import minutes_mismatches  # noqa: F40
 from chibo_analysis.errors import ParameterError, check_argument
 from chibo_analysis.labels import label
 
+from . import lists_cells as sc
+from . import lists_members as sm
 from . import roll, standards
-from .periods import Period, parse_period
-
-
-def evidence(frame: pd.DataFrame) -> pd.Series:
-    """``file:row`` of each record of ``frame`` (a slice of a loaded table)."""
-    return frame["_file"].astype(str) + ":" + frame["_row"].astype(str)
-
-
-def join_evidence(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """``evidence`` strings (``file:row; ...``) per group of ``keys``."""
-    out = frame[keys].assign(evidence=evidence(frame))
-    return out.groupby(keys, sort=False)["evidence"].agg("; ".join).reset_index()
-
-
-def _src(frame: pd.DataFrame) -> pd.DataFrame:
-    """Provenance columns as plain text and integers."""
-    return frame.assign(_file=frame["_file"].astype(str), _row=frame["_row"].astype("int64"))
-
-
-def _context(dataset, period: str | int | Period, org_id: str | None):
-    ds = dataset.clean()
-    period = parse_period(period)
-    inside = roll.subtree(ds.organisations, org_id)
-    return ds, period, inside
-
-
-def _period_meetings(ds, period: Period, inside: pd.Index) -> pd.DataFrame:
-    held = ds.meetings["held_on"]
-    mt = ds.meetings
-    return mt[(held >= period.start) & (held <= period.end) & mt["cell_id"].isin(inside)]
+from .evidence import join_evidence, list_context, period_meetings
+from .periods import Period
 
 
 def failing_meetings(
@@ -72,8 +46,8 @@ def failing_meetings(
     unexcused absences and of 4th+ excused absences).
     """
     check_argument("lang", lang, ("vi", "en"))
-    ds, period, inside = _context(dataset, period, org_id)
-    mt = _period_meetings(ds, period, inside)
+    ds, period, inside = list_context(dataset, period, org_id)
+    mt = period_meetings(ds, period, inside)
     context, reg = roll.year_register(ds, period)
     run_pos = standards.excused_run_position(reg)
     f = standards.meeting_facts(context, reg, run_pos).loc[mt.index]
@@ -159,14 +133,11 @@ def implausible_good(
 
 def minutes_list(dataset, period: str | int | Period, org_id: str | None = None) -> pd.DataFrame:
     """:func:`minutes_mismatches` for the meetings of the period within ``org_id``."""
-    ds, period, inside = _context(dataset, period, org_id)
-    return minutes_mismatches(_period_meetings(ds, period, inside), ds.attendance)
+    ds, period, inside = list_context(dataset, period, org_id)
+    return minutes_mismatches(period_meetings(ds, period, inside), ds.attendance)
 
 
 def _lists() -> dict[str, Callable[..., pd.DataFrame]]:
-    from . import lists_cells as sc
-    from . import lists_members as sm
-
     return {
         "r6_meetings": sm.r6_meetings,
         "r6_dues": sm.r6_dues,

@@ -11,7 +11,7 @@ import pandas as pd
 from chibo_analysis.schema import CELL_LEVELS
 
 from . import roll
-from .lists import _context, _src, join_evidence
+from .evidence import join_evidence, list_context, source_columns
 from .lists_members import _need
 from .periods import Period, parse_period
 
@@ -48,7 +48,7 @@ def small_residential(
         from .targets import load_targets
 
         min_members = int(load_targets().targets["residential_members"].value)
-    ds, period, _ = _context(dataset, period, org_id)
+    ds, period, _ = list_context(dataset, period, org_id)
     cells = _cell_rows(ds, period, org_id)
     hit = cells[(cells["kind"] == "residential") & (cells["members"] < min_members)]
     roll_rows = ds.members[
@@ -67,7 +67,7 @@ def no_admissions(dataset, period: str | int | Period, org_id: str | None = None
     Returns ``org_id``, ``name``, ``parent_id``, ``kind``, ``members``,
     ``months_expected``, ``_file``, ``_row``.
     """
-    ds, period, _ = _context(dataset, period, org_id)
+    ds, period, _ = list_context(dataset, period, org_id)
     cells = _cell_rows(ds, period, org_id)
     hit = cells[cells["admissions"] == 0]
     cols = ["org_id", "name", "parent_id", "kind", "members", "months_expected", "_file", "_row"]
@@ -99,7 +99,7 @@ def r9_cap(
     ``basis``, ``cap`` (share x basis count), the base's ``_file``/``_row``
     and ``evidence`` (the excellent members' review rows).
     """
-    ds, period, inside = _context(dataset, period, org_id)
+    ds, period, inside = list_context(dataset, period, org_id)
     _need(ds, "reviews", "r9_cap")
     if basis is None or share is None:
         from .targets import load_targets
@@ -152,4 +152,4 @@ def r9_cap(
         "_row",
         "evidence",
     ]
-    return _src(out)[cols].sort_values(["org_id", "year"]).reset_index(drop=True)
+    return source_columns(out)[cols].sort_values(["org_id", "year"]).reset_index(drop=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import roll, standards
-from .lists import _context, _src, join_evidence
+from .evidence import join_evidence, list_context, source_columns
 from .periods import Period
 
 
@@ -35,7 +35,7 @@ def _flag_list(
     out.insert(1, "full_name", out["member_id"].map(_names(ds.members)))
     cols = ["member_id", "full_name", "cell_id", "year", "n_months", "months", "_file", "_row"]
     return (
-        _src(out)[cols + ["evidence"]]
+        source_columns(out)[cols + ["evidence"]]
         .sort_values(["cell_id", "member_id", "year"])
         .reset_index(drop=True)
     )
@@ -53,7 +53,7 @@ def r6_meetings(dataset, period: str | int | Period, org_id: str | None = None) 
     ``n_months``, ``months`` (``"2022-09, 2022-11, 2022-12"``), the member's
     row (``_file``, ``_row``) and ``evidence`` (the register rows).
     """
-    ds, period, inside = _context(dataset, period, org_id)
+    ds, period, inside = list_context(dataset, period, org_id)
     months = standards.r6_meeting_months(_register(ds, period))
     return _flag_list(ds, period, inside, months, months)
 
@@ -65,7 +65,7 @@ def r6_dues(dataset, period: str | int | Period, org_id: str | None = None) -> p
     month without a row is missing data, not unpaid. Columns as
     :func:`r6_meetings`, ``evidence`` being the dues rows.
     """
-    ds, period, inside = _context(dataset, period, org_id)
+    ds, period, inside = list_context(dataset, period, org_id)
     _need(ds, "dues", "r6_dues")
     months = standards.r6_dues_months(ds.dues, period)
     return _flag_list(ds, period, inside, months, months)
@@ -92,7 +92,7 @@ def excused_streaks(dataset, period: str | int | Period, org_id: str | None = No
     meetings), the member's row in that cell (``_file``, ``_row``) and
     ``evidence`` (the register rows).
     """
-    ds, period, inside = _context(dataset, period, org_id)
+    ds, period, inside = list_context(dataset, period, org_id)
     reg = _register(ds, period)
     pos = standards.excused_run_position(reg)
     exc = reg[pos > 0].assign(pos=pos[pos > 0])
@@ -119,7 +119,11 @@ def excused_streaks(dataset, period: str | int | Period, org_id: str | None = No
     out.insert(1, "full_name", out["member_id"].map(_names(ds.members)))
     cols = ["member_id", "full_name", "cell_id", "year", "run_length", "first_on", "last_on",
             "meetings", "_file", "_row", "evidence"]  # fmt: skip
-    return _src(out)[cols].sort_values(["cell_id", "member_id", "first_on"]).reset_index(drop=True)
+    return (
+        source_columns(out)[cols]
+        .sort_values(["cell_id", "member_id", "first_on"])
+        .reset_index(drop=True)
+    )
 
 
 def probation_overdue(
@@ -133,7 +137,7 @@ def probation_overdue(
     ``due_on`` (admission + 12 months), ``days_overdue`` (to the period's
     end), ``_file``, ``_row``.
     """
-    ds, period, inside = _context(dataset, period, org_id)
+    ds, period, inside = list_context(dataset, period, org_id)
     m = ds.members[roll.on_roll(ds.members, period.end) & ds.members["cell_id"].isin(inside)]
     m = m[m["admitted_on"].notna()]
     due = m["admitted_on"] + pd.DateOffset(months=12)
@@ -152,7 +156,7 @@ def probation_overdue(
         "_file",
         "_row",
     ]
-    return _src(hit)[cols].sort_values(["cell_id", "member_id"]).reset_index(drop=True)
+    return source_columns(hit)[cols].sort_values(["cell_id", "member_id"]).reset_index(drop=True)
 
 
 #: R8, HD 27-HD/BTCTW of 26/3/2009: men over 60, women over 55, at the time of exemption.
@@ -178,7 +182,7 @@ def exemption_age(dataset, period: str | int | Period, org_id: str | None = None
     temporary exemption for members working away may not exceed one year),
     ``_file``, ``_row``.
     """
-    ds, period, inside = _context(dataset, period, org_id)
+    ds, period, inside = list_context(dataset, period, org_id)
     m = ds.members
     ex = m[
         m["exempt_from"].notna()
@@ -201,7 +205,7 @@ def exemption_age(dataset, period: str | int | Period, org_id: str | None = None
     out["gender"] = out["gender"].astype("object")
     cols = ["member_id", "full_name", "cell_id", "gender", "birth_date", "exempt_from",
             "exempt_until", "age_at_exemption", "finding", "longer_than_a_year", "_file", "_row"]  # fmt: skip
-    return _src(out)[cols].sort_values(["cell_id", "member_id"]).reset_index(drop=True)
+    return source_columns(out)[cols].sort_values(["cell_id", "member_id"]).reset_index(drop=True)
 
 
 def _add_years(dates: pd.Series, years: pd.Series) -> pd.Series:

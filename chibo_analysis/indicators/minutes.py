@@ -368,7 +368,9 @@ def copied_minutes(
     else:
         rows = int(num_perm) // int(bands)
     if hasattr(meetings, "tables"):
-        meetings = meetings.clean().tables["meetings"]
+        from chibo_analysis.checks.validation import validated
+
+        meetings = validated(meetings).tables["meetings"]
     missing = [c for c in ("meeting_id", "cell_id", "held_on", "minutes_text") if c not in meetings]
     if missing:
         raise ParameterError(f"meetings lacks columns {missing}")

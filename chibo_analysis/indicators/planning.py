@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chibo_analysis.checks.validation import validated
 from chibo_analysis.errors import DataReadError, ParameterError
 from chibo_analysis.schema import CELL_LEVELS, NO, RATINGS, YES, fold
 from chibo_analysis.stats.sampling import SampleEvaluation, evaluate_sample, sample_size
@@ -245,7 +246,7 @@ def plan_inspection(
     from chibo_analysis.indicators.roll import subtree
     from chibo_analysis.indicators.scorecard import scorecard_counts
 
-    ds = dataset.clean()
+    ds = validated(dataset)
     counts = scorecard_counts(ds, period, org_id)
     risk = risk_scores(counts, weights)
     p = parse_period(period)

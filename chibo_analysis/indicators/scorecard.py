@@ -34,6 +34,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from chibo_analysis.checks.validation import validated
 from chibo_analysis.dataset import Dataset
 from chibo_analysis.schema import CELL_LEVELS, RATING_POINTS
 
@@ -123,7 +124,7 @@ def scorecard_counts(
     ``standard_meetings``, ``rating_agreements``, ``rating_difference``
     (sum of self minus inspection points)).
     """
-    ds = dataset.clean()
+    ds = validated(dataset)
     period = parse_period(period)
     orgs = ds.organisations
     inside = roll.subtree(orgs, org_id)

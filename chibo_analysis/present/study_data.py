@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from chibo_analysis.checks.validation import validated
 from chibo_analysis.errors import check_argument
 from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
 
@@ -80,7 +81,7 @@ def presence_grid(
     from chibo_analysis.indicators.periods import parse_period
 
     check_argument("kind", kind, ("regular", "thematic"))
-    ds = dataset.clean()
+    ds = validated(dataset)
     period = parse_period(period)
     orgs = ds.organisations
     inside = roll.subtree(orgs, org_id)
@@ -137,7 +138,7 @@ def discipline_cases(
     from chibo_analysis.indicators.periods import parse_period
 
     columns = ["member_id", "org_id", "decided_on", "form", "reason", "_file", "_row"]
-    ds = dataset.clean()
+    ds = validated(dataset)
     if not ds.has("disciplines"):
         return pd.DataFrame(columns=columns)
     period = parse_period(period)
@@ -173,7 +174,7 @@ def _unit_counts(
     from chibo_analysis.indicators.scorecard import scorecard_counts
 
     check_argument("units", units, tuple(UNITS))
-    ds = dataset.clean()
+    ds = validated(dataset)
     counts = scorecard_counts(ds, period, org_id)
     counts = counts[counts["level"].isin(UNITS[units])]
     return counts.set_axis(_unique_names(ds.organisations, counts["org_id"]))
@@ -249,7 +250,7 @@ def monthly_attendance(
     from chibo_analysis.indicators import roll
     from chibo_analysis.indicators.periods import parse_period
 
-    ds = dataset.clean()
+    ds = validated(dataset)
     period = parse_period(period)
     meetings = _meetings_within(ds, period, org_id)
     reg = roll.register(meetings, ds.attendance, ds.members)
@@ -289,7 +290,7 @@ def rating_agreement(
     from chibo_analysis.indicators.scorecard import latest_inspections
     from chibo_analysis.stats.agreement import weighted_kappa
 
-    ds = dataset.clean()
+    ds = validated(dataset)
     period = parse_period(period)
     mt = _meetings_within(ds, period, org_id)
     if not ds.has("inspections"):
@@ -315,7 +316,7 @@ def yearly_scorecards(
     from chibo_analysis.indicators.scorecard import scorecard
 
     check_argument("units", units, tuple(UNITS))
-    ds = dataset.clean()
+    ds = validated(dataset)
     cards = [scorecard(ds, str(y), org_id) for y in parse_period(years).years]
     out = pd.concat(cards, ignore_index=True)
     return out[out["level"].isin(UNITS[units])].reset_index(drop=True)
@@ -333,7 +334,7 @@ def copied_minutes_in(
     from chibo_analysis.indicators.minutes import CopiedMinutes, copied_minutes
     from chibo_analysis.indicators.periods import parse_period
 
-    ds = dataset.clean()
+    ds = validated(dataset)
     period = parse_period(period)
     mt = _meetings_within(ds, period, org_id)
     res = copied_minutes(mt, **options)

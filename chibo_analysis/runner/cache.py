@@ -26,6 +26,7 @@ import threading
 import time
 from pathlib import Path
 
+from chibo_analysis.checks.validation import validated
 from chibo_analysis.dataset import Dataset
 
 ENV = "CHIBO_CACHE_DIR"
@@ -71,7 +72,7 @@ def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset
 
     cache_dir = cache_dir or os.environ.get(ENV)
     if not cache_dir:
-        return load_dataset(path).clean()
+        return validated(load_dataset(path))
     target = _target(path, cache_dir)
     pending = target.with_suffix(".pending")
     give_up = time.monotonic() + WAIT_SECONDS
@@ -86,7 +87,7 @@ def load_clean(path: str | Path, cache_dir: str | Path | None = None) -> Dataset
 def _write(path: str | Path, target: Path) -> Dataset:
     from chibo_analysis.intake.load import load_dataset
 
-    dataset = load_dataset(path).clean()
+    dataset = validated(load_dataset(path))
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds personal data
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:

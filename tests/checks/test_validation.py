@@ -11,6 +11,8 @@ import pytest
 from conftest import CLEAN, append_line, replace_in
 
 from chibo_analysis import load_dataset, validate
+from chibo_analysis.checks.validation import validated
+from chibo_analysis.errors import ParameterError
 from chibo_analysis.problems import REASONS
 
 
@@ -170,7 +172,7 @@ def test_unread_data_files_are_listed_not_dropped_silently(clean_dir):
         ["so tay.xlsx", "unread_file", "warning"],
     ]
     assert "không được đọc" in issues["message"].iloc[0]
-    assert len(ds.clean().attendance) == len(
+    assert len(ds.clean(validate(ds)).attendance) == len(
         load_dataset(clean_dir).attendance
     )  # nothing set aside
     # asking for some tables only is not a reason to list the others
@@ -194,7 +196,7 @@ def test_clean_sets_errors_aside_and_keeps_warnings(clean_dir):
     append_line(clean_dir / "attendance.csv", "S9,M2,present")
     replace_in(clean_dir / "meetings.csv", "Có,,,2,2,0,0", "Có,,,3,2,0,0")
     ds = load_dataset(clean_dir)
-    cleaned = ds.clean()
+    cleaned = ds.clean(validate(ds))
     assert len(ds.meetings) == 5 and len(cleaned.meetings) == 4  # input dataset untouched
     assert "S9" not in set(cleaned.meetings["meeting_id"])
     assert "S3" in set(cleaned.meetings["meeting_id"])  # warning only: kept
@@ -202,6 +204,14 @@ def test_clean_sets_errors_aside_and_keeps_warnings(clean_dir):
     rejected = cleaned.report.rejected()
     assert rejected[["table", "row"]].values.tolist() == [["attendance", 12], ["meetings", 6]]
     assert cleaned.clean() is cleaned
+    assert validated(ds).meetings["meeting_id"].tolist() == cleaned.meetings["meeting_id"].tolist()
+    assert validated(cleaned) is cleaned
+
+
+def test_clean_without_report_says_how(clean_dir):
+    ds = load_dataset(clean_dir)
+    with pytest.raises(ParameterError, match=r"ds.clean\(chibo_analysis.validate\(ds\)\)"):
+        ds.clean()
 
 
 def test_report_writes_xlsx_and_csv(clean_dir, tmp_path):
