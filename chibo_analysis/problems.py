@@ -36,6 +36,16 @@ REASONS: dict[str, tuple[str, str, str]] = {
     "missing_value": ("error", "required value is empty", "thiếu giá trị bắt buộc"),
     "unparseable": ("error", "value cannot be read as the expected type", "không đọc được giá trị"),
     "impossible_date": ("error", "date does not exist", "ngày không tồn tại"),
+    "ambiguous_value": (
+        "error",
+        "value could mean more than one thing, so it is not guessed",
+        "giá trị có thể hiểu nhiều cách nên không được đoán",
+    ),
+    "lenient_value": (
+        "warning",
+        "value read after ignoring punctuation or invisible characters",
+        "giá trị được đọc sau khi bỏ dấu câu hoặc ký tự ẩn",
+    ),
     "not_allowed": ("error", "value is not one of the allowed values", "giá trị không được phép"),
     "out_of_range": ("error", "value outside the allowed range", "giá trị ngoài khoảng cho phép"),
     "bad_row": ("error", "row has more fields than the header", "dòng có nhiều ô hơn tiêu đề"),

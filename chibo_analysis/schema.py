@@ -51,6 +51,42 @@ def fold(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
+#: Invisible characters that offices' files carry inside codes and labels
+#: (zero-width spaces and joiners, the BOM, soft hyphens); removed on reading.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width characters; non-breaking spaces become spaces.
+
+    Examples
+    --------
+    >>> strip_invisible("C\u200b001\u00a0")
+    'C001 '
+    """
+    return _INVISIBLE_RE.sub("", str(text)).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def strict_key(text: str) -> str:
+    """The key a value must match *exactly* to be read without comment.
+
+    Like :func:`fold` (no diacritics, any case, ``_``/``-``/spaces alike) but
+    punctuation is kept: ``"Có mặt"`` and ``"co mat"`` give the same key,
+    ``"Co mat?"`` does not. A value that matches only after :func:`fold`
+    drops its punctuation is read with a ``lenient_value`` warning.
+
+    Examples
+    --------
+    >>> strict_key(" Vắng  có-phép "), strict_key("Co mat?"), strict_key("✓")
+    ('vang co phep', 'co mat?', '✓')
+    """
+    text = unicodedata.normalize("NFD", strip_invisible(text))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = text.replace("đ", "d").replace("Đ", "D").lower()
+    return re.sub(r"[\s_\-]+", " ", text).strip()
+
+
 @dataclass(frozen=True)
 class Choice:
     """An allowed value of a category column: its code and Vietnamese label."""
@@ -82,6 +118,9 @@ class Column:
     min: int | None = None
     max: int | None = None
     personal: bool = False
+    #: Spellings refused because they could mean more than one value (e.g. a
+    #: bare "Vắng"), with the explanation given to the user (en, vi).
+    ambiguous: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -182,13 +221,31 @@ RATINGS = (
 #: Points of each rating on the 0-3 scale (good = 3), for agreement and inflation.
 RATING_POINTS = {"good": 3, "fair": 2, "average": 1, "poor": 0}
 STATUSES = (
-    Choice("present", "Có mặt", ("co mat", "x")),
-    Choice("excused", "Vắng có lý do", ("vang co li do", "co ly do", "co li do")),
     Choice(
-        "absent", "Vắng không lý do", ("vang khong li do", "khong ly do", "khong li do", "vang")
+        "present",
+        "Có mặt",
+        ("x", "✓", "✔", "có", "cm", "đi muộn", "đến muộn", "muộn", "present"),
     ),
-    Choice("exempt", "Miễn sinh hoạt", ("mien",)),
-)
+    Choice(
+        "excused",
+        "Vắng có lý do",
+        (
+            "p", "cp", "có phép", "vắng có phép", "vắng cp", "vắng clđ", "vắng cld", "vcld",
+            "vclđ", "vắng có lí do", "có lý do", "có lí do", "vắng p",
+        ),
+    ),
+    Choice(
+        "absent",
+        "Vắng không lý do",
+        (
+            "k", "kp", "không phép", "vắng không phép", "vắng kp", "vắng klđ", "vắng kld",
+            "vkld", "vklđ", "vắng không lí do", "không lý do", "không lí do", "vắng k",
+        ),
+    ),
+    Choice("exempt", "Miễn sinh hoạt", ("miễn", "miễn sh", "msh", "miễn sinh hoạt đảng")),
+)  # fmt: skip
+#: Register marks that do not say whether an absence was excused: refused, never guessed.
+AMBIGUOUS_STATUS = ("v", "vắng", "vắng mặt", "vm", "nghỉ", "không")
 FORMS = (
     Choice("reprimand", "Khiển trách"),
     Choice("warning", "Cảnh cáo"),
@@ -377,7 +434,8 @@ ATTENDANCE = Table(
             required=True,
             nullable=False,
             choices=STATUSES,
-            aliases=("trang thai",),
+            aliases=("trang thai", "diem danh", "tinh hinh"),
+            ambiguous=AMBIGUOUS_STATUS,
         ),
     ),
 )

@@ -33,6 +33,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("data", help="folder of table files, or one workbook")
     p.add_argument(
+        "--codebook",
+        metavar="FILE",
+        help="YAML file mapping the team's own marks and headers (default: DATA/codebook.yaml)",
+    )
+    p.add_argument(
         "--period", required=True, help="a year (2022), a quarter (2022Q3) or years (2020-2025)"
     )
     p.add_argument(
@@ -61,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     options = (
         {"lang": args.lang} if args.list_name in ("failing_meetings", "implausible_good") else {}
     )
-    dataset = validated(load_dataset(args.data))
+    dataset = validated(load_dataset(args.data, codebook=args.codebook))
     frame = run_list(args.list_name, dataset, period, args.org, **options)
     if args.out:
         print(write_frame({args.list_name: frame}, args.out))

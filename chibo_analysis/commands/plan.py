@@ -27,6 +27,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("data", nargs="?", help="folder of table files, or one workbook")
+    p.add_argument(
+        "--codebook",
+        metavar="FILE",
+        help="YAML file mapping the team's own marks and headers (default: DATA/codebook.yaml)",
+    )
     p.add_argument("--period", help="a year (2022), a quarter (2022Q3) or years (2020-2025)")
     p.add_argument("--org", default=None, metavar="ID", help="organisation to inspect")
     p.add_argument("--confidence", type=float, default=0.95, help="default 0.95")
@@ -61,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     weights = plan.load_risk_weights(args.targets) if args.targets else None
     result = plan.plan_inspection(
-        load_dataset(args.data),
+        load_dataset(args.data, codebook=args.codebook),
         args.period,
         args.org,
         confidence=args.confidence,

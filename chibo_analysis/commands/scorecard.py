@@ -22,6 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("data", help="folder of table files, or one workbook")
     p.add_argument(
+        "--codebook",
+        metavar="FILE",
+        help="YAML file mapping the team's own marks and headers (default: DATA/codebook.yaml)",
+    )
+    p.add_argument(
         "--period", required=True, help="a year (2022), a quarter (2022Q3) or years (2020-2025)"
     )
     p.add_argument(
@@ -65,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)  # checked before the data is read
     if args.out:
         check_out(args.out)
-    dataset = validated(load_dataset(args.data))
+    dataset = validated(load_dataset(args.data, codebook=args.codebook))
     card = scorecard(dataset, period, args.org)
     if args.out:
         frames = {"scorecard": card, "assessment": assess(card, targets, dataset.organisations)}

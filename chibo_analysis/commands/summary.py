@@ -10,13 +10,18 @@ import pandas as pd
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("summary", help="summarise what a dataset holds", description=__doc__)
     p.add_argument("data", help="folder of table files, or one workbook")
+    p.add_argument(
+        "--codebook",
+        metavar="FILE",
+        help="YAML file mapping the team's own marks and headers (default: DATA/codebook.yaml)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from chibo_analysis.intake.load import load_dataset
 
-    print(describe(load_dataset(args.data)))
+    print(describe(load_dataset(args.data, codebook=args.codebook)))
     return 0
 
 

@@ -40,6 +40,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("data", help="folder of table files, or one workbook")
+    p.add_argument(
+        "--codebook",
+        metavar="FILE",
+        help="YAML file mapping the team's own marks and headers (default: DATA/codebook.yaml)",
+    )
     p.add_argument("--out", help="write the full report to FILE.xlsx or FILE.csv")
     p.add_argument("--lang", default="vi", help="language of messages: vi (default) or en")
     p.add_argument("--examples", type=int, default=3, help="examples shown per reason (default 3)")
@@ -52,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_argument("--lang", args.lang, ("vi", "en"))
     text = LABELS[args.lang]
-    dataset = load_dataset(args.data)
+    dataset = load_dataset(args.data, codebook=args.codebook)
     report = validate(dataset)
     print(format_report(report, text, args.lang, args.examples))
     if args.out:

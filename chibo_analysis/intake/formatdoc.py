@@ -153,7 +153,43 @@ def render_table(table: Table) -> list[str]:
             (_code(ch.code), ch.vi, ", ".join(_code(a) for a in ch.aliases)) for ch in c.choices
         ]
         lines += _table_md(("code", "Vietnamese label", "also accepted"), rows)
+        if c.ambiguous:
+            lines += [
+                "",
+                "Refused, never guessed (they do not say which of the values above is meant): "
+                + ", ".join(_code(a) for a in c.ambiguous)
+                + ". Write the value in full, or map the mark in a codebook.",
+            ]
     return lines + [""]
+
+
+CODEBOOK_DOC = [
+    "## Lenient readings, refusals and the codebook",
+    "",
+    "Category values are compared with the spellings listed under each table, in any case",
+    "and with or without diacritics (`Có mặt`, `co mat`, `CM`, `x` are all *present*). A",
+    "value that matches only once its punctuation is dropped (`Co mat?`) is read, and the",
+    "validation report lists it as a `lenient_value` warning with the value as written and",
+    "the reading chosen; so are codes from which invisible characters (zero-width spaces,",
+    "non-breaking spaces) were removed. A mark that could mean two values (a bare `V` or",
+    "`Vắng`: with or without a valid reason?) is refused as `ambiguous_value`.",
+    "",
+    "A team's own marks and headers go in a codebook: a YAML file `codebook.yaml` in the",
+    "dataset folder (read automatically) or any file given with `--codebook FILE`. Every",
+    "entry is checked against the tables below; the codebook's file and SHA-256 are kept",
+    "with the dataset's sources.",
+    "",
+    "```yaml",
+    "values:",
+    "  status:                 # a column (every table that has it) or table.column",
+    "    V: excused            # in our registers a bare V is an excused absence",
+    "    Có (muộn): present",
+    "headers:",
+    "  meetings:               # a table",
+    "    Thời gian họp: duration_min",
+    "```",
+    "",
+]
 
 
 def render_format_doc() -> str:
@@ -225,6 +261,7 @@ def render_format_doc() -> str:
         + " for no.",
         "",
     ]
+    lines += CODEBOOK_DOC
     for table in TABLES.values():
         lines += render_table(table)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -26,6 +26,12 @@ import pandas as pd
 
 from chibo_analysis.dataset import Dataset, SourceFile
 from chibo_analysis.errors import DataReadError
+from chibo_analysis.intake.codebook import (
+    Codebook,
+    find_codebook,
+    header_spellings,
+    load_codebook,
+)
 from chibo_analysis.intake.parse import parse_column
 from chibo_analysis.intake.readers import (
     CSV_SUFFIXES,
@@ -58,7 +64,12 @@ _EXPECTED_VI = {
 }
 
 
-def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = None) -> Dataset:
+def load_dataset(
+    path: str | Path,
+    tables: tuple[str, ...] | list[str] | None = None,
+    *,
+    codebook: str | Path | Codebook | None = None,
+) -> Dataset:
     """Read a dataset from a folder or a single workbook.
 
     Parameters
@@ -69,6 +80,10 @@ def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = 
     tables : sequence of str, optional
         Read only these tables (e.g. ``("organisations",)`` to check an
         organisation code quickly); default all.
+    codebook : path or Codebook, optional
+        The team's own marks, labels and headers (see
+        :mod:`chibo_analysis.intake.codebook`); default the folder's
+        ``codebook.yaml`` if there is one.
 
     Returns
     -------
@@ -90,6 +105,11 @@ def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = 
     unknown = sorted(set(wanted) - set(TABLES))
     if unknown:
         raise DataReadError(f"unknown table(s) {unknown}; expected some of {list(TABLES)}")
+    if codebook is None:
+        found_book = find_codebook(root)
+        book = load_codebook(found_book) if found_book is not None else None
+    else:
+        book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     sheets, unread = _collect(root, wanted)
     missing = [n for n in wanted if TABLES[n].required and n not in sheets]
     if missing:
@@ -102,13 +122,17 @@ def load_dataset(path: str | Path, tables: tuple[str, ...] | list[str] | None = 
     base = root if root.is_dir() else root.parent
     frames, sources, issues = {}, [], []
     for name, raws in sheets.items():
-        frame, table_issues = _build_table(TABLES[name], raws, base)
+        frame, table_issues = _build_table(TABLES[name], raws, base, book)
         frames[name] = frame
         issues.append(table_issues)
         for raw in raws:
             sources.append(
                 SourceFile(_rel(raw.path, base), name, raw.sheet, len(raw.frame), raw.sha256)
             )
+    if book is not None:
+        sources.append(
+            SourceFile(_rel(Path(book.path), base), "codebook", None, len(book), book.sha256)
+        )
     # an optional table with no records (an empty template sheet) was not supplied
     ordered = {
         n: frames[n] for n in TABLES if n in frames and (TABLES[n].required or len(frames[n]))
@@ -274,9 +298,11 @@ def _add_workbook(path: Path, table: Table | None, add) -> bool:
     return found
 
 
-def _map_headers(table: Table, raw: RawSheet, where: str) -> dict[str, str]:
-    """Map the file's headers to canonical column names."""
-    spellings = {}
+def _map_headers(
+    table: Table, raw: RawSheet, where: str, book: Codebook | None = None
+) -> dict[str, str]:
+    """Map the file's headers to canonical column names (the codebook's first)."""
+    spellings = dict(header_spellings(book, table.name))
     for column in table.columns:
         for spelling in column.header_spellings():
             spellings.setdefault(fold(spelling), column.name)
@@ -304,13 +330,13 @@ def _map_headers(table: Table, raw: RawSheet, where: str) -> dict[str, str]:
 
 
 def _build_table(
-    table: Table, raws: list[RawSheet], base: Path
+    table: Table, raws: list[RawSheet], base: Path, book: Codebook | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts = []
     bad_rows = []
     for raw in raws:
         where = _rel(raw.path, base) + (f" [{raw.sheet}]" if raw.sheet else "")
-        mapping = _map_headers(table, raw, where)
+        mapping = _map_headers(table, raw, where, book)
         part = raw.frame[list(mapping)].rename(columns=mapping)
         part = part.assign(_file=_rel(raw.path, base), _sheet=raw.sheet or "", _row=raw.rows)
         parts.append(part)
@@ -334,12 +360,13 @@ def _build_table(
             typed[column.name] = _empty_column(column)
             continue
         raw_col = frame[column.name]
-        parsed = parse_column(raw_col, column)
+        extra = book.values_for(table.name, column.name) if book is not None else None
+        parsed = parse_column(raw_col, column, extra)
         typed[column.name] = parsed.values
         failed = parsed.errors.notna()
         for code in pd.unique(parsed.errors[failed]):
             rows = frame.loc[parsed.errors == code]
-            en, vi = _message(column, code)
+            en, vi = _message(column, code, parsed.values[rows.index])
             issues.append(
                 make_issues(rows, table.name, code, column.name, raw_col[rows.index], en, vi)
             )
@@ -405,7 +432,33 @@ def _empty_column(column) -> pd.Series:
     return pd.Series(dtype=dtype)
 
 
-def _message(column, code: str) -> tuple[str, str]:
+def _message(column, code: str, read: pd.Series) -> tuple[str | pd.Series, str | pd.Series]:
+    """The English and Vietnamese messages of ``code`` for values of ``column``.
+
+    ``read`` holds what was read from each value (empty where nothing was).
+    """
+    if code == "lenient_value":
+        if column.kind == "category":
+            vi_text = read.astype("object").map(lambda c: column.label(str(c), "vi"))
+            en_text = read.astype("object").astype(str)
+        else:
+            vi_text = en_text = read.astype("object").astype(str)
+        return (
+            f"{column.name}: read as '" + en_text + "' after ignoring punctuation or "
+            "invisible characters; check the value, or map it in a codebook",
+            f"{column.vi}: đọc là '" + vi_text + "' sau khi bỏ dấu câu hoặc ký tự ẩn; "
+            "kiểm tra lại giá trị, hoặc khai báo trong codebook",
+        )
+    if code == "ambiguous_value":
+        allowed = ", ".join(f"{c.vi} ({c.code})" for c in column.choices)
+        return (
+            f"{column.name}: this mark could mean more than one value (for an absence: with or "
+            f"without a valid reason), so it is not guessed; write one of {allowed}, or map the "
+            f"mark in a codebook (values: {{{column.name}: {{MARK: CODE}}}})",
+            f"{column.vi}: ký hiệu này có thể hiểu nhiều cách (vắng có lý do hay không có lý "
+            f"do), nên không được đoán; ghi một trong: {allowed}, hoặc khai báo ký hiệu trong "
+            "codebook",
+        )
     if code == "not_allowed":
         allowed = ", ".join(f"{c.vi} ({c.code})" for c in column.choices) or "Có, Không"
         return (

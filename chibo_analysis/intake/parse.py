@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from chibo_analysis.schema import NO, YES, Column, fold
+from chibo_analysis.schema import INVISIBLE, NO, YES, Column, fold, strict_key, strip_invisible
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -41,6 +41,7 @@ _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 _PLAIN_INT = re.compile(r"^[+]?\d+$")
 _INT_DECIMAL_ZERO = re.compile(r"^[+]?(\d+)[.,]0+$")
 _CURRENCY = re.compile(r"\s*(đồng|dong|đ|d|vnd|vnđ)\.?$", re.IGNORECASE)
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _MINUTES = re.compile(r"\s*(phút|phut|ph|p|min|minutes?)\.?$", re.IGNORECASE)
 
 
@@ -234,15 +235,53 @@ def _number_one(value, *, amount: bool) -> tuple[int | None, str | None]:
     return (number, None) if number is not None else (None, "unparseable")
 
 
-def _lookup(column: Column) -> dict[str, str]:
-    table = {}
+def _lookup(column: Column) -> tuple[dict[str, str], dict[str, str]]:
+    """Strict and lenient spellings of a category column's values, each to its code.
+
+    Strict keys (:func:`~chibo_analysis.schema.strict_key`) are read without
+    comment; lenient keys (:func:`~chibo_analysis.schema.fold`, punctuation
+    dropped) are read with a ``lenient_value`` warning. A lenient key that two
+    codes share is left out: it is refused, not guessed.
+    """
+    strict: dict[str, str] = {}
+    lenient: dict[str, set[str]] = {}
     for choice in column.choices:
         for spelling in choice.spellings():
-            table[fold(spelling)] = choice.code
-    return table
+            strict[strict_key(spelling)] = choice.code
+            lenient.setdefault(fold(spelling), set()).add(choice.code)
+    return strict, {k: next(iter(v)) for k, v in lenient.items() if len(v) == 1 and k}
 
 
-def parse_column(raw: pd.Series, column: Column) -> Parsed:
+def category_reader(column: Column, extra: dict[str, str] | None = None):
+    """``read(value) -> (code, reason)`` for a category column.
+
+    ``reason`` is None (read as written), ``"lenient_value"`` (read after
+    dropping punctuation: a warning), ``"ambiguous_value"`` (a spelling that
+    could mean several values, refused) or ``"not_allowed"``. ``extra`` maps
+    further spellings to codes (a codebook); it comes first and may resolve an
+    ambiguous spelling.
+    """
+    strict, lenient = _lookup(column)
+    extra = {strict_key(k): v for k, v in (extra or {}).items()}
+    ambiguous = {strict_key(s) for s in column.ambiguous} | {fold(s) for s in column.ambiguous}
+
+    def read(value) -> tuple[str | None, str | None]:
+        key = strict_key(value)
+        if key in extra:
+            return extra[key], None
+        if key in strict:
+            return strict[key], None
+        if key in ambiguous or fold(value) in ambiguous:
+            return None, "ambiguous_value"
+        code = lenient.get(fold(value))
+        if code is not None:
+            return code, "lenient_value"
+        return None, "not_allowed"
+
+    return read
+
+
+def parse_column(raw: pd.Series, column: Column, extra: dict[str, str] | None = None) -> Parsed:
     """Parse one raw column to the dtype of ``column.kind``.
 
     Examples
@@ -256,6 +295,16 @@ def parse_column(raw: pd.Series, column: Column) -> Parsed:
     [None, None, 'impossible_date', None, 'unparseable']
     >>> parse_column(pd.Series(["50.000", "1.234.000 đ", 20000]), DUES.column("amount")).values.tolist()
     [50000, 1234000, 20000]
+
+    Category values: the code or the label, any case, with or without
+    diacritics, or a mark of the schema's vocabulary; ``extra`` (a codebook)
+    adds spellings. A bare "Vắng" is refused; "Co mat?" is read with a warning:
+
+    >>> from chibo_analysis.schema import ATTENDANCE
+    >>> p = parse_column(pd.Series(["x", "P", "Vắng KLD", "Vắng", "Co mat?"]),
+    ...                  ATTENDANCE.column("status"))
+    >>> p.values.tolist(), p.errors.tolist()
+    (['present', 'excused', 'absent', nan, 'present'], [None, None, None, 'ambiguous_value', 'lenient_value'])
     """
     kind = column.kind
     no_errors = pd.Series(np.full(len(raw), None, dtype=object), index=raw.index)
@@ -272,26 +321,43 @@ def parse_column(raw: pd.Series, column: Column) -> Parsed:
 
     if kind in ("id", "text") and pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
         codes, uniques = factorize(raw)  # text already: strip the uniques in one go
-        typed = pd.Index(uniques, dtype="str").str.strip() if kind == "id" else uniques
+        if kind == "text":
+            values = pd.Series(
+                _take(np.asarray(uniques, dtype=object), codes, None), index=raw.index, dtype=object
+            )
+            return Parsed(values, no_errors, codes < 0)
+        stripped = pd.Index(uniques, dtype="str").str.strip()
+        typed = (
+            stripped.str.replace(_INVISIBLE_RE, "", regex=True)
+            .str.replace("\u00a0", " ")
+            .str.strip()
+        )
+        changed = np.append(np.asarray(typed != stripped, dtype=bool), False)
         values = pd.Series(
             _take(np.asarray(typed, dtype=object), codes, None), index=raw.index, dtype=object
         )
-        return Parsed(values, no_errors, codes < 0)
+        reasons = np.where(
+            changed[np.where(codes < 0, len(changed) - 1, codes)], "lenient_value", None
+        )
+        return Parsed(values, pd.Series(reasons, index=raw.index, dtype=object), codes < 0)
     if kind in ("id", "text"):
 
         def one(v):
             text = _to_text(v)
-            return (text.strip() if kind == "id" else text), None
+            if kind == "text":
+                return text, None
+            clean = strip_invisible(text).strip()
+            return clean, ("lenient_value" if clean != text.strip() else None)
 
         typed, errors, codes = _map_uniques(raw, one, lambda n: np.empty(n, dtype=object))
         values = pd.Series(_take(typed, codes, None), index=raw.index, dtype=object)
     elif kind == "category":
-        lookup = _lookup(column)
+        read = category_reader(column, extra)
         position = {code: i for i, code in enumerate(column.codes)}
 
         def one(v):
-            code = lookup.get(fold(v))
-            return (position[code], None) if code is not None else (None, "not_allowed")
+            code, reason = read(v)
+            return (position[code] if code is not None else None), reason
 
         typed, errors, codes = _map_uniques(raw, one, lambda n: np.full(n, -1, dtype=np.int64))
         cat = pd.Categorical.from_codes(_take(typed, codes, -1), categories=list(column.codes))
@@ -323,11 +389,14 @@ def parse_column(raw: pd.Series, column: Column) -> Parsed:
         def one(v):
             if isinstance(v, (bool, np.bool_)):
                 return bool(v), None
-            key = fold(v)
+            key = strict_key(v)
             if key in yes:
                 return True, None
             if key in no:
                 return False, None
+            key = fold(v)
+            if key in yes or key in no:
+                return key in yes, "lenient_value"
             return None, "not_allowed"
 
         typed, errors, codes = _map_uniques(raw, one, lambda n: np.full(n, None, dtype=object))

@@ -54,7 +54,8 @@ def test_column_rows_written_out(doc):
 
 def test_allowed_values_with_vietnamese_labels(doc):
     assert "Allowed values of `attendance.status` (Tình trạng):" in doc
-    assert "| `excused` | Vắng có lý do | `vang co li do`, `co ly do`, `co li do` |" in doc
+    assert "| `excused` | Vắng có lý do | `p`, `cp`, `có phép`, `vắng có phép`," in doc
+    assert "Refused, never guessed (they do not say which of the values above is meant): `v`" in doc
     assert "| `residential` | Thôn, tổ dân phố |" in doc  # a label with a comma, in a table cell
 
 
