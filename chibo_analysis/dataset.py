@@ -84,7 +84,10 @@ class Dataset:
         return self.report is not None
 
     def clean(self, report: ValidationReport | None = None) -> Dataset:
-        """A new dataset without the rows that ``report`` rejects.
+        """A new dataset without the rows that ``report`` sets aside.
+
+        Values the report blanks (an unreadable value in a column the record
+        can live without) are emptied in the new dataset; their rows stay.
 
         ``report`` is what :func:`chibo_analysis.validate` returned for this
         dataset; a dataset already clean needs none. Rejected rows stay
@@ -107,12 +110,18 @@ class Dataset:
                 "ds.clean(chibo_analysis.validate(ds))"
             )
         rejected = report.rejected_index()
+        blanked = report.blanked_index()
         tables = {}
         for name, frame in self.tables.items():
             drop = rejected.get(name)
-            tables[name] = (
-                frame.drop(index=drop, errors="ignore") if drop is not None and len(drop) else frame
-            )
+            if drop is not None and len(drop):
+                frame = frame.drop(index=drop, errors="ignore")
+            cells = [(c, idx) for (t, c), idx in blanked.items() if t == name and c in frame]
+            if cells:
+                frame = frame.copy()
+                for column, idx in cells:
+                    frame.loc[frame.index.intersection(idx), column] = None
+            tables[name] = frame
         return replace(self, tables=tables, report=report)
 
     def summary(self) -> pd.DataFrame:

@@ -4,8 +4,11 @@ Like pandera's lazy failure table, but with what an inspector needs to find
 the record: the file, the sheet, the row as seen in that file (header = row 1),
 the column, the value, a reason code and a message in Vietnamese and English.
 
-``severity`` is ``error`` (the row is set aside by :meth:`Dataset.clean`) or
-``warning`` (the row is kept; the finding is reported).
+``severity`` is ``error`` or ``warning``; ``action`` says what
+:meth:`Dataset.clean` does about it: ``set_aside`` (the record is left out:
+an error in a column the record cannot live without, see
+``Table.essential``), ``blanked`` (an error in any other column: the value
+is emptied, the record stays) or ``kept`` (a warning).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ ISSUE_COLUMNS = [
     "value",
     "code",
     "severity",
+    "action",
     "message_vi",
     "message_en",
     "index",
@@ -104,6 +108,10 @@ def empty_issues() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS})
 
 
+#: What cleaning does about an issue.
+ACTIONS = ("set_aside", "blanked", "kept")
+
+
 def make_issues(
     frame: pd.DataFrame,
     table: str,
@@ -112,12 +120,19 @@ def make_issues(
     values: pd.Series | None,
     message_en: str | pd.Series,
     message_vi: str | pd.Series,
+    action: str | None = None,
 ) -> pd.DataFrame:
     """Issue rows for every row of ``frame`` (a slice of a loaded table).
 
     ``values`` gives the offending value per row (defaults to ``frame[column]``);
-    messages may be one string or a Series aligned on ``frame``.
+    messages may be one string or a Series aligned on ``frame``. ``action``
+    defaults to ``set_aside`` for errors and ``kept`` for warnings.
     """
+    severity = severity_of(code)
+    if action is None:
+        action = "set_aside" if severity == "error" else "kept"
+    if action not in ACTIONS or (severity == "warning") != (action == "kept"):
+        raise ParameterError(f"action={action!r} does not fit a {severity} ({code})")
     if frame.empty:
         return empty_issues()
     if values is None:
@@ -135,7 +150,8 @@ def make_issues(
             "column": column,
             "value": values.astype("object").where(values.notna(), "").astype(str).to_numpy(),
             "code": code,
-            "severity": severity_of(code),
+            "severity": severity,
+            "action": action,
             "message_vi": arr(message_vi),
             "message_en": arr(message_en),
             "index": frame.index.to_numpy(),
@@ -186,11 +202,11 @@ class ValidationReport:
         return frame.reset_index(drop=True)
 
     def counts(self) -> pd.DataFrame:
-        """Number of issues per table, reason code and severity."""
+        """Number of issues per severity, action, reason code and table."""
         if self.issues.empty:
-            return pd.DataFrame(columns=["table", "code", "severity", "count"])
+            return pd.DataFrame(columns=["severity", "action", "code", "table", "count"])
         return (
-            self.issues.groupby(["severity", "code", "table"], sort=True)
+            self.issues.groupby(["severity", "action", "code", "table"], sort=True)
             .size()
             .rename("count")
             .reset_index()
@@ -199,13 +215,21 @@ class ValidationReport:
         )
 
     def rejected_index(self) -> dict[str, pd.Index]:
-        """Per table, the index labels of rows set aside (severity error)."""
-        err = self.issues[self.issues["severity"] == "error"]
+        """Per table, the index labels of rows set aside."""
+        err = self.issues[self.issues["action"] == "set_aside"]
         return {t: pd.Index(g["index"].unique()) for t, g in err.groupby("table")}
+
+    def blanked_index(self) -> dict[tuple[str, str], pd.Index]:
+        """Per (table, column), the index labels of values emptied (their rows stay)."""
+        blank = self.issues[self.issues["action"] == "blanked"]
+        return {
+            (str(t), str(c)): pd.Index(g["index"].unique())
+            for (t, c), g in blank.groupby(["table", "column"])
+        }
 
     def rejected(self) -> pd.DataFrame:
         """One row per record set aside: table, file, sheet, row and all its reasons."""
-        err = self.issues[self.issues["severity"] == "error"]
+        err = self.issues[self.issues["action"] == "set_aside"]
         if err.empty:
             return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
         return (

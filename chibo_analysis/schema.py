@@ -154,6 +154,16 @@ class Table:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     aliases: tuple[str, ...] = field(default=())
+    #: Columns a row cannot live without (DOMAIN §5): its key, its references,
+    #: the dates that place it in time, a register row's status, a meeting's
+    #: kind. An unreadable value there sets the row aside; anywhere else the
+    #: value is blanked and the row stays.
+    essential: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        unknown = set(self.essential) - set(self.names)
+        if unknown:
+            raise ValueError(f"table {self.name}: essential columns {unknown} are not columns")
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -274,6 +284,7 @@ ORGANISATIONS = Table(
     "Tổ chức đảng",
     "Party organisations: the committee, base organisations and cells",
     required=True,
+    essential=("org_id", "parent_id"),
     key=("org_id",),
     aliases=("organizations", "to chuc", "orgs"),
     columns=(
@@ -299,6 +310,7 @@ MEMBERS = Table(
     "Đảng viên",
     "Party members, one row per member per cell period",
     required=True,
+    essential=("member_id", "cell_id", "joined_on"),
     key=("member_id", "cell_id", "joined_on"),
     aliases=("dang vien", "members"),
     columns=(
@@ -353,6 +365,7 @@ MEETINGS = Table(
     "Sinh hoạt chi bộ",
     "Cell meetings",
     required=True,
+    essential=("meeting_id", "cell_id", "held_on", "kind"),
     key=("meeting_id",),
     aliases=("buoi sinh hoat", "sinh hoat"),
     columns=(
@@ -421,6 +434,7 @@ ATTENDANCE = Table(
     "Điểm danh",
     "Attendance register, one row per member per meeting",
     required=True,
+    essential=("meeting_id", "member_id", "status"),
     key=("meeting_id", "member_id"),
     aliases=("diem danh", "register"),
     columns=(
@@ -445,6 +459,7 @@ INSPECTIONS = Table(
     "Kiểm tra, giám sát",
     "Inspections of meetings by the higher level",
     required=False,
+    essential=("inspection_id", "meeting_id"),
     key=("inspection_id",),
     aliases=("kiem tra", "giam sat", "kiem tra giam sat"),
     columns=(
@@ -470,6 +485,7 @@ DUES = Table(
     "Đảng phí",
     "Monthly party dues",
     required=False,
+    essential=("member_id", "month"),
     key=("member_id", "month"),
     aliases=("dang phi",),
     columns=(
@@ -485,6 +501,7 @@ DISCIPLINES = Table(
     "Kỷ luật",
     "Discipline decisions",
     required=False,
+    essential=("subject_id", "decided_on", "form"),
     key=("subject_id", "decided_on", "form"),
     aliases=("ky luat",),
     columns=(
@@ -507,6 +524,7 @@ REVIEWS = Table(
     "Đánh giá, xếp loại",
     "Annual reviews of members and organisations",
     required=False,
+    essential=("subject_id", "year"),
     key=("subject_id", "year"),
     aliases=("danh gia", "xep loai", "danh gia xep loai"),
     columns=(

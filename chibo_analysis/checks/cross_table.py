@@ -38,7 +38,7 @@ def check_all(tables: dict[str, pd.DataFrame], errors: dict[str, set]) -> list[p
     def add(frame: pd.DataFrame) -> None:
         if frame is not None and not frame.empty:
             out.append(frame)
-            err = frame[frame["severity"] == "error"]
+            err = frame[frame["action"] == "set_aside"]
             for table, group in err.groupby("table"):
                 errors.setdefault(table, set()).update(group["index"].tolist())
 

@@ -101,7 +101,7 @@ def _table_order(col: pd.Series) -> pd.Series:
 def _error_index(found: list[pd.DataFrame]) -> dict[str, set]:
     errors: dict[str, set] = {}
     for frame in found:
-        err = frame[frame["severity"] == "error"]
+        err = frame[frame["action"] == "set_aside"]
         for table, group in err.groupby("table"):
             errors.setdefault(table, set()).update(group["index"].tolist())
     return errors
@@ -172,6 +172,7 @@ def check_columns(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
                 None,
                 f"{column_name}: outside the allowed range {bound}",
                 f"{column.vi}: ngoài khoảng cho phép {bound}",
+                action="set_aside" if column_name in table.essential else "blanked",
             )
         )
     dup = cases[cases["column"] == KEY]

@@ -14,8 +14,11 @@ LABELS = {
     "vi": {
         "title": "Kiểm tra dữ liệu",
         "clean": "Không phát hiện vấn đề nào.",
-        "found": "{errors} lỗi (dòng bị loại ra) và {warnings} cảnh báo.",
-        "rejected": "Số dòng bị loại ra: {n}.",
+        "found": "{errors} lỗi và {warnings} cảnh báo.",
+        "rejected": "Số dòng bị loại ra: {n}; số giá trị bị bỏ trống (dòng vẫn được giữ): {blank}.",
+        "set_aside": "lỗi, dòng bị loại",
+        "blanked": "lỗi, giá trị bị bỏ trống",
+        "kept": "cảnh báo",
         "row": "dòng",
         "more": "… và {n} trường hợp khác",
         "written": "Đã ghi báo cáo: {path}",
@@ -23,8 +26,11 @@ LABELS = {
     "en": {
         "title": "Data check",
         "clean": "No problem found.",
-        "found": "{errors} errors (rows set aside) and {warnings} warnings.",
-        "rejected": "Rows set aside: {n}.",
+        "found": "{errors} errors and {warnings} warnings.",
+        "rejected": "Rows set aside: {n}; values blanked (their rows kept): {blank}.",
+        "set_aside": "error, row set aside",
+        "blanked": "error, value blanked",
+        "kept": "warning",
         "row": "row",
         "more": "… and {n} more",
         "written": "Report written: {path}",
@@ -71,10 +77,11 @@ def format_report(report, text: dict, lang: str, examples: int) -> str:
     if report.ok:
         return "\n".join(lines + [text["clean"]])
     lines.append(text["found"].format(errors=report.n_errors, warnings=report.n_warnings))
-    lines.append(text["rejected"].format(n=len(report.rejected())))
+    blank = sum(len(i) for i in report.blanked_index().values())
+    lines.append(text["rejected"].format(n=len(report.rejected()), blank=blank))
     issues = report.to_frame(lang)
     for row in report.counts().itertuples(index=False):
-        lines.append(f"\n[{row.severity}] {row.code} — {row.table}: {row.count}")
+        lines.append(f"\n[{text[row.action]}] {row.code} — {row.table}: {row.count}")
         group = issues[(issues["code"] == row.code) & (issues["table"] == row.table)]
         for issue in group.head(examples).itertuples(index=False):
             sheet = f" [{issue.sheet}]" if issue.sheet else ""

@@ -368,8 +368,11 @@ def _build_table(
             rows = frame.loc[parsed.errors == code]
             en, vi = _message(column, code, parsed.values[rows.index])
             issues.append(
-                make_issues(rows, table.name, code, column.name, raw_col[rows.index], en, vi)
-            )
+                make_issues(
+                    rows, table.name, code, column.name, raw_col[rows.index], en, vi,
+                    action=_action(table, column.name, code),
+                )
+            )  # fmt: skip
         if not column.nullable:
             empty = pd.Series(parsed.blank, index=frame.index)
             if empty.any():
@@ -383,6 +386,7 @@ def _build_table(
                         raw_col[rows.index],
                         f"{column.name} is required and empty",
                         f"thiếu {column.vi} (bắt buộc)",
+                        action=_action(table, column.name, "missing_value"),
                     )
                 )
     out = pd.DataFrame(typed, index=frame.index)
@@ -398,6 +402,15 @@ def _build_table(
         )
     result = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     return out, result
+
+
+def _action(table: Table, column: str, code: str) -> str | None:
+    """What cleaning does about an error in ``column``: set the row aside or blank the value."""
+    from chibo_analysis.problems import severity_of
+
+    if severity_of(code) == "warning":
+        return None
+    return "set_aside" if column in table.essential else "blanked"
 
 
 def _unread_issues(files: list[str]) -> pd.DataFrame:

@@ -194,13 +194,15 @@ def quality_counts(report, lang: str = "vi") -> pd.DataFrame:
     counts = report.counts()
     pick = 2 if lang == "vi" else 1
     tables = {n: (t.vi if lang == "vi" else n) for n, t in TABLES.items()}
-    severity = {"error": ("Lỗi (dòng bị loại)", "Error (row set aside)"),
-                "warning": ("Cảnh báo", "Warning")}  # fmt: skip
+    action = {"set_aside": ("Lỗi (dòng bị loại)", "Error (row set aside)"),
+              "blanked": ("Lỗi (giá trị bị bỏ trống, dòng được giữ)",
+                          "Error (value blanked, row kept)"),
+              "kept": ("Cảnh báo", "Warning")}  # fmt: skip
     return pd.DataFrame(
         {
             "table": counts["table"].map(tables),
             "reason": counts["code"].map(lambda c: REASONS[c][pick]),
-            "severity": counts["severity"].map(lambda s: severity[s][0 if lang == "vi" else 1]),
+            "severity": counts["action"].map(lambda s: action[s][0 if lang == "vi" else 1]),
             "count": counts["count"].astype("Int64"),
         }
     )
@@ -216,7 +218,7 @@ def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     from chibo_analysis.schema import TABLES
 
     check_lang(lang)
-    issues = report.issues[report.issues["severity"] == "error"]
+    issues = report.issues[report.issues["action"] == "set_aside"]
     if issues.empty:
         return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
     pick = 2 if lang == "vi" else 1

@@ -16,7 +16,7 @@ def test_problems_exit_1_with_examples(clean_dir, capsys, tmp_path):
     row = append_line(clean_dir / "attendance.csv", "S1,M99,present")
     assert main(["validate", str(clean_dir), "--lang", "en", "--out", str(tmp_path / "r.csv")]) == 1
     out = capsys.readouterr().out
-    assert "[error] unknown_reference — attendance: 1" in out
+    assert "[error, row set aside] unknown_reference — attendance: 1" in out
     assert f"attendance.csv, row {row}, member_id = 'M99'" in out
     assert (tmp_path / "r.csv").exists()
 
