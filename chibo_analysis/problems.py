@@ -92,6 +92,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "no dues row for a month of membership",
         "thiếu dòng đảng phí của một tháng",
     ),
+    "unread_column": (
+        "warning",
+        "a column matches no column of its table and was not read",
+        "cột không ứng với cột nào của bảng, không được đọc",
+    ),
     "unread_file": (
         "warning",
         "a data file in the folder belongs to no table and was not read",

@@ -314,15 +314,31 @@ MEMBERS = Table(
     key=("member_id", "cell_id", "joined_on"),
     aliases=("dang vien", "members"),
     columns=(
-        _c("member_id", "id", "Mã đảng viên", "member code", required=True, nullable=False),
-        _c("cell_id", "id", "Mã chi bộ", "cell code", required=True, nullable=False),
+        _c(
+            "member_id",
+            "id",
+            "Mã đảng viên",
+            "member code",
+            required=True,
+            nullable=False,
+            aliases=("Mã ĐV", "Mã số đảng viên", "Số thẻ đảng viên"),
+        ),
+        _c(
+            "cell_id",
+            "id",
+            "Mã chi bộ",
+            "cell code",
+            required=True,
+            nullable=False,
+            aliases=("Mã CB",),
+        ),
         _c(
             "full_name",
             "text",
             "Họ và tên",
             "full name (personal data)",
             personal=True,
-            aliases=("ho ten",),
+            aliases=("ho ten", "Họ tên", "Họ và tên đảng viên", "Tên đảng viên"),
         ),
         _c("gender", "category", "Giới tính", "gender", choices=GENDERS),
         _c("birth_date", "date", "Ngày sinh", "date of birth", personal=True),
@@ -331,13 +347,14 @@ MEMBERS = Table(
             "date",
             "Ngày vào Đảng",
             "admitted to the Party on",
-            aliases=("ngay ket nap",),
+            aliases=("ngay ket nap", "Ngày kết nạp", "Ngày kết nạp Đảng", "Ngày vào Đảng CSVN"),
         ),
         _c(
             "confirmed_on",
             "date",
             "Ngày chính thức",
             "full member since (empty while probationary)",
+            aliases=("Ngày công nhận chính thức", "Ngày đảng viên chính thức"),
         ),
         _c(
             "joined_on",
@@ -371,7 +388,15 @@ MEETINGS = Table(
     columns=(
         _c("meeting_id", "id", "Mã buổi sinh hoạt", "meeting code", required=True, nullable=False),
         _c("cell_id", "id", "Mã chi bộ", "cell code", required=True, nullable=False),
-        _c("held_on", "date", "Ngày sinh hoạt", "held on", required=True, nullable=False),
+        _c(
+            "held_on",
+            "date",
+            "Ngày sinh hoạt",
+            "held on",
+            required=True,
+            nullable=False,
+            aliases=("Ngày họp", "Ngày tháng sinh hoạt"),
+        ),
         _c(
             "kind",
             "category",
@@ -389,9 +414,23 @@ MEETINGS = Table(
             "duration (minutes)",
             min=1,
             max=24 * 60,
-            aliases=("thoi luong",),
+            aliases=(
+                "thoi luong",
+                "Thời gian (phút)",
+                "Thời gian",
+                "Thời lượng",
+                "Số phút",
+                "Thời gian sinh hoạt (phút)",
+            ),  # fmt: skip
         ),
-        _c("self_rating", "category", "Tự đánh giá", "self-rating", choices=RATINGS),
+        _c(
+            "self_rating",
+            "category",
+            "Tự đánh giá",
+            "self-rating",
+            choices=RATINGS,
+            aliases=("Tự xếp loại", "Chi bộ tự đánh giá", "Tự đánh giá xếp loại", "Xếp loại buổi"),
+        ),
         _c(
             "superior_attended",
             "bool",
@@ -399,7 +438,7 @@ MEETINGS = Table(
             "higher-level committee member attended",
             aliases=("cap uy cap tren du sinh hoat",),
         ),
-        _c("topic", "text", "Chủ đề", "topic"),
+        _c("topic", "text", "Chủ đề", "topic", aliases=("Chủ đề sinh hoạt", "Nội dung chính")),
         _c("minutes_text", "text", "Nội dung biên bản", "minutes text", aliases=("bien ban",)),
         _c(
             "n_summoned",
@@ -491,8 +530,15 @@ DUES = Table(
     columns=(
         _c("member_id", "id", "Mã đảng viên", "member code", required=True, nullable=False),
         _c("month", "month", "Tháng", "month", required=True, nullable=False),
-        _c("amount", "amount", "Số tiền", "amount (đồng)", min=0, aliases=("so tien dong",)),
-        _c("paid_on", "date", "Ngày nộp", "paid on (empty: unpaid)"),
+        _c(
+            "amount",
+            "amount",
+            "Số tiền",
+            "amount (đồng)",
+            min=0,
+            aliases=("so tien dong", "Mức đóng", "Số tiền (đồng)"),
+        ),
+        _c("paid_on", "date", "Ngày nộp", "paid on (empty: unpaid)", aliases=("Ngày đóng",)),
     ),
 )
 

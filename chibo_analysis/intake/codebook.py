@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chibo_analysis.errors import DataReadError
-from chibo_analysis.schema import TABLES, fold
+from chibo_analysis.schema import TABLES
 
 #: File names of a codebook found in the dataset folder.
 CODEBOOK_NAMES = ("codebook.yaml", "codebook.yml")
@@ -177,10 +177,3 @@ def find_codebook(root: Path) -> Path | None:
         if (root / name).is_file():
             return root / name
     return None
-
-
-def header_spellings(book: Codebook | None, table: str) -> dict[str, str]:
-    """The codebook's headers of ``table``, folded for matching."""
-    if book is None:
-        return {}
-    return {fold(h): c for h, c in book.headers_for(table).items()}

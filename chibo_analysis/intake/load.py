@@ -26,12 +26,8 @@ import pandas as pd
 
 from chibo_analysis.dataset import Dataset, SourceFile
 from chibo_analysis.errors import DataReadError
-from chibo_analysis.intake.codebook import (
-    Codebook,
-    find_codebook,
-    header_spellings,
-    load_codebook,
-)
+from chibo_analysis.intake.codebook import Codebook, find_codebook, load_codebook
+from chibo_analysis.intake.headers import HeaderMatcher, is_row_number
 from chibo_analysis.intake.parse import parse_column
 from chibo_analysis.intake.readers import (
     CSV_SUFFIXES,
@@ -300,33 +296,75 @@ def _add_workbook(path: Path, table: Table | None, add) -> bool:
 
 def _map_headers(
     table: Table, raw: RawSheet, where: str, book: Codebook | None = None
-) -> dict[str, str]:
-    """Map the file's headers to canonical column names (the codebook's first)."""
-    spellings = dict(header_spellings(book, table.name))
-    for column in table.columns:
-        for spelling in column.header_spellings():
-            spellings.setdefault(fold(spelling), column.name)
+) -> tuple[dict[str, str], list[tuple[str, str | None]]]:
+    """Map the file's headers to canonical column names (the codebook's first).
+
+    Returns the mapping (frame column -> schema column) and the headers not
+    read, each with the closest column's Vietnamese header (or None). A row
+    number column (STT) is neither. Two headers standing for one column
+    cannot be read without a guess: :class:`DataReadError` names both.
+    """
+    matcher = HeaderMatcher.of(table, book.headers_for(table.name) if book else None)
+    written = raw.headers or tuple(str(c) for c in raw.frame.columns)
     mapping: dict[str, str] = {}
-    for header in raw.frame.columns:
-        name = spellings.get(fold(header))
+    unread: list[tuple[str, str | None]] = []
+    where_of: dict[str, int] = {}
+    for position, (key, header) in enumerate(zip(raw.frame.columns, written, strict=True)):
+        name = matcher.column(header)
         if name is None:
+            if not is_row_number(header) and not str(header).startswith("(column "):
+                unread.append((str(header), matcher.suggest(header)))
             continue
-        if name in mapping.values():
-            first = next(h for h, n in mapping.items() if n == name)
+        if name in where_of:
+            first = where_of[name]
             raise DataReadError(
-                f"{where}: columns '{first}' and '{header}' both stand for {name}; keep one"
+                f"{where}: columns '{written[first]}' (column {first + 1}) and '{header}' "
+                f"(column {position + 1}) both stand for {name} ('{table.column(name).vi}'); "
+                "which one to read would be a guess: delete or rename one of them"
             )
-        mapping[header] = name
+        where_of[name] = position
+        mapping[key] = name
     missing = [c for c in table.required_columns if c.name not in mapping.values()]
     if missing:
         expected = "; ".join(f"{c.name} ('{c.vi}')" for c in table.required_columns)
         names = ", ".join(f"{c.name} ('{c.vi}')" for c in missing)
+        hints = "".join(f" '{h}': did you mean '{s}'?" for h, s in unread if s)
         raise DataReadError(
             f"{where}: required column(s) missing: {names}. "
             f"Table {table.name} ('{table.vi}') needs: {expected}. "
-            f"Found headers: {', '.join(map(str, raw.frame.columns)) or 'none'}"
+            f"Found headers: {', '.join(map(str, written)) or 'none'}.{hints}"
         )
-    return mapping
+    return mapping, unread
+
+
+def _unread_column_issues(table: Table, raw: RawSheet, rel: str, unread) -> pd.DataFrame:
+    """One ``unread_column`` warning per header that matches no column of ``table``."""
+    if not unread:
+        return empty_issues()
+    frame = pd.DataFrame(
+        {"_file": rel, "_sheet": raw.sheet or "", "_row": raw.header_row},
+        index=[-1] * len(unread),
+    )
+    headers = pd.Series([h for h, _ in unread], index=frame.index)
+    en = pd.Series(
+        [
+            f"column '{h}' matches no column of {table.name} and was not read"
+            + (f"; did you mean '{s}'?" if s else "; map it in a codebook if it should be")
+            for h, s in unread
+        ],
+        index=frame.index,
+    )
+    vi = pd.Series(
+        [
+            f"cột '{h}' không ứng với cột nào của bảng {table.vi} nên không được đọc"
+            + (f"; có phải là '{s}'?" if s else "; khai báo trong codebook nếu cần đọc")
+            for h, s in unread
+        ],
+        index=frame.index,
+    )
+    return make_issues(frame, table.name, "unread_column", "", headers, en, vi).assign(
+        column=headers.to_numpy()
+    )
 
 
 def _build_table(
@@ -334,9 +372,11 @@ def _build_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts = []
     bad_rows = []
+    unread_issues: list[pd.DataFrame] = []
     for raw in raws:
         where = _rel(raw.path, base) + (f" [{raw.sheet}]" if raw.sheet else "")
-        mapping = _map_headers(table, raw, where, book)
+        mapping, unread = _map_headers(table, raw, where, book)
+        unread_issues.append(_unread_column_issues(table, raw, _rel(raw.path, base), unread))
         part = raw.frame[list(mapping)].rename(columns=mapping)
         part = part.assign(_file=_rel(raw.path, base), _sheet=raw.sheet or "", _row=raw.rows)
         parts.append(part)
@@ -353,7 +393,7 @@ def _build_table(
         pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     )
 
-    issues = []
+    issues = [u for u in unread_issues if not u.empty]
     typed = {}
     for column in table.columns:
         if column.name not in frame.columns:

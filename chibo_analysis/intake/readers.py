@@ -49,6 +49,10 @@ class RawSheet:
     rows: np.ndarray
     sha256: str
     bad_rows: tuple[tuple[int, str], ...] = ()
+    #: The headers as written, one per column of ``frame`` (empty: the column names).
+    headers: tuple[str, ...] = ()
+    #: Row number of the header as the user sees it.
+    header_row: int = 1
 
 
 def sha256_of(data: bytes) -> str:
@@ -131,12 +135,16 @@ def read_csv_file(path: Path) -> RawSheet:
                 )
         except (pd.errors.ParserError, pd.errors.ParserWarning):
             frame, bad = _read_csv_slowly(text, sep)
+    written = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     frame.columns = [str(c) for c in frame.columns]
+    headers = tuple(written) if len(written) == frame.shape[1] else ()
+    if list(frame.columns) != list(headers):  # repeated headers: a name of its own each
+        frame.columns = _unique_headers(list(headers or frame.columns))
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
     keep = ~_blank_rows(frame)
     if not keep.all():
         frame, rows = frame[keep].reset_index(drop=True), rows[keep]
-    return RawSheet(path, None, frame, rows, sha256_of(data), tuple(bad))
+    return RawSheet(path, None, frame, rows, sha256_of(data), tuple(bad), headers)
 
 
 def _read_csv_fast(data: bytes, text: str, sep: str) -> pd.DataFrame | None:
@@ -243,7 +251,10 @@ def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> Ra
     frame = pd.DataFrame(body, columns=_unique_headers(header), dtype=object)
     rows = np.arange(start + 2, start + 2 + len(frame), dtype=np.int64)
     keep = ~_blank_rows(frame)
-    return RawSheet(path, sheet, frame[keep].reset_index(drop=True), rows[keep], digest)
+    return RawSheet(
+        path, sheet, frame[keep].reset_index(drop=True), rows[keep], digest, (),
+        tuple(header), start + 1,
+    )  # fmt: skip
 
 
 def _filled(value) -> bool:

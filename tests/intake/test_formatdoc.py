@@ -38,7 +38,7 @@ def doc() -> str:
 
 def test_column_rows_written_out(doc):
     # column | Vietnamese header | kind | required | may be empty | meaning | values | spellings
-    assert "| `held_on` | Ngày sinh hoạt | date | yes | no | held on |  |  |" in doc
+    assert "| `held_on` | Ngày sinh hoạt | date | yes | no | held on |  | `Ngày họp`, " in doc
     assert (
         "| `parent_id` | Mã tổ chức cấp trên | id | yes | yes "
         "| parent organisation (empty for the top) |  | `ma cap tren` |"
