@@ -97,6 +97,21 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "a column matches no column of its table and was not read",
         "cột không ứng với cột nào của bảng, không được đọc",
     ),
+    "unread_sheet": (
+        "warning",
+        "a sheet holds no table and was not read",
+        "trang tính không chứa bảng nào, không được đọc",
+    ),
+    "instructions_sheet": (
+        "info",
+        "a sheet of instructions was not read",
+        "trang hướng dẫn không được đọc",
+    ),
+    "footer_skipped": (
+        "info",
+        "a row under the data (a signature footer) was not read",
+        "dòng dưới bảng dữ liệu (phần ký tên) không được đọc",
+    ),
     "unread_file": (
         "warning",
         "a data file in the folder belongs to no table and was not read",
@@ -136,7 +151,7 @@ def make_issues(
     severity = severity_of(code)
     if action is None:
         action = "set_aside" if severity == "error" else "kept"
-    if action not in ACTIONS or (severity == "warning") != (action == "kept"):
+    if action not in ACTIONS or (severity == "error") == (action == "kept"):
         raise ParameterError(f"action={action!r} does not fit a {severity} ({code})")
     if frame.empty:
         return empty_issues()
@@ -187,9 +202,14 @@ class ValidationReport:
         return int((self.issues["severity"] == "warning").sum())
 
     @property
+    def n_info(self) -> int:
+        """Notes that need no action (a signature footer not read, say)."""
+        return int((self.issues["severity"] == "info").sum())
+
+    @property
     def ok(self) -> bool:
-        """True when nothing at all was found."""
-        return self.issues.empty
+        """True when no error and no warning was found (notes may remain)."""
+        return self.n_errors == 0 and self.n_warnings == 0
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """The issues, without the internal row index.

@@ -19,6 +19,7 @@ LABELS = {
         "set_aside": "lỗi, dòng bị loại",
         "blanked": "lỗi, giá trị bị bỏ trống",
         "kept": "cảnh báo",
+        "info": "thông tin",
         "row": "dòng",
         "more": "… và {n} trường hợp khác",
         "written": "Đã ghi báo cáo: {path}",
@@ -31,6 +32,7 @@ LABELS = {
         "set_aside": "error, row set aside",
         "blanked": "error, value blanked",
         "kept": "warning",
+        "info": "note",
         "row": "row",
         "more": "… and {n} more",
         "written": "Report written: {path}",
@@ -74,14 +76,15 @@ def run(args: argparse.Namespace) -> int:
 def format_report(report, text: dict, lang: str, examples: int) -> str:
     """Counts per reason with the first examples of each (file, row, column, value, message)."""
     lines = [text["title"]]
-    if report.ok:
+    if report.issues.empty:
         return "\n".join(lines + [text["clean"]])
     lines.append(text["found"].format(errors=report.n_errors, warnings=report.n_warnings))
     blank = sum(len(i) for i in report.blanked_index().values())
     lines.append(text["rejected"].format(n=len(report.rejected()), blank=blank))
     issues = report.to_frame(lang)
     for row in report.counts().itertuples(index=False):
-        lines.append(f"\n[{text[row.action]}] {row.code} — {row.table}: {row.count}")
+        tag = text["info"] if row.severity == "info" else text[row.action]
+        lines.append(f"\n[{tag}] {row.code} — {row.table}: {row.count}")
         group = issues[(issues["code"] == row.code) & (issues["table"] == row.table)]
         for issue in group.head(examples).itertuples(index=False):
             sheet = f" [{issue.sheet}]" if issue.sheet else ""

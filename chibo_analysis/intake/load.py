@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,18 +27,20 @@ from chibo_analysis.dataset import Dataset, SourceFile
 from chibo_analysis.errors import DataReadError
 from chibo_analysis.intake.codebook import Codebook, find_codebook, load_codebook
 from chibo_analysis.intake.headers import HeaderMatcher, is_row_number
+from chibo_analysis.intake.layout import filled, locate
 from chibo_analysis.intake.parse import parse_column
 from chibo_analysis.intake.readers import (
     CSV_SUFFIXES,
-    PARQUET_SUFFIXES,
     SUFFIXES,
     XLSX_SUFFIXES,
     RawSheet,
+    raw_from_grid,
     read_csv_file,
+    read_csv_grid,
     read_parquet_file,
+    read_workbook_grids,
     read_workbook_sheet,
     sha256_of,
-    workbook_sheets,
 )
 from chibo_analysis.problems import REASONS, empty_issues, make_issues
 from chibo_analysis.schema import SOURCE_COLUMNS, TABLES, Table, fold, match_table
@@ -106,7 +107,7 @@ def load_dataset(
         book = load_codebook(found_book) if found_book is not None else None
     else:
         book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    sheets, unread = _collect(root, wanted)
+    sheets, unread = _collect(root, wanted, book)
     missing = [n for n in wanted if TABLES[n].required and n not in sheets]
     if missing:
         found = ", ".join(sorted(sheets)) or "none"
@@ -134,7 +135,7 @@ def load_dataset(
         n: frames[n] for n in TABLES if n in frames and (TABLES[n].required or len(frames[n]))
     }
     if unread and tables is None:  # asked for every table: say what was left out
-        issues.append(_unread_issues([_rel(path, base) for path in unread]))
+        issues.append(_unread_issues([(_rel(path, base), sheet) for path, sheet in unread]))
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
     )
@@ -191,49 +192,41 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _collect(root: Path, wanted: tuple[str, ...]) -> tuple[dict[str, list[RawSheet]], list[Path]]:
-    """Find the files (or sheets) of every table under ``root`` and read them.
+def _collect(
+    root: Path, wanted: tuple[str, ...], book: Codebook | None = None
+) -> tuple[dict[str, list[RawSheet]], list[tuple[Path, str | None]]]:
+    """Find every table under ``root`` by its header, and read it.
 
-    Returns the sheets read per table, and the data files (CSV, XLSX,
-    Parquet) under ``root`` that belong to no table and were not read.
-    Files are read two at a time: calamine and pyarrow release the GIL, so
-    two large workbooks take little more than the larger one.
+    Every file, and every sheet of every workbook, is matched to a table by
+    its header (see :func:`chibo_analysis.intake.layout.locate`); file and
+    sheet names are a hint that wins a tie. Returns the sheets read per
+    table, and the files and sheets (path, sheet or None) that hold no table
+    and were not read. Files are read two at a time: calamine and pyarrow
+    release the GIL.
     """
-    tasks: list[tuple[Table, object]] = []
-    unread: list[Path] = []
-
-    def add(table: Table, read) -> None:
-        if table.name in wanted:
-            tasks.append((table, read))
-
-    _find(root, add, unread.append)
+    matchers = {
+        name: HeaderMatcher.of(TABLES[name], book.headers_for(name) if book else None)
+        for name in TABLES
+    }
+    files, unread = _data_files(root, wanted)
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        raws = list(pool.map(lambda task: task[1](), tasks))
+        results = list(pool.map(lambda f: _read_located(f[0], f[1], matchers, wanted), files))
     found: dict[str, list[RawSheet]] = {}
-    for (table, _), raw in zip(tasks, raws, strict=True):
-        found.setdefault(table.name, []).append(raw)
+    for sheets, left in results:
+        for table, raw in sheets:
+            found.setdefault(table, []).append(raw)
+        unread.extend(left)
     return found, unread
 
 
-def _find(root: Path, add, unread=lambda path: None) -> None:
-    """Call ``add(table, read)`` for every file or sheet of a table under ``root``.
-
-    ``unread(path)`` is called for every data file of the folder that belongs
-    to no table (a workbook: none of its sheets does).
-    """
+def _data_files(
+    root: Path, wanted: tuple[str, ...]
+) -> tuple[list[tuple[Path, str | None]], list[tuple[Path, str | None]]]:
+    """The data files under ``root`` with the table their name hints at (or None)."""
     if root.is_file():
-        if root.suffix.lower() not in XLSX_SUFFIXES:
-            table = _table_of_file(root)
-            if table is None:
-                raise DataReadError(
-                    f"{root}: a single file must be a workbook with one sheet per table "
-                    "(or name a folder of table files)"
-                )
-            add(table, partial(_read_file, root))
-            return
-        _add_workbook(root, None, add)
-        return
-
+        hint = _table_of_file(root)
+        return [(root, hint.name if hint else None)], []
+    files = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if path.suffix.lower() not in SUFFIXES or path.name.startswith(("~$", ".")):
             continue
@@ -243,19 +236,14 @@ def _find(root: Path, add, unread=lambda path: None) -> None:
         table = _table_of_file(path)
         if table is None and len(rel_parts) > 1:
             table = match_table(rel_parts[0])  # a folder named after the table
-        if table is None and path.suffix.lower() in XLSX_SUFFIXES:
-            if not _add_workbook(path, None, add):  # a workbook with one sheet per table
-                unread(path)
-        elif table is None:
-            unread(path)
-        elif path.suffix.lower() in XLSX_SUFFIXES:
-            if not _add_workbook(path, table, add):  # a workbook without any sheet
-                unread(path)
-        else:
-            add(table, partial(_read_file, path))
+        if table is not None and table.name not in wanted and len(wanted) < len(TABLES):
+            continue  # asked for some tables only: a file named after another is skipped
+        files.append((path, table.name if table else None))
+    return files, []
 
 
 def _table_of_file(path: Path) -> Table | None:
+    """The table a file's name stands for (``members.csv``, ``Đảng viên 2022.xlsx``), or None."""
     table = match_table(path.stem)
     if table is not None:
         return table
@@ -267,31 +255,51 @@ def _table_of_file(path: Path) -> Table | None:
     return None
 
 
-def _read_file(path: Path) -> RawSheet:
+def _read_located(
+    path: Path, hint: str | None, matchers: dict, wanted: tuple[str, ...]
+) -> tuple[list[tuple[str, RawSheet]], list[tuple[Path, str | None]]]:
+    """The tables one file holds, and its sheets (or itself) that hold none."""
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        return read_csv_file(path)
-    if suffix in PARQUET_SUFFIXES:
-        return read_parquet_file(path)
-    raise DataReadError(f"{path}: unsupported file type {suffix}")  # pragma: no cover
+    if suffix in XLSX_SUFFIXES:
+        return _read_workbook(path, hint, matchers, wanted)
+    raw = read_csv_file(path) if suffix in CSV_SUFFIXES else read_parquet_file(path)
+    header = [list(raw.headers or raw.frame.columns)]
+    loc = locate(header, matchers, hint)
+    if loc is not None and loc.complete:
+        return ([(loc.table, raw)] if loc.table in wanted else []), []
+    if suffix in CSV_SUFFIXES:  # a title block above the header, perhaps
+        grid, digest = read_csv_grid(path)
+        loc = locate(grid, matchers, hint)
+        if loc is not None and loc.complete:
+            if loc.table not in wanted:
+                return [], []
+            return [(loc.table, raw_from_grid(path, None, grid, digest, loc))], []
+    if hint is not None:  # named after a table: say which columns it lacks
+        return ([(hint, raw)] if hint in wanted else []), []
+    return [], [(path, None)]
 
 
-def _add_workbook(path: Path, table: Table | None, add) -> bool:
-    """Add the sheets of a workbook that hold tables; False if none does."""
-    names = workbook_sheets(path)
+def _read_workbook(
+    path: Path, hint: str | None, matchers: dict, wanted: tuple[str, ...]
+) -> tuple[list[tuple[str, RawSheet]], list[tuple[Path, str | None]]]:
     digest = sha256_of(path.read_bytes())
-    if table is not None:  # a workbook named after its table: its matching or first sheet
-        sheet = next((s for s in names if match_table(s) is table), names[0] if names else None)
-        if sheet is not None:
-            add(table, partial(read_workbook_sheet, path, sheet, digest))
-        return sheet is not None
-    found = False
-    for sheet in names:
-        sheet_table = match_table(sheet)
-        if sheet_table is not None:
-            add(sheet_table, partial(read_workbook_sheet, path, sheet, digest))
-            found = True
-    return found
+    sheets, unread = [], []
+    grids = read_workbook_grids(path)
+    for sheet, grid in grids:
+        if not any(filled(v) for row in grid for v in row):
+            continue  # an empty sheet holds nothing to read
+        named = match_table(sheet)
+        loc = locate(grid, matchers, named.name if named else hint)
+        if loc is not None and loc.complete:
+            if loc.table in wanted:
+                sheets.append((loc.table, raw_from_grid(path, sheet, grid, digest, loc)))
+        elif named is not None or (hint is not None and len(grids) == 1):
+            table = named.name if named else hint
+            if table in wanted:  # named after a table: say which columns it lacks
+                sheets.append((table, read_workbook_sheet(path, sheet, digest)))
+        else:
+            unread.append((path, sheet))
+    return sheets, unread
 
 
 def _map_headers(
@@ -337,6 +345,28 @@ def _map_headers(
     return mapping, unread
 
 
+def _footer_issues(table: Table, raw: RawSheet, rel: str) -> pd.DataFrame:
+    """One ``footer_skipped`` note per row under the data that was not read (a signature block)."""
+    if not raw.footer:
+        return empty_issues()
+    frame = pd.DataFrame(
+        {"_file": rel, "_sheet": raw.sheet or "", "_row": [r for r, _ in raw.footer]},
+        index=[-1] * len(raw.footer),
+    )
+    texts = pd.Series([text for _, text in raw.footer], index=frame.index)
+    return make_issues(
+        frame,
+        table.name,
+        "footer_skipped",
+        "",
+        texts,
+        "row under the data, after a blank row, without the table's required values "
+        "(a signature footer): not read",
+        "dòng dưới bảng dữ liệu, sau dòng trống, không có các giá trị bắt buộc "
+        "(phần ký tên): không đọc",
+    )
+
+
 def _unread_column_issues(table: Table, raw: RawSheet, rel: str, unread) -> pd.DataFrame:
     """One ``unread_column`` warning per header that matches no column of ``table``."""
     if not unread:
@@ -377,6 +407,7 @@ def _build_table(
         where = _rel(raw.path, base) + (f" [{raw.sheet}]" if raw.sheet else "")
         mapping, unread = _map_headers(table, raw, where, book)
         unread_issues.append(_unread_column_issues(table, raw, _rel(raw.path, base), unread))
+        unread_issues.append(_footer_issues(table, raw, _rel(raw.path, base)))
         part = raw.frame[list(mapping)].rename(columns=mapping)
         part = part.assign(_file=_rel(raw.path, base), _sheet=raw.sheet or "", _row=raw.rows)
         parts.append(part)
@@ -453,21 +484,63 @@ def _action(table: Table, column: str, code: str) -> str | None:
     return "set_aside" if column in table.essential else "blanked"
 
 
-def _unread_issues(files: list[str]) -> pd.DataFrame:
-    """One ``unread_file`` warning per data file that belongs to no table."""
-    names = ", ".join(f"{t.name}.csv" for t in TABLES.values())
-    frame = pd.DataFrame({"_file": files, "_sheet": "", "_row": 1}, index=[-1] * len(files))
-    return make_issues(
-        frame,
-        "",
-        "unread_file",
-        "",
-        pd.Series(files, index=frame.index),
-        f"the file's name matches no table, so it was not read; tables are named {names} "
-        "(or by their Vietnamese names, see docs/data-format.md)",
-        "tên tệp không ứng với bảng nào nên tệp không được đọc; "
-        "đặt tên tệp theo tên bảng (xem docs/data-format.md)",
-    )
+#: Sheet names (folded) of instructions, as the template's first sheet: noted, not warned about.
+INSTRUCTION_SHEETS = (
+    "huong dan",
+    "instructions",
+    "huong dan nhap lieu",
+    "readme",
+    "danh muc",
+    "lists",
+)
+
+
+def _unread_issues(places: list[tuple[str, str | None]]) -> pd.DataFrame:
+    """One warning per data file (``unread_file``) or sheet (``unread_sheet``) holding no table."""
+    out = []
+    notes = [(f, s) for f, s in places if s is not None and fold(s) in INSTRUCTION_SHEETS]
+    if notes:
+        frame = pd.DataFrame(
+            {"_file": [f for f, _ in notes], "_sheet": [s for _, s in notes], "_row": 1},
+            index=[-1] * len(notes),
+        )
+        out.append(
+            make_issues(
+                frame,
+                "",
+                "instructions_sheet",
+                "",
+                pd.Series([s for _, s in notes], index=frame.index),
+                "a sheet of instructions (as in the template): not read",
+                "trang hướng dẫn (như trong biểu mẫu): không đọc",
+            )
+        )
+    places = [p for p in places if p not in notes]
+    for sheet_level in (False, True):
+        chosen = [(f, s) for f, s in places if (s is not None) == sheet_level]
+        if not chosen:
+            continue
+        frame = pd.DataFrame(
+            {"_file": [f for f, _ in chosen], "_sheet": [s or "" for _, s in chosen], "_row": 1},
+            index=[-1] * len(chosen),
+        )
+        what_en, what_vi = ("sheet", "trang tính") if sheet_level else ("file", "tệp")
+        out.append(
+            make_issues(
+                frame,
+                "",
+                "unread_sheet" if sheet_level else "unread_file",
+                "",
+                pd.Series([s or f for f, s in chosen], index=frame.index),
+                f"no table was found in this {what_en} (no header row names the required "
+                "columns of any table), so it was not read; see docs/data-format.md for the "
+                "headers of each table, or map your headers in a codebook",
+                f"không tìm thấy bảng nào trong {what_vi} này (không có dòng tiêu đề nào ghi "
+                "đủ các cột bắt buộc của một bảng) nên không được đọc; xem docs/data-format.md "
+                "hoặc khai báo tiêu đề trong codebook",
+            )
+        )
+    return pd.concat(out, ignore_index=True) if out else empty_issues()
 
 
 def _empty_column(column) -> pd.Series:

@@ -53,6 +53,10 @@ class RawSheet:
     headers: tuple[str, ...] = ()
     #: Row number of the header as the user sees it.
     header_row: int = 1
+    #: Text of the title block above the header, one line per row.
+    title: tuple[str, ...] = ()
+    #: Rows under the data that were not read (a signature footer): (row number, text).
+    footer: tuple[tuple[int, str], ...] = ()
 
 
 def sha256_of(data: bytes) -> str:
@@ -98,17 +102,58 @@ def decode_text(data: bytes, path: Path) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter of the header line: ``;``, tab or ``,`` (the default).
+    r"""The delimiter of the header: ``;``, tab or ``,`` (the default).
+
+    The first lines are looked at (a title block may come first): the
+    delimiter is the one that splits some line into the most fields.
 
     Examples
     --------
-    >>> sniff_delimiter("Mã tổ chức;Tên tổ chức\\nA;B")
+    >>> sniff_delimiter("Mã tổ chức;Tên tổ chức\nA;B")
+    ';'
+    >>> sniff_delimiter("ĐẢNG BỘ PHƯỜNG, CHI BỘ 3\n\nMã;Tên;Cấp\n")
     ';'
     """
-    line = text.split("\n", 1)[0]
-    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    lines = text.split("\n", 31)[:30]
+    counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: (counts[d], d == ","))
     return best if counts[best] else ","
+
+
+def read_csv_grid(path: Path) -> tuple[list[list[str]], str]:
+    """Every line of a CSV file as a list of fields (for sheets with a title block)."""
+    data = path.read_bytes()
+    text = decode_text(data, path)
+    sep = sniff_delimiter(text)
+    return list(csv.reader(io.StringIO(text), delimiter=sep)), sha256_of(data)
+
+
+def raw_from_grid(path: Path, sheet: str | None, grid: list[list], digest: str, loc) -> RawSheet:
+    """The data rows of a located table (see :func:`chibo_analysis.intake.layout.locate`).
+
+    Row numbers stay the file's own (the grid's first row is row 1). A row
+    with values beyond the header's columns is listed as a bad row.
+    """
+    from chibo_analysis.intake.layout import text_of
+
+    width = len(loc.headers)
+    lines = grid[loc.last + 1 : loc.end]
+    body = [(list(r) + [None] * width)[:width] for r in lines]
+    bad = tuple(
+        (loc.last + 2 + i, " | ".join(text_of(v) for v in r))
+        for i, r in enumerate(lines)
+        if len(r) > width and any(text_of(v) for v in r[width:])
+    )
+    frame = pd.DataFrame(body, columns=_unique_headers(list(loc.headers)), dtype=object)
+    rows = np.arange(loc.last + 2, loc.last + 2 + len(frame), dtype=np.int64)
+    keep = ~_blank_rows(frame)
+    for number, _ in bad:
+        keep[number - loc.last - 2] = False
+    footer = tuple((r + 1, " ".join(text_of(v) for v in grid[r] if text_of(v))) for r in loc.footer)
+    return RawSheet(
+        path, sheet, frame[keep].reset_index(drop=True), rows[keep], digest, bad,
+        tuple(loc.headers), loc.first + 1, loc.title, footer,
+    )  # fmt: skip
 
 
 def read_csv_file(path: Path) -> RawSheet:
@@ -219,6 +264,20 @@ def workbook_sheets(path: Path) -> list[str]:
 
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as err:  # calamine raises its own error types
+        raise DataReadError(f"{path}: cannot open the workbook ({err})") from err
+
+
+def read_workbook_grids(path: Path) -> list[tuple[str, list[list]]]:
+    """Every sheet of a workbook as a grid of cell values (row 1 first)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        return [
+            (name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            for name in book.sheet_names
+        ]
     except Exception as err:  # calamine raises its own error types
         raise DataReadError(f"{path}: cannot open the workbook ({err})") from err
 

@@ -157,8 +157,9 @@ def test_missing_dues_month_points_at_the_member(clean_dir):
 
 
 def test_unread_data_files_are_listed_not_dropped_silently(clean_dir):
-    # a second attendance file misnamed (no table name), a workbook with no table sheet,
-    # a sub-folder file; non-data files (README, JSON) are not data and are not listed
+    # a second register file with no table name is found by its header and read (its one
+    # row repeats S1/M2, row 3 of attendance.csv); a file and a workbook sheet whose
+    # headers name no table are listed; non-data files (README) are not data
     (clean_dir / "diemdanh_2023.csv").write_text("meeting_id,member_id,status\nS1,M2,present\n")
     (clean_dir / "notes").mkdir()
     (clean_dir / "notes" / "ke hoach.csv").write_text("a,b\n1,2\n")
@@ -166,15 +167,15 @@ def test_unread_data_files_are_listed_not_dropped_silently(clean_dir):
     pd.DataFrame({"ghi chú": ["x"]}).to_excel(clean_dir / "so tay.xlsx", sheet_name="Ghi chú")
     ds = load_dataset(clean_dir)
     issues = validate(ds).to_frame("vi")
-    assert issues[["file", "code", "severity"]].values.tolist() == [
-        ["diemdanh_2023.csv", "unread_file", "warning"],
-        ["notes/ke hoach.csv", "unread_file", "warning"],
-        ["so tay.xlsx", "unread_file", "warning"],
+    assert issues[["file", "sheet", "row", "code", "severity"]].values.tolist() == [
+        ["diemdanh_2023.csv", "", 2, "duplicate_key", "error"],
+        ["notes/ke hoach.csv", "", 1, "unread_file", "warning"],
+        ["so tay.xlsx", "Ghi chú", 1, "unread_sheet", "warning"],
     ]
-    assert "không được đọc" in issues["message"].iloc[0]
-    assert len(ds.clean(validate(ds)).attendance) == len(
-        load_dataset(clean_dir).attendance
-    )  # nothing set aside
+    assert "không được đọc" in issues["message"].iloc[1]
+    assert (
+        len(ds.clean(validate(ds)).attendance) == len(load_dataset(clean_dir).attendance) - 1
+    )  # the repeat is set aside
     # asking for some tables only is not a reason to list the others
     assert load_dataset(clean_dir, tables=("organisations",)).load_issues.empty
 
@@ -190,6 +191,9 @@ def test_every_reason_code_has_a_case():
         "ambiguous_value",  # tests/intake/test_marks.py
         "lenient_value",  # tests/intake/test_marks.py
         "unread_column",  # tests/intake/test_headers.py
+        "unread_sheet",  # test_unread_data_files_are_listed_not_dropped_silently
+        "footer_skipped",  # tests/intake/test_layouts.py
+        "instructions_sheet",  # tests/intake/test_layouts.py
     }
     assert covered == set(REASONS)
 
