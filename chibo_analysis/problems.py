@@ -97,6 +97,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "a column matches no column of its table and was not read",
         "cột không ứng với cột nào của bảng, không được đọc",
     ),
+    "encoding_converted": (
+        "warning",
+        "text in a legacy encoding (TCVN3, VNI-Windows, Windows-1258) converted to Unicode",
+        "văn bản mã cũ (TCVN3, VNI-Windows, Windows-1258) đã chuyển sang Unicode",
+    ),
     "unread_sheet": (
         "warning",
         "a sheet holds no table and was not read",

@@ -31,9 +31,11 @@ from chibo_analysis.intake.layout import filled, locate
 from chibo_analysis.intake.parse import parse_column
 from chibo_analysis.intake.readers import (
     CSV_SUFFIXES,
+    ENCODING_NAMES,
     SUFFIXES,
     XLSX_SUFFIXES,
     RawSheet,
+    convert_legacy_columns,
     raw_from_grid,
     read_csv_file,
     read_csv_grid,
@@ -268,12 +270,13 @@ def _read_located(
     if loc is not None and loc.complete:
         return ([(loc.table, raw)] if loc.table in wanted else []), []
     if suffix in CSV_SUFFIXES:  # a title block above the header, perhaps
-        grid, digest = read_csv_grid(path)
+        grid, digest, encoding = read_csv_grid(path)
         loc = locate(grid, matchers, hint)
         if loc is not None and loc.complete:
             if loc.table not in wanted:
                 return [], []
-            return [(loc.table, raw_from_grid(path, None, grid, digest, loc))], []
+            converted = (("", encoding, ""),) if encoding else ()
+            return [(loc.table, raw_from_grid(path, None, grid, digest, loc, converted))], []
     if hint is not None:  # named after a table: say which columns it lacks
         return ([(hint, raw)] if hint in wanted else []), []
     return [], [(path, None)]
@@ -289,10 +292,12 @@ def _read_workbook(
         if not any(filled(v) for row in grid for v in row):
             continue  # an empty sheet holds nothing to read
         named = match_table(sheet)
+        grid, converted = convert_legacy_columns(grid)
         loc = locate(grid, matchers, named.name if named else hint)
         if loc is not None and loc.complete:
             if loc.table in wanted:
-                sheets.append((loc.table, raw_from_grid(path, sheet, grid, digest, loc)))
+                raw = raw_from_grid(path, sheet, grid, digest, loc, converted)
+                sheets.append((loc.table, raw))
         elif named is not None or (hint is not None and len(grids) == 1):
             table = named.name if named else hint
             if table in wanted:  # named after a table: say which columns it lacks
@@ -343,6 +348,29 @@ def _map_headers(
             f"Found headers: {', '.join(map(str, written)) or 'none'}.{hints}"
         )
     return mapping, unread
+
+
+def _conversion_issues(table: Table, raw: RawSheet, rel: str) -> pd.DataFrame:
+    """One ``encoding_converted`` warning per file or column read through a conversion."""
+    if not raw.converted:
+        return empty_issues()
+    frame = pd.DataFrame(
+        {"_file": rel, "_sheet": raw.sheet or "", "_row": raw.header_row},
+        index=[-1] * len(raw.converted),
+    )
+    values = pd.Series([example for _, _, example in raw.converted], index=frame.index)
+    en, vi = [], []
+    for column, encoding, example in raw.converted:
+        name = ENCODING_NAMES.get(encoding, encoding)
+        where_en = f"column '{column}'" if column else "the file"
+        where_vi = f"cột '{column}'" if column else "tệp"
+        seen = f" ('{example[:60]}' was written)" if example else ""
+        en.append(f"{where_en}: text in {name} converted to Unicode{seen}; check a few values")
+        vi.append(
+            f"{where_vi}: văn bản mã {name} đã được chuyển sang Unicode; hãy soát vài giá trị"
+        )
+    out = make_issues(frame, table.name, "encoding_converted", "", values, en, vi)
+    return out.assign(column=[c for c, _, _ in raw.converted])
 
 
 def _footer_issues(table: Table, raw: RawSheet, rel: str) -> pd.DataFrame:
@@ -408,6 +436,7 @@ def _build_table(
         mapping, unread = _map_headers(table, raw, where, book)
         unread_issues.append(_unread_column_issues(table, raw, _rel(raw.path, base), unread))
         unread_issues.append(_footer_issues(table, raw, _rel(raw.path, base)))
+        unread_issues.append(_conversion_issues(table, raw, _rel(raw.path, base)))
         part = raw.frame[list(mapping)].rename(columns=mapping)
         part = part.assign(_file=_rel(raw.path, base), _sheet=raw.sheet or "", _row=raw.rows)
         parts.append(part)

@@ -57,14 +57,24 @@ class RawSheet:
     title: tuple[str, ...] = ()
     #: Rows under the data that were not read (a signature footer): (row number, text).
     footer: tuple[tuple[int, str], ...] = ()
+    #: Text conversions applied: (column header or "" for the whole file, encoding, example).
+    converted: tuple[tuple[str, str, str], ...] = ()
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Names of the legacy encodings as a reader knows them.
+ENCODING_NAMES = {
+    "tcvn3": "TCVN3 (ABC; fonts .VnTime, .VnArial)",
+    "vni": "VNI-Windows (fonts VNI-Times…)",
+    "cp1258": "Windows-1258",
+}
+
+
 def decode_text(data: bytes, path: Path) -> str:
-    """Decode CSV bytes: UTF-8 (BOM or not), UTF-16, else Windows-1258; NFC.
+    """Decode CSV bytes: UTF-8 (BOM or not), UTF-16, else TCVN3, VNI-Windows or Windows-1258; NFC.
 
     Examples
     --------
@@ -73,6 +83,19 @@ def decode_text(data: bytes, path: Path) -> str:
     >>> decode_text("Có mă\u0323t".encode("cp1258"), Path("a.csv"))  # a tone mark apart
     'Có mặt'
     """
+    return decode_bytes_as(data, path)[0]
+
+
+def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
+    """The text of CSV bytes and the encoding it was read in.
+
+    The encoding is ``""`` for Unicode (UTF-8, UTF-16), else ``"tcvn3"``,
+    ``"vni"`` (text typed with legacy Vietnamese fonts, detected from the
+    words it makes) or ``"cp1258"``: a conversion the loader reports.
+    """
+    from chibo_analysis.intake import legacy
+
+    encoding = ""
     if data.startswith(codecs.BOM_UTF8):
         text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -81,24 +104,83 @@ def decode_text(data: bytes, path: Path) -> str:
         head = data[:4000]
         text = None
         if head and head.count(b"\x00") > len(head) // 4:
-            encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+            guess = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
             try:
-                text = data.decode(encoding)
+                text = data.decode(guess)
             except UnicodeDecodeError:
                 text = None
         if text is None:
-            for encoding in ("utf-8", "cp1258"):
-                try:
-                    text = data.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                found = legacy.detect_bytes(data)
+                if found is not None:
+                    text, encoding = legacy.decode_bytes(data, found), found
+                else:
+                    try:
+                        text, encoding = data.decode("cp1258"), "cp1258"
+                    except UnicodeDecodeError:
+                        text = None
         if text is None:
             raise DataReadError(
-                f"{path}: cannot read the text encoding; expected UTF-8, UTF-16 or "
-                "Windows-1258 (save the file as 'CSV UTF-8' in Excel)"
+                f"{path}: cannot read the text encoding; expected UTF-8, UTF-16, TCVN3, "
+                "VNI-Windows or Windows-1258 (save the file as 'CSV UTF-8' in Excel)"
             )
-    return unicodedata.normalize("NFC", text).lstrip("\ufeff")
+    return unicodedata.normalize("NFC", text).lstrip("\ufeff"), encoding
+
+
+def _unicode_only(text: str) -> bool:
+    """Whether ``text`` holds a character that no legacy font's bytes stand for (ă, ơ, ạ…)."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return any(ord(c) > 0xFF and not 0x80 <= ord(c) < 0xA0 for c in text if c not in _CP1252)
+    return False
+
+
+_CP1252 = {bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xA0)} - {""}
+
+
+def convert_legacy_columns(grid: list[list]) -> tuple[list[list], tuple[tuple[str, str, str], ...]]:
+    """Cells typed with legacy fonts (TCVN3, VNI), column by column, converted to Unicode.
+
+    A workbook keeps such text as the characters the legacy bytes stand for
+    in Windows-1252 ("NguyÔn V¨n An"). Each column whose text reads as one
+    legacy encoding (see :func:`chibo_analysis.intake.legacy.detect`) is
+    converted; Unicode text is never touched. Returns the grid (a new one if
+    anything changed) and, per converted column, its first cell, the
+    encoding and one value as written.
+    """
+    from chibo_analysis.intake import legacy
+
+    width = max((len(r) for r in grid), default=0)
+    columns = [
+        [r[j] for r in grid if j < len(r) and isinstance(r[j], str) and not r[j].isascii()]
+        for j in range(width)
+    ]
+    if not any(columns):
+        return grid, ()
+    # the sheet as a whole first: a header like "M· chi bé" is too short to tell alone
+    sheet = legacy.detect([s for texts in columns for s in texts[:500]])
+    done = []
+    out = grid
+    for j, texts in enumerate(columns):
+        if not texts:
+            continue
+        found = legacy.detect(texts[:5000])
+        if found is None and sheet is not None and not any(map(_unicode_only, texts[:5000])):
+            found = sheet  # nothing here contradicts the rest of the sheet
+        if found is None:
+            continue
+        if out is grid:
+            out = [list(r) for r in grid]
+        example = texts[0]
+        for r in out:
+            if j < len(r) and isinstance(r[j], str) and not r[j].isascii():
+                r[j] = unicodedata.normalize("NFC", legacy.to_unicode(r[j], found))
+        header = next((str(r[j]) for r in out if j < len(r) and r[j] not in (None, "")), "")
+        done.append((header, found, example))
+    return out, tuple(done)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -120,15 +202,20 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv_grid(path: Path) -> tuple[list[list[str]], str]:
-    """Every line of a CSV file as a list of fields (for sheets with a title block)."""
+def read_csv_grid(path: Path) -> tuple[list[list[str]], str, str]:
+    """Every line of a CSV file as a list of fields (for sheets with a title block).
+
+    Returns the grid, the file's SHA-256 and the legacy encoding converted ("" if none).
+    """
     data = path.read_bytes()
-    text = decode_text(data, path)
+    text, encoding = decode_bytes_as(data, path)
     sep = sniff_delimiter(text)
-    return list(csv.reader(io.StringIO(text), delimiter=sep)), sha256_of(data)
+    return list(csv.reader(io.StringIO(text), delimiter=sep)), sha256_of(data), encoding
 
 
-def raw_from_grid(path: Path, sheet: str | None, grid: list[list], digest: str, loc) -> RawSheet:
+def raw_from_grid(
+    path: Path, sheet: str | None, grid: list[list], digest: str, loc, converted=()
+) -> RawSheet:
     """The data rows of a located table (see :func:`chibo_analysis.intake.layout.locate`).
 
     Row numbers stay the file's own (the grid's first row is row 1). A row
@@ -152,13 +239,13 @@ def raw_from_grid(path: Path, sheet: str | None, grid: list[list], digest: str, 
     footer = tuple((r + 1, " ".join(text_of(v) for v in grid[r] if text_of(v))) for r in loc.footer)
     return RawSheet(
         path, sheet, frame[keep].reset_index(drop=True), rows[keep], digest, bad,
-        tuple(loc.headers), loc.first + 1, loc.title, footer,
+        tuple(loc.headers), loc.first + 1, loc.title, footer, tuple(converted),
     )  # fmt: skip
 
 
 def read_csv_file(path: Path) -> RawSheet:
     data = path.read_bytes()
-    text = decode_text(data, path)
+    text, encoding = decode_bytes_as(data, path)
     sep = sniff_delimiter(text)
     if not text.strip():
         raise DataReadError(f"{path}: the file is empty; expected a header row")
@@ -189,7 +276,10 @@ def read_csv_file(path: Path) -> RawSheet:
     keep = ~_blank_rows(frame)
     if not keep.all():
         frame, rows = frame[keep].reset_index(drop=True), rows[keep]
-    return RawSheet(path, None, frame, rows, sha256_of(data), tuple(bad), headers)
+    converted = (("", encoding, ""),) if encoding else ()
+    return RawSheet(
+        path, None, frame, rows, sha256_of(data), tuple(bad), headers, converted=converted
+    )
 
 
 def _read_csv_fast(data: bytes, text: str, sep: str) -> pd.DataFrame | None:
