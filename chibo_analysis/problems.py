@@ -40,6 +40,22 @@ REASONS: dict[str, tuple[str, str, str]] = {
     "missing_value": ("error", "required value is empty", "thiếu giá trị bắt buộc"),
     "unparseable": ("error", "value cannot be read as the expected type", "không đọc được giá trị"),
     "impossible_date": ("error", "date does not exist", "ngày không tồn tại"),
+    "year_only": ("error", "a year alone is not a date", "chỉ có năm, không phải ngày"),
+    "not_a_date": (
+        "error",
+        "a number where a date is expected",
+        "cột cần ngày nhưng chứa số",
+    ),
+    "swapped_date": (
+        "error",
+        "date cell probably month/day swapped (dd/mm typed into an English-locale Excel)",
+        "ô ngày có thể bị đảo ngày/tháng (gõ dd/mm vào Excel cài đặt tiếng Anh)",
+    ),
+    "implausible_date": (
+        "warning",
+        "date out of the plausible range",
+        "ngày nằm ngoài khoảng hợp lý",
+    ),
     "ambiguous_value": (
         "error",
         "value could mean more than one thing, so it is not guessed",

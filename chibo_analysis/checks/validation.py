@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.checks import cross_table
+from chibo_analysis.checks.plausibility import implausible_dates
 from chibo_analysis.dataset import Dataset
 from chibo_analysis.problems import ISSUE_COLUMNS, ValidationReport, empty_issues, make_issues
 from chibo_analysis.schema import TABLES, Table
@@ -81,6 +82,7 @@ def validate(dataset: Dataset) -> ValidationReport:
     found = [dataset.load_issues] if dataset.load_issues is not None else []
     for name, frame in dataset.tables.items():
         found.append(check_columns(TABLES[name], frame))
+    found.extend(implausible_dates(dataset.tables))
     found = [f for f in found if f is not None and not f.empty]
     errors = _error_index(found)
     found.extend(cross_table.check_all(dataset.tables, errors))

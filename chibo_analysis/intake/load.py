@@ -614,6 +614,36 @@ def _message(column, code: str, read: pd.Series) -> tuple[str | pd.Series, str |
             f"do), nên không được đoán; ghi một trong: {allowed}, hoặc khai báo ký hiệu trong "
             "codebook",
         )
+    if code == "lenient_value" and column.kind in ("date", "month"):
+        text = read.dt.strftime("%d/%m/%Y").astype("object")
+        return (
+            f"{column.name}: a whole number read as an Excel date serial ('" + text + "'); "
+            "check it, or type the date as dd/mm/yyyy",
+            f"{column.vi}: số nguyên được đọc là ngày theo số seri của Excel ('" + text + "'); "
+            "hãy kiểm tra, hoặc ghi ngày dạng dd/mm/yyyy",
+        )
+    if code == "year_only":
+        return (
+            f"{column.name}: a year alone is not a date; write the full date (dd/mm/yyyy), or "
+            "leave it empty if the day is not known",
+            f"{column.vi}: chỉ có năm, chưa phải ngày; ghi đủ ngày (dd/mm/yyyy) hoặc để trống",
+        )
+    if code == "not_a_date":
+        return (
+            f"{column.name}: this column holds whole numbers where dates are expected (day "
+            "counts?); they are not guessed: store the column as dates",
+            f"{column.vi}: cột này chứa số nguyên thay vì ngày; không đoán: hãy lưu cột dạng ngày",
+        )
+    if code == "swapped_date":
+        return (
+            f"{column.name}: this date cell is probably month/day swapped: the column also "
+            "holds day-first text with a day over 12, the mark of dd/mm typed into an "
+            "English-locale Excel; retype the column as text dd/mm/yyyy, or format it as dates "
+            "in a Vietnamese-locale Excel",
+            f"{column.vi}: ô ngày này có thể bị đảo ngày/tháng (cột có cả chữ dạng ngày/tháng "
+            "với ngày lớn hơn 12: dấu hiệu gõ dd/mm vào Excel cài đặt tiếng Anh); hãy gõ lại "
+            "cột dạng dd/mm/yyyy",
+        )
     if code == "not_allowed":
         allowed = ", ".join(f"{c.vi} ({c.code})" for c in column.choices) or "Có, Không"
         return (

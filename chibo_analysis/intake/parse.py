@@ -159,6 +159,32 @@ def _masked(typed: np.ndarray, codes: np.ndarray, dtype, array_type):
     return array_type(data[safe], (codes < 0) | ~valid[safe])
 
 
+#: Whole numbers read as Excel date serials (with a warning): 01/01/1930 to 31/12/2099.
+SERIAL_RANGE = (10958, 73050)
+
+
+def _date_number(value) -> tuple[pd.Timestamp | None, str | None]:
+    """A number in a date column: a year alone is refused; an Excel serial is read, with a warning.
+
+    Examples
+    --------
+    >>> _date_number(1979)
+    (None, 'year_only')
+    >>> _date_number(44927)
+    (Timestamp('2023-01-01 00:00:00'), 'lenient_value')
+    >>> _date_number(17)
+    (None, 'unparseable')
+    """
+    number = float(value)
+    if not (np.isfinite(number) and number.is_integer()):
+        return None, "unparseable"
+    if 1000 <= number <= 2200:
+        return None, "year_only"
+    if SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1]:
+        return EXCEL_EPOCH + pd.Timedelta(days=int(number)), "lenient_value"
+    return None, "unparseable"
+
+
 def _date_one(value) -> tuple[pd.Timestamp | None, str | None]:
     if isinstance(value, pd.Timestamp):
         return (None, "unparseable") if pd.isna(value) else (value.normalize(), None)
@@ -167,9 +193,7 @@ def _date_one(value) -> tuple[pd.Timestamp | None, str | None]:
     if isinstance(value, dt.date):
         return pd.Timestamp(value), None
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        if np.isfinite(value) and 1 <= value < 2958466 and float(value).is_integer():
-            return EXCEL_EPOCH + pd.Timedelta(days=int(value)), None
-        return None, "unparseable"
+        return _date_number(value)
     text = str(value).strip()
     m = _ISO.match(text)
     if m:
@@ -178,7 +202,7 @@ def _date_one(value) -> tuple[pd.Timestamp | None, str | None]:
         m = _DMY.match(text)
         if not m:
             if _PLAIN_INT.match(text):
-                return _date_one(int(text))
+                return _date_number(int(text))
             return None, "unparseable"
         d, mo, y = (int(g) for g in m.groups())
     try:
@@ -205,6 +229,33 @@ def _month_one(value) -> tuple[pd.Timestamp | None, str | None]:
         return None, "impossible_date"
     stamp, err = _date_one(value)
     return (stamp.replace(day=1) if stamp is not None else None), err
+
+
+def _swapped_cells(raw: pd.Series, typed: np.ndarray, errors: np.ndarray, codes) -> None:
+    """Date cells of a column that also holds day-first text with a day over 12: refused.
+
+    An English-locale Excel turns typed "03/01/2022" into a 1 March date cell and
+    leaves "13/01/2022" as text. Such a column's date cells (day 12 or less) are
+    probably month/day swapped: reading them would be a guess (``swapped_date``).
+    """
+    uniques = pd.unique(raw[codes >= 0]) if len(raw) else []
+    cells = [u for u in uniques if isinstance(u, (dt.date, pd.Timestamp))]
+    if not cells:
+        return
+    late_day = any(
+        isinstance(u, str)
+        and (m := _DMY.match(u.strip())) is not None
+        and int(m.group(1)) > 12
+        and _date_one(u)[1] is None
+        for u in uniques
+    )
+    if not late_day:
+        return
+    _, order = factorize(raw)
+    for i, value in enumerate(order):
+        if isinstance(value, (dt.date, pd.Timestamp)) and value.day <= 12:
+            typed[i] = np.datetime64("NaT")
+            errors[i] = "swapped_date"
 
 
 def _int_text(text: str) -> int | None:
@@ -314,6 +365,12 @@ def parse_column(raw: pd.Series, column: Column, extra: dict[str, str] | None = 
         if kind == "month":
             values = values.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
         return Parsed(values, no_errors, raw.isna().to_numpy())
+    if kind in ("date", "month") and (
+        pd.api.types.is_integer_dtype(raw.dtype) or pd.api.types.is_float_dtype(raw.dtype)
+    ):  # numbers where dates are expected (day counts in a Parquet file, say): not guessed
+        errors = pd.Series(np.where(raw.isna(), None, "not_a_date"), index=raw.index, dtype=object)
+        nat = pd.Series(np.full(len(raw), np.datetime64("NaT"), "datetime64[ns]"), index=raw.index)
+        return Parsed(nat, errors, raw.isna().to_numpy())
     if kind in ("int", "amount") and pd.api.types.is_integer_dtype(raw.dtype):
         return Parsed(raw.astype("Int64"), no_errors, raw.isna().to_numpy())
     if kind == "bool" and pd.api.types.is_bool_dtype(raw.dtype):
@@ -375,6 +432,8 @@ def parse_column(raw: pd.Series, column: Column, extra: dict[str, str] | None = 
             quick=_quick_dates if kind == "date" else None,
         )
         nat = np.datetime64("NaT")
+        if kind == "date":
+            _swapped_cells(raw, typed, errors, codes)
         values = pd.Series(_take(typed, codes, nat).astype("datetime64[ns]"), index=raw.index)
     elif kind in ("int", "amount"):
 

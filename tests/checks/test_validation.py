@@ -195,6 +195,10 @@ def test_every_reason_code_has_a_case():
         "footer_skipped",  # tests/intake/test_layouts.py
         "instructions_sheet",  # tests/intake/test_layouts.py
         "encoding_converted",  # tests/intake/test_legacy_files.py
+        "year_only",  # tests/intake/test_dates.py
+        "not_a_date",  # tests/intake/test_dates.py
+        "swapped_date",  # tests/intake/test_dates.py
+        "implausible_date",  # tests/intake/test_dates.py
     }
     assert covered == set(REASONS)
 

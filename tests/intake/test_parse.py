@@ -16,7 +16,8 @@ SPELLINGS = [
 
 
 def test_quick_dates_agree_with_the_value_by_value_parser():
-    raw = pd.Series(SPELLINGS + [44927, pd.Timestamp("2022-01-03 10:00")], dtype=object)
+    # (a date cell among day-first text with a day over 12 is a swapped_date: test_dates.py)
+    raw = pd.Series(SPELLINGS + [44927], dtype=object)
     parsed = parse.parse_column(raw, MEETINGS.column("held_on"))
     for value, got, error in zip(raw, parsed.values, parsed.errors, strict=True):
         want, want_error = parse._date_one(value)
