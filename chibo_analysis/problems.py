@@ -118,6 +118,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "text in a legacy encoding (TCVN3, VNI-Windows, Windows-1258) converted to Unicode",
         "văn bản mã cũ (TCVN3, VNI-Windows, Windows-1258) đã chuyển sang Unicode",
     ),
+    "case_mismatch": (
+        "warning",
+        "a code matched its record only once letter case was ignored",
+        "mã chỉ khớp khi bỏ qua chữ hoa/chữ thường",
+    ),
     "unread_sheet": (
         "warning",
         "a sheet holds no table and was not read",

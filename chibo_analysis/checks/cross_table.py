@@ -18,6 +18,7 @@ from chibo_analysis.checks.memberships import (
     outside_membership,
     overlapping_membership,
 )
+from chibo_analysis.intake.codes import code_hints
 from chibo_analysis.problems import make_issues
 from chibo_analysis.rules import month_number as _month_number
 from chibo_analysis.schema import CELL_LEVELS, TABLES
@@ -170,6 +171,7 @@ def reference(frame, table, column, all_keys, ok_keys, parent) -> pd.DataFrame |
     unknown = frame[present & ~known]
     gone = frame[present & known & ~standing]
     spec = TABLES[table].column(column)
+    hints = code_hints(unknown[column], pd.Series(all_keys)) if len(unknown) else ""
     out = [
         make_issues(
             unknown,
@@ -177,8 +179,11 @@ def reference(frame, table, column, all_keys, ok_keys, parent) -> pd.DataFrame |
             "unknown_reference",
             column,
             None,
-            f"{column}: no such record in {parent}",
-            f"{spec.vi}: không có trong bảng {parent}",
+            f"{column}: no such record in {parent}" + hints,
+            f"{spec.vi}: không có trong bảng {parent}"
+            + (
+                hints.str.replace("did you mean", "có phải là", regex=False) if len(unknown) else ""
+            ),
         ),
         make_issues(
             gone,

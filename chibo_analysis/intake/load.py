@@ -26,6 +26,7 @@ import pandas as pd
 from chibo_analysis.dataset import Dataset, SourceFile
 from chibo_analysis.errors import DataReadError
 from chibo_analysis.intake.codebook import Codebook, find_codebook, load_codebook
+from chibo_analysis.intake.codes import reconcile_case
 from chibo_analysis.intake.headers import HeaderMatcher, is_row_number
 from chibo_analysis.intake.layout import filled, locate
 from chibo_analysis.intake.parse import parse_column
@@ -132,6 +133,8 @@ def load_dataset(
         sources.append(
             SourceFile(_rel(Path(book.path), base), "codebook", None, len(book), book.sha256)
         )
+    frames, case_issues = reconcile_case(frames)
+    issues.append(case_issues)
     # an optional table with no records (an empty template sheet) was not supplied
     ordered = {
         n: frames[n] for n in TABLES if n in frames and (TABLES[n].required or len(frames[n]))

@@ -143,3 +143,37 @@ def test_a_wrong_codebook_is_refused_with_the_fix(tmp_path, text, message):
 
 def test_clean_data_is_untouched_by_the_vocabulary():
     assert validate(load_dataset(CLEAN)).ok
+
+
+def test_codes_differing_in_letter_case_are_matched_with_a_warning(clean_dir):
+    # attendance.csv row 3 is S1,M2,present: typed "s1,m2" it still refers to S1 and M2
+    replace_in(clean_dir / "attendance.csv", "S1,M2,present", "s1,m2,present")
+    ds = load_dataset(clean_dir)
+    assert ds.attendance.loc[
+        ds.attendance["_row"] == 3, ["meeting_id", "member_id"]
+    ].values.tolist() == [["S1", "M2"]]
+    issues = validate(ds).to_frame("en")
+    assert issues[["row", "column", "value", "code", "severity"]].values.tolist() == [
+        [3, "meeting_id", "s1", "case_mismatch", "warning"],
+        [3, "member_id", "m2", "case_mismatch", "warning"],
+    ]
+    assert "read as 'S1'" in issues["message"].iloc[0]
+
+
+def test_a_code_that_lost_its_leading_zeros_gets_the_hint(clean_dir):
+    # member M6 is coded 00123 on the roll; the register wrote 123 (Excel made it a number)
+    for path in clean_dir.glob("*.csv"):
+        path.write_text(path.read_text(encoding="utf-8").replace("M6", "00123"), encoding="utf-8")
+    replace_in(clean_dir / "attendance.csv", "S4,00123,absent", "S4,123,absent")
+    issues = validate(load_dataset(clean_dir)).to_frame("en")
+    unknown = issues[issues["code"] == "unknown_reference"]
+    assert unknown[["row", "value"]].values.tolist() == [[11, "123"]]
+    assert "did you mean '00123'?" in unknown["message"].iloc[0]
+
+
+def test_invisible_characters_in_codes_are_removed_with_a_warning(clean_dir):
+    replace_in(clean_dir / "attendance.csv", "S1,M2,present", "S1,M\u200b2,present")
+    ds = load_dataset(clean_dir)
+    assert "M2" in ds.attendance.loc[ds.attendance["_row"] == 3, "member_id"].tolist()
+    issues = validate(ds).to_frame("en")
+    assert issues[["row", "column", "code"]].values.tolist() == [[3, "member_id", "lenient_value"]]
