@@ -38,6 +38,7 @@ ISSUE_COLUMNS = [
 #: Every reason code, with its severity and a short description (en, vi).
 REASONS: dict[str, tuple[str, str, str]] = {
     "missing_value": ("error", "required value is empty", "thiếu giá trị bắt buộc"),
+    "no_records": ("error", "the dataset holds no record", "bộ dữ liệu không có dòng nào"),
     "unparseable": ("error", "value cannot be read as the expected type", "không đọc được giá trị"),
     "impossible_date": ("error", "date does not exist", "ngày không tồn tại"),
     "year_only": ("error", "a year alone is not a date", "chỉ có năm, không phải ngày"),

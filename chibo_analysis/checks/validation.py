@@ -20,6 +20,8 @@ whose meeting was set aside is reported as such instead of vanishing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -54,6 +56,31 @@ def validated(dataset: Dataset) -> Dataset:
     return dataset.clean(validate(dataset))
 
 
+def ensure_usable(dataset: Dataset) -> Dataset:
+    """``dataset`` (cleaned) if a result can be computed from it, else :class:`DataReadError`.
+
+    A required table whose every record was set aside (each cell filling only
+    its own row of the organisations sheet, say) would give an empty result
+    that looks like a finding: the command stops instead, saying why.
+    """
+    from chibo_analysis.errors import DataReadError
+
+    report = dataset.report
+    for name, table in TABLES.items():
+        frame = dataset.tables.get(name)
+        if not table.required or frame is None or len(frame):
+            continue
+        lost = 0 if report is None else len(report.rejected_index().get(name, ()))
+        if lost:
+            raise DataReadError(
+                f"every record of {name} ('{table.vi}') was set aside ({lost} rows), so no "
+                f"result can be computed; run `chibo validate` on the data to see why / "
+                f"mọi dòng của bảng {table.vi} đều bị loại ({lost} dòng): chạy `chibo "
+                "validate` để xem lý do"
+            )
+    return dataset
+
+
 def validate(dataset: Dataset) -> ValidationReport:
     """Check a dataset and report every problem found.
 
@@ -80,6 +107,7 @@ def validate(dataset: Dataset) -> ValidationReport:
     [{'table': 'organisations', 'row': 3, 'column': 'parent_id', 'value': 'XX', 'code': 'unknown_reference'}]
     """
     found = [dataset.load_issues] if dataset.load_issues is not None else []
+    found.append(_no_records(dataset))
     for name, frame in dataset.tables.items():
         found.append(check_columns(TABLES[name], frame))
     found.extend(implausible_dates(dataset.tables))
@@ -92,6 +120,22 @@ def validate(dataset: Dataset) -> ValidationReport:
         ["table", "file", "sheet", "row", "column"], kind="stable", key=_table_order
     )
     return ValidationReport(issues.reset_index(drop=True))
+
+
+def _no_records(dataset: Dataset) -> pd.DataFrame:
+    """A ``no_records`` error when the required tables hold no record at all (a blank template)."""
+    if any(len(dataset.tables.get(n, ())) for n, t in TABLES.items() if t.required):
+        return empty_issues()
+    where = pd.DataFrame({"_file": [Path(dataset.root).name], "_sheet": "", "_row": 1}, index=[-1])
+    return make_issues(
+        where,
+        "",
+        "no_records",
+        "",
+        None,
+        "the dataset holds no record (an empty template?): nothing can be audited",
+        "bộ dữ liệu không có dòng nào (biểu mẫu trống?): không có gì để kiểm tra",
+    )
 
 
 def _table_order(col: pd.Series) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -52,12 +53,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chibo_analysis.checks.validation import validated
+    from chibo_analysis.checks.validation import ensure_usable, validated
     from chibo_analysis.commands.scorecard import check_out, write_frame
     from chibo_analysis.errors import check_argument
     from chibo_analysis.indicators.lists import LISTS, run_list
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.intake.load import load_dataset
+    from chibo_analysis.present.data_notice import data_notice
 
     check_argument("list", args.list_name, LISTS)
     period = parse_period(args.period)
@@ -66,7 +68,10 @@ def run(args: argparse.Namespace) -> int:
     options = (
         {"lang": args.lang} if args.list_name in ("failing_meetings", "implausible_good") else {}
     )
-    dataset = validated(load_dataset(args.data, codebook=args.codebook))
+    dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
+    notice = data_notice(dataset.report, args.data, args.lang)
+    if notice:
+        print(notice, file=sys.stderr)
     frame = run_list(args.list_name, dataset, period, args.org, **options)
     if args.out:
         print(write_frame({args.list_name: frame}, args.out))

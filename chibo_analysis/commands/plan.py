@@ -9,6 +9,7 @@ reads a filled-in worksheet back and evaluates the sample.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from chibo_analysis.errors import ParameterError
@@ -62,11 +63,17 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("plan needs DATA, --period and --out (or --evaluate FILE.xlsx)")
     if Path(args.out).suffix.lower() != ".xlsx":
         raise ParameterError(f"out={args.out!r}: expected a file name ending in .xlsx")
+    from chibo_analysis.checks.validation import ensure_usable, validated
     from chibo_analysis.intake.load import load_dataset
+    from chibo_analysis.present.data_notice import data_notice
 
     weights = plan.load_risk_weights(args.targets) if args.targets else None
+    dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
+    notice = data_notice(dataset.report, args.data)
+    if notice:
+        print(notice, file=sys.stderr)
     result = plan.plan_inspection(
-        load_dataset(args.data, codebook=args.codebook),
+        dataset,
         args.period,
         args.org,
         confidence=args.confidence,

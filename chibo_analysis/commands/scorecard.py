@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -60,17 +61,21 @@ def write_frame(frames: dict[str, pd.DataFrame], out: str | Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chibo_analysis.checks.validation import validated
+    from chibo_analysis.checks.validation import ensure_usable, validated
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.indicators.scorecard import scorecard
     from chibo_analysis.indicators.targets import assess, load_targets
     from chibo_analysis.intake.load import load_dataset
+    from chibo_analysis.present.data_notice import data_notice
 
     period = parse_period(args.period)
     targets = load_targets(args.targets)  # checked before the data is read
     if args.out:
         check_out(args.out)
-    dataset = validated(load_dataset(args.data, codebook=args.codebook))
+    dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
+    notice = data_notice(dataset.report, args.data, "vi")
+    if notice:
+        print(notice, file=sys.stderr)
     card = scorecard(dataset, period, args.org)
     if args.out:
         frames = {"scorecard": card, "assessment": assess(card, targets, dataset.organisations)}

@@ -196,6 +196,7 @@ def test_every_reason_code_has_a_case():
         "instructions_sheet",  # tests/intake/test_layouts.py
         "encoding_converted",  # tests/intake/test_legacy_files.py
         "year_only",  # tests/intake/test_dates.py
+        "no_records",  # tests/commands/test_validate.py
         "case_mismatch",  # tests/intake/test_marks.py
         "not_a_date",  # tests/intake/test_dates.py
         "swapped_date",  # tests/intake/test_dates.py

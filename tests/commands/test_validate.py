@@ -39,3 +39,38 @@ def test_summary(capsys):
     out = capsys.readouterr().out
     assert "committee 1, base 1, base_cell 1, cell 2" in out
     assert "Members (distinct): 6" in out
+
+
+def test_blank_template_fails_validate(tmp_path, capsys):
+    from chibo_analysis.intake.template import write_template
+
+    write_template(tmp_path / "mau.xlsx")
+    assert main(["validate", str(tmp_path / "mau.xlsx"), "--lang", "en"]) == 1
+    assert "no_records" in capsys.readouterr().out
+
+
+def test_scorecard_says_what_was_set_aside(clean_dir, capsys):
+    row = append_line(clean_dir / "attendance.csv", "S1,M99,present")
+    assert row == 12
+    assert main(["scorecard", str(clean_dir), "--period", "2022"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("Dữ liệu: 1 dòng bị loại (Điểm danh 1);")
+    assert f"chibo validate {clean_dir}" in err
+
+
+def test_scorecard_is_quiet_on_data_read_whole(capsys):
+    assert main(["scorecard", str(CLEAN), "--period", "2022"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_everything_set_aside_stops_the_command(clean_dir, capsys, tmp_path):
+    # each cell's office filled only its own row: the parents are missing, every row goes
+    lines = (clean_dir / "organisations.csv").read_text(encoding="utf-8").splitlines()
+    (clean_dir / "organisations.csv").write_text(
+        "\n".join([lines[0]] + [l for l in lines[1:] if l.startswith("CB")]) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "card.csv"
+    assert main(["scorecard", str(clean_dir), "--period", "2022", "--out", str(out)]) == 2
+    assert "every record of" in capsys.readouterr().err
+    assert not out.exists()
