@@ -56,6 +56,9 @@ class Dataset:
         columns of :data:`chibo_analysis.problems.ISSUE_COLUMNS`.
     report : ValidationReport or None
         Set on a cleaned dataset: the validation report it was cleaned with.
+    set_aside : dict of str to DataFrame
+        Set on a cleaned dataset: per table, the records it left out (for the
+        report's data-quality figures; never used by an indicator).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -63,6 +66,7 @@ class Dataset:
     root: str = ""
     load_issues: pd.DataFrame | None = None
     report: ValidationReport | None = field(default=None, repr=False)
+    set_aside: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         if name in TABLES:
@@ -111,10 +115,11 @@ class Dataset:
             )
         rejected = report.rejected_index()
         blanked = report.blanked_index()
-        tables = {}
+        tables, set_aside = {}, {}
         for name, frame in self.tables.items():
             drop = rejected.get(name)
             if drop is not None and len(drop):
+                set_aside[name] = frame.loc[frame.index.intersection(drop)]
                 frame = frame.drop(index=drop, errors="ignore")
             cells = [(c, idx) for (t, c), idx in blanked.items() if t == name and c in frame]
             if cells:
@@ -122,7 +127,7 @@ class Dataset:
                 for column, idx in cells:
                     frame.loc[frame.index.intersection(idx), column] = None
             tables[name] = frame
-        return replace(self, tables=tables, report=report)
+        return replace(self, tables=tables, report=report, set_aside=set_aside)
 
     def summary(self) -> pd.DataFrame:
         """Rows and files per table, and the span of meeting dates."""

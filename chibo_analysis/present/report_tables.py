@@ -249,7 +249,12 @@ RATING_COLUMNS = [
 
 
 def scorecard_rows(
-    scorecard: pd.DataFrame, units: str = "cells", columns: list[str] | None = None
+    scorecard: pd.DataFrame,
+    units: str = "cells",
+    columns: list[str] | None = None,
+    *,
+    dataset: Dataset | None = None,
+    lang: str = "vi",
 ) -> pd.DataFrame:
     """The scorecard rows of the cells (or base organisations), ``columns`` only.
 
@@ -258,6 +263,10 @@ def scorecard_rows(
     units : {'cells', 'bases'}
     columns : list of str, optional
         Default :data:`KEY_COLUMNS`.
+    dataset : Dataset, optional
+        The cleaned dataset: cells that lost more than 5% of their register
+        rows to validation get a ``caveat`` (see
+        :func:`chibo_analysis.checks.losses.caveats`).
     """
     from chibo_analysis.errors import check_argument
     from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
@@ -265,7 +274,51 @@ def scorecard_rows(
     check_argument("units", units, ("cells", "bases"))
     levels = CELL_LEVELS if units == "cells" else BASE_LEVELS
     rows = scorecard["level"].astype("object").isin(levels)
-    return scorecard.loc[rows, columns or KEY_COLUMNS].reset_index(drop=True)
+    out = scorecard.loc[rows, columns or KEY_COLUMNS]
+    if dataset is not None and units == "cells":
+        from chibo_analysis.checks.losses import caveats
+
+        notes = caveats(dataset, lang)
+        if len(notes):
+            out = out.assign(caveat=scorecard.loc[rows, "org_id"].map(notes).fillna(""))
+    return out.reset_index(drop=True)
+
+
+def not_read(report, lang: str = "vi") -> pd.DataFrame:
+    """Columns, sheets, files and footers not read, and conversions applied, in ``lang``.
+
+    Columns ``file``, ``sheet``, ``row``, ``what`` (the header, sheet or text as
+    written) and ``reason``.
+    """
+    from chibo_analysis.problems import REASONS
+
+    check_lang(lang)
+    codes = ("unread_file", "unread_sheet", "unread_column", "footer_skipped", "encoding_converted")
+    rows = report.issues[report.issues["code"].isin(codes)]
+    pick = 2 if lang == "vi" else 1
+    return pd.DataFrame(
+        {
+            "file": rows["file"].to_numpy(),
+            "sheet": rows["sheet"].to_numpy(),
+            "row": rows["row"].astype("Int64").to_numpy(),
+            "what": rows["value"].str.slice(0, 120).to_numpy(),
+            "reason": rows["code"].map(lambda c: REASONS[c][pick]).to_numpy(),
+        }
+    )
+
+
+def register_losses(dataset: Dataset, lang: str = "vi") -> pd.DataFrame:
+    """Cells that lost more than 5% of their register rows, with their names."""
+    from chibo_analysis.checks.losses import CAVEAT_SHARE
+    from chibo_analysis.checks.losses import register_losses as losses
+
+    check_lang(lang)
+    out = losses(dataset)
+    out = out[out["share"] > CAVEAT_SHARE]
+    names = dataset.organisations.set_index("org_id")["name"]
+    return out.assign(name=out["cell_id"].map(names))[
+        ["cell_id", "name", "register_rows", "set_aside", "share"]
+    ].reset_index(drop=True)
 
 
 def organisation_name(dataset: Dataset, org_id: str) -> str:

@@ -30,6 +30,9 @@ from chibo_analysis.checks.validation import validated
 from chibo_analysis.dataset import Dataset
 
 ENV = "CHIBO_CACHE_DIR"
+#: The layout of a cached dataset; changed whenever Dataset's fields change, so that a
+#: cache written by an older version is read again instead of unpickled wrong.
+CACHE_FORMAT = 2
 #: How long load_clean waits for a dataset another process is preparing.
 WAIT_SECONDS = 600.0
 
@@ -40,7 +43,7 @@ def fingerprint(path: str | Path) -> str:
 
     root = Path(path).resolve()
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-    h = hashlib.sha256(f"{__version__}\n{root}\n".encode())
+    h = hashlib.sha256(f"{__version__}\n{CACHE_FORMAT}\n{root}\n".encode())
     for p in files:
         st = p.stat()
         h.update(f"{p.relative_to(root.parent)}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
