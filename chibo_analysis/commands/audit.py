@@ -75,4 +75,23 @@ def run(args: argparse.Namespace) -> int:
     for name in ("html", "pdf"):
         if name in result.outputs:
             print(result.outputs[name])
+    print_data_notice(result.outputs.get("html"), args.data, args.lang)
     return 0
+
+
+def print_data_notice(report_file, data: str, lang: str) -> None:
+    """Say on stderr what the audited data lost, from the figures its notebook recorded."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from chibo_analysis.present.data_notice import notice_from_figures
+    from chibo_analysis.runner.index import FIGURES_FILE
+
+    if not report_file:
+        return
+    figures = Path(report_file).parent / FIGURES_FILE
+    if figures.is_file():
+        notice = notice_from_figures(json.loads(figures.read_text("utf-8")), data, lang)
+        if notice:
+            print(notice, file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from chibo_analysis.commands.audit import add_common
+from chibo_analysis.commands.audit import add_common, print_data_notice
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
     )
     done = len(result.results) - len(result.failed)
+    first = next((r for r in result.results if r["status"] == "ok" and r.get("html")), None)
+    if first is not None:  # one dataset for every audit: one notice
+        print_data_notice(first["html"], args.data, args.lang)
     print(f"{done} of {len(result.results)} audits done in {result.seconds:.1f} s: {result.index}")
     for item in result.failed:
         message = (item.get("error") or {}).get("message", "")

@@ -68,3 +68,42 @@ def data_notice(report, data: str, lang: str = "vi") -> str | None:
     if vi:
         return f"Dữ liệu: {'; '.join(parts)}; chạy `chibo validate {data}` để xem danh sách."
     return f"Data: {'; '.join(parts)}; run `chibo validate {data}` to see them."
+
+
+def data_figures(report) -> dict[str, int]:
+    """The counts behind :func:`data_notice`, for ``figures.json`` and the reports' index.
+
+    ``rows_set_aside``, ``values_blanked`` and ``not_read`` (columns, sheets
+    and files).
+    """
+    issues = report.issues
+    return {
+        "rows_set_aside": int(
+            len(issues[issues["action"] == "set_aside"].drop_duplicates(["table", "index"]))
+        ),
+        "values_blanked": int((issues["action"] == "blanked").sum()),
+        "not_read": int(issues["code"].isin(list(_UNREAD)).sum()),
+    }
+
+
+def notice_from_figures(figures: dict, data: str, lang: str = "vi") -> str | None:
+    """The line a command prints after an audit, from the figures the notebook recorded."""
+    check_lang(lang)
+    vi = lang == "vi"
+    parts = []
+    for key, (word_vi, word_en) in {
+        "rows_set_aside": ("dòng bị loại", "rows set aside"),
+        "values_blanked": ("giá trị không đọc được, để trống", "values not readable, left blank"),
+        "not_read": (
+            "cột, trang tính hoặc tệp không được đọc",
+            "columns, sheets or files not read",
+        ),
+    }.items():
+        n = int(figures.get(key) or 0)
+        if n:
+            parts.append(f"{fmt_int(n, lang)} {word_vi if vi else word_en}")
+    if not parts:
+        return None
+    if vi:
+        return f"Dữ liệu: {'; '.join(parts)}; chạy `chibo validate {data}` để xem danh sách."
+    return f"Data: {'; '.join(parts)}; run `chibo validate {data}` to see them."

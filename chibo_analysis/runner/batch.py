@@ -94,9 +94,11 @@ def _warm() -> None:
 def _run_one(prepared: PreparedAudit, options: dict) -> dict:
     """One audit in a worker; any error becomes a failed result, never an exception."""
     t0 = time.perf_counter()
+    html = None
     try:
         run = execute_prepared(prepared, **options)
         status, error = run.status, run.error
+        html = run.outputs.get("html")
     except Exception as err:  # noqa: BLE001 - a batch reports every failure and goes on
         status, error = "failed", {"type": type(err).__name__, "message": str(err)}
     return {
@@ -104,6 +106,7 @@ def _run_one(prepared: PreparedAudit, options: dict) -> dict:
         "status": status,
         "error": error,
         "seconds": round(time.perf_counter() - t0, 3),
+        "html": None if html is None else str(html),
     }
 
 

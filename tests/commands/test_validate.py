@@ -74,3 +74,12 @@ def test_everything_set_aside_stops_the_command(clean_dir, capsys, tmp_path):
     assert main(["scorecard", str(clean_dir), "--period", "2022", "--out", str(out)]) == 2
     assert "every record of" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_audit_says_what_was_set_aside(clean_dir, capsys, tmp_path):
+    append_line(clean_dir / "attendance.csv", "S1,M99,present")
+    code = main(["audit", str(clean_dir), "--org", "PT", "--period", "2022",
+                 "--out", str(tmp_path / "reports")])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "Dữ liệu: 1 dòng bị loại;" in err
