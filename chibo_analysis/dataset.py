@@ -56,6 +56,9 @@ class Dataset:
         columns of :data:`chibo_analysis.problems.ISSUE_COLUMNS`.
     report : ValidationReport or None
         Set on a cleaned dataset: the validation report it was cleaned with.
+    absent : dict of str to tuple of str
+        Per table, the optional columns no file of it had: the indicators that
+        need them are empty, never 0 (see :meth:`has_column`).
     set_aside : dict of str to DataFrame
         Set on a cleaned dataset: per table, the records it left out (for the
         report's data-quality figures; never used by an indicator).
@@ -67,6 +70,7 @@ class Dataset:
     load_issues: pd.DataFrame | None = None
     report: ValidationReport | None = field(default=None, repr=False)
     set_aside: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    absent: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         if name in TABLES:
@@ -81,6 +85,10 @@ class Dataset:
     def has(self, table: str) -> bool:
         """Whether the optional ``table`` was supplied."""
         return self.tables.get(table) is not None
+
+    def has_column(self, table: str, column: str) -> bool:
+        """Whether ``table`` was supplied with ``column`` (in at least one of its files)."""
+        return self.has(table) and column not in self.absent.get(table, ())
 
     @property
     def is_clean(self) -> bool:

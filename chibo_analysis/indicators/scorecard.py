@@ -71,7 +71,42 @@ NEEDS = {
     "rating_agreements": "inspections",
     "rating_difference": "inspections",
 }
+#: Counts that need optional columns: empty (never 0) when no file had any of the columns.
+NEEDS_COLUMNS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "short_meetings": (("meetings", ("duration_min",)),),
+    "implausible_good": (("meetings", ("duration_min",)), ("meetings", ("self_rating",))),
+    "good_self_ratings": (("meetings", ("self_rating",)),),
+    "inspected_meetings": (("meetings", ("self_rating",)),),
+    "rating_agreements": (("meetings", ("self_rating",)),),
+    "rating_difference": (("meetings", ("self_rating",)),),
+    "superior_attended": (("meetings", ("superior_attended",)),),
+    "admissions": (("members", ("admitted_on",)),),
+    "minutes_mismatches": (("meetings", ("n_summoned", "n_present", "n_excused", "n_absent")),),
+    "flagged_dues": (("dues", ("paid_on",)),),
+}
 _LEVEL_ORDER = {"committee": 0, "base": 1, "base_cell": 2, "cell": 3}
+
+
+def unavailable(dataset: Dataset) -> pd.DataFrame:
+    """Scorecard counts that could not be computed, and the table and columns they lack.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator``, ``table``, ``columns`` (the columns none of which was
+        in the files), one row per missing need; empty when all could be.
+    """
+    rows = []
+    needs_of: dict[str, list] = {k: [(v, ())] for k, v in NEEDS.items()}
+    for key, needs in NEEDS_COLUMNS.items():
+        needs_of.setdefault(key, []).extend(needs)
+    for indicator, needs in needs_of.items():
+        for table, columns in needs:
+            if not dataset.has(table):
+                rows.append((indicator, table, ""))
+            elif columns and not any(dataset.has_column(table, c) for c in columns):
+                rows.append((indicator, table, ", ".join(columns)))
+    return pd.DataFrame(rows, columns=["indicator", "table", "columns"]).drop_duplicates()
 
 
 def scorecard(
@@ -149,9 +184,8 @@ def scorecard_counts(
         .fillna(0)
     )
     counts = pd.concat([cell_counts, summed])
-    for col, table in NEEDS.items():
-        if not ds.has(table):
-            counts[col] = pd.NA
+    for col in set(unavailable(ds)["indicator"]):
+        counts[col] = pd.NA
     counts = counts.astype("Int64")
     counts.index.name = "org_id"
     meta = orgs.set_index("org_id").loc[counts.index, ["name", "level", "parent_id"]]

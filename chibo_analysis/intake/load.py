@@ -144,7 +144,8 @@ def load_dataset(
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
     )
-    return Dataset(ordered, tuple(sources), str(root), load_issues)
+    absent = {n: f.attrs.pop("absent", ()) for n, f in ordered.items()}
+    return Dataset(ordered, tuple(sources), str(root), load_issues, absent=absent)
 
 
 def dataset_from_frames(**frames: pd.DataFrame | None) -> Dataset:
@@ -187,7 +188,8 @@ def dataset_from_frames(**frames: pd.DataFrame | None) -> Dataset:
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
     )
-    return Dataset(tables, (), "<memory>", load_issues)
+    absent = {n: f.attrs.pop("absent", ()) for n, f in tables.items() if f is not None}
+    return Dataset(tables, (), "<memory>", load_issues, absent=absent)
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -458,9 +460,11 @@ def _build_table(
 
     issues = [u for u in unread_issues if not u.empty]
     typed = {}
+    absent: list[str] = []
     for column in table.columns:
         if column.name not in frame.columns:
             typed[column.name] = _empty_column(column)
+            absent.append(column.name)
             continue
         raw_col = frame[column.name]
         extra = book.values_for(table.name, column.name) if book is not None else None
@@ -504,6 +508,7 @@ def _build_table(
             make_issues(bad, table.name, "bad_row", "", bad["text"], en, vi).assign(index=-1)
         )
     result = pd.concat(issues, ignore_index=True) if issues else empty_issues()
+    out.attrs["absent"] = tuple(absent)
     return out, result
 
 

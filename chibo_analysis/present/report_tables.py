@@ -326,3 +326,21 @@ def organisation_name(dataset: Dataset, org_id: str) -> str:
     orgs = dataset.organisations
     match = orgs.loc[orgs["org_id"] == org_id, "name"]
     return str(match.iloc[0]) if len(match) and pd.notna(match.iloc[0]) else str(org_id)
+
+
+def unavailable_indicators(dataset: Dataset, lang: str = "vi") -> pd.DataFrame:
+    """Indicators that could not be computed, and the table and columns they lack, in ``lang``."""
+    from chibo_analysis.indicators.scorecard import unavailable
+    from chibo_analysis.labels import column_label
+    from chibo_analysis.schema import TABLES
+
+    check_lang(lang)
+    rows = unavailable(dataset)
+    rename = {"rating_agreements": "rating_agreement", "rating_difference": "rating_inflation"}
+    indicator = rows["indicator"].map(lambda c: column_label(rename.get(c, c), lang))
+    table = rows["table"].map(lambda t: TABLES[t].vi if lang == "vi" else t)
+    columns = [
+        ", ".join(column_label(c.strip(), lang, t) for c in cols.split(",")) if cols else ""
+        for t, cols in zip(rows["table"], rows["columns"], strict=True)
+    ]
+    return pd.DataFrame({"indicator": indicator, "table": table, "missing": columns})

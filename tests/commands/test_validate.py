@@ -67,7 +67,7 @@ def test_everything_set_aside_stops_the_command(clean_dir, capsys, tmp_path):
     # each cell's office filled only its own row: the parents are missing, every row goes
     lines = (clean_dir / "organisations.csv").read_text(encoding="utf-8").splitlines()
     (clean_dir / "organisations.csv").write_text(
-        "\n".join([lines[0]] + [l for l in lines[1:] if l.startswith("CB")]) + "\n",
+        "\n".join([lines[0]] + [line for line in lines[1:] if line.startswith("CB")]) + "\n",
         encoding="utf-8",
     )
     out = tmp_path / "card.csv"
