@@ -124,6 +124,16 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "a code matched its record only once letter case was ignored",
         "mã chỉ khớp khi bỏ qua chữ hoa/chữ thường",
     ),
+    "register_cell": (
+        "error",
+        "a paper register whose cell is not known was not read",
+        "sổ điểm danh chưa rõ của chi bộ nào, không được đọc",
+    ),
+    "register_column": (
+        "error",
+        "a register column matches no meeting, or two, and was not read",
+        "cột của sổ điểm danh không ứng với đúng một buổi sinh hoạt, không được đọc",
+    ),
     "unread_sheet": (
         "warning",
         "a sheet holds no table and was not read",

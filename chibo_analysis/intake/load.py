@@ -45,6 +45,7 @@ from chibo_analysis.intake.readers import (
     read_workbook_sheet,
     sha256_of,
 )
+from chibo_analysis.intake.register import RegisterSheet, find_register, footer_rows, register_rows
 from chibo_analysis.problems import REASONS, empty_issues, make_issues
 from chibo_analysis.schema import SOURCE_COLUMNS, TABLES, Table, fold, match_table
 
@@ -110,8 +111,12 @@ def load_dataset(
         book = load_codebook(found_book) if found_book is not None else None
     else:
         book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    sheets, unread = _collect(root, wanted, book)
-    missing = [n for n in wanted if TABLES[n].required and n not in sheets]
+    sheets, unread, registers = _collect(root, wanted, book)
+    missing = [
+        n
+        for n in wanted
+        if TABLES[n].required and n not in sheets and not (n == "attendance" and registers)
+    ]
     if missing:
         found = ", ".join(sorted(sheets)) or "none"
         raise DataReadError(
@@ -121,7 +126,20 @@ def load_dataset(
         )
     base = root if root.is_dir() else root.parent
     frames, sources, issues = {}, [], []
-    for name, raws in sheets.items():
+    order = [n for n in TABLES if n in sheets or (n == "attendance" and registers)]
+    for name in order:
+        raws = list(sheets.get(name, []))
+        if name == "attendance" and registers:
+            for reg in registers:
+                raw, reg_issues = _register_raw(reg, frames, base)
+                issues.append(reg_issues)
+                if raw is not None:
+                    raws.append(raw)
+                else:
+                    sources.append(SourceFile(_rel(reg.path, base), name, reg.sheet, 0, reg.digest))
+        if not raws:
+            frames[name] = _empty_table(TABLES[name])
+            continue
         frame, table_issues = _build_table(TABLES[name], raws, base, book)
         frames[name] = frame
         issues.append(table_issues)
@@ -201,14 +219,15 @@ def _rel(path: Path, base: Path) -> str:
 
 def _collect(
     root: Path, wanted: tuple[str, ...], book: Codebook | None = None
-) -> tuple[dict[str, list[RawSheet]], list[tuple[Path, str | None]]]:
+) -> tuple[dict[str, list[RawSheet]], list[tuple[Path, str | None]], list]:
     """Find every table under ``root`` by its header, and read it.
 
     Every file, and every sheet of every workbook, is matched to a table by
     its header (see :func:`chibo_analysis.intake.layout.locate`); file and
     sheet names are a hint that wins a tie. Returns the sheets read per
-    table, and the files and sheets (path, sheet or None) that hold no table
-    and were not read. Files are read two at a time: calamine and pyarrow
+    table, the files and sheets (path, sheet or None) that hold no table
+    and were not read, and the paper registers found (read once the meetings
+    are known). Files are read two at a time: calamine and pyarrow
     release the GIL.
     """
     matchers = {
@@ -219,11 +238,15 @@ def _collect(
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         results = list(pool.map(lambda f: _read_located(f[0], f[1], matchers, wanted), files))
     found: dict[str, list[RawSheet]] = {}
+    registers: list[RegisterSheet] = []
     for sheets, left in results:
         for table, raw in sheets:
-            found.setdefault(table, []).append(raw)
+            if isinstance(raw, RegisterSheet):
+                registers.append(raw)
+            else:
+                found.setdefault(table, []).append(raw)
         unread.extend(left)
-    return found, unread
+    return found, unread, registers
 
 
 def _data_files(
@@ -249,6 +272,36 @@ def _data_files(
     return files, []
 
 
+def _register_raw(reg: RegisterSheet, frames: dict, base: Path):
+    """A paper register as attendance rows (a RawSheet), and its problems as issues."""
+    meetings = frames.get("meetings")
+    orgs = frames.get("organisations")
+    if meetings is None or orgs is None:
+        return None, empty_issues()
+    frame, numbers, problems = register_rows(reg, meetings, orgs)
+    rel = _rel(reg.path, base)
+    issues = []
+    for row, column, code, en, vi in problems:
+        where = pd.DataFrame({"_file": [rel], "_sheet": reg.sheet or "", "_row": row}, index=[-1])
+        issues.append(
+            make_issues(where, "attendance", code, column, pd.Series([column], index=[-1]), en, vi)
+        )
+    issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
+    if frame.empty:
+        return None, issues
+    raw = RawSheet(
+        reg.path, reg.sheet, frame, numbers, reg.digest, (), ("meeting_id", "member_id", "status"),
+        reg.header_row + 1, reg.title, footer_rows(reg),
+    )  # fmt: skip
+    return raw, issues
+
+
+def _empty_table(table: Table) -> pd.DataFrame:
+    out = pd.DataFrame({c.name: _empty_column(c) for c in table.columns})
+    return out.assign(_file=pd.Series(dtype="category"), _sheet=pd.Series(dtype="category"),
+                      _row=pd.Series(dtype="int64"))  # fmt: skip
+
+
 def _table_of_file(path: Path) -> Table | None:
     """The table a file's name stands for (``members.csv``, ``Đảng viên 2022.xlsx``), or None."""
     table = match_table(path.stem)
@@ -262,6 +315,13 @@ def _table_of_file(path: Path) -> Table | None:
     return None
 
 
+def _dated(header: list) -> bool:
+    """Whether a header row has a date among its headers (a paper register's meeting columns)."""
+    from chibo_analysis.intake.register import _date_of
+
+    return any(_date_of(h) is not None for h in header)
+
+
 def _read_located(
     path: Path, hint: str | None, matchers: dict, wanted: tuple[str, ...]
 ) -> tuple[list[tuple[str, RawSheet]], list[tuple[Path, str | None]]]:
@@ -272,11 +332,14 @@ def _read_located(
     raw = read_csv_file(path) if suffix in CSV_SUFFIXES else read_parquet_file(path)
     header = [list(raw.headers or raw.frame.columns)]
     loc = locate(header, matchers, hint)
-    if loc is not None and loc.complete:
+    if loc is not None and loc.complete and not _dated(header[0]):
         return ([(loc.table, raw)] if loc.table in wanted else []), []
-    if suffix in CSV_SUFFIXES:  # a title block above the header, perhaps
+    if suffix in CSV_SUFFIXES:  # a title block above the header, or a paper register
         grid, digest, encoding = read_csv_grid(path)
         loc = locate(grid, matchers, hint)
+        reg = find_register(grid, path, None, digest)
+        if reg is not None and (loc is None or not loc.complete or loc.table == "members"):
+            return ([("attendance", reg)] if "attendance" in wanted else []), []
         if loc is not None and loc.complete:
             if loc.table not in wanted:
                 return [], []
@@ -299,7 +362,11 @@ def _read_workbook(
         named = match_table(sheet)
         grid, converted = convert_legacy_columns(grid)
         loc = locate(grid, matchers, named.name if named else hint)
-        if loc is not None and loc.complete:
+        reg = find_register(grid, path, sheet, digest)
+        if reg is not None and (loc is None or not loc.complete or loc.table == "members"):
+            if "attendance" in wanted:  # a member per row and a meeting per column
+                sheets.append(("attendance", reg))
+        elif loc is not None and loc.complete:
             if loc.table in wanted:
                 raw = raw_from_grid(path, sheet, grid, digest, loc, converted)
                 sheets.append((loc.table, raw))

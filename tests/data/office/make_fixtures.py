@@ -133,6 +133,40 @@ def register_csv(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
 
 
+def register_workbook(path: Path) -> None:
+    """The paper register copied into a workbook, one sheet per cell.
+
+    CB1's sheet names its cell in the title block ("Mã chi bộ: CB1") and heads its
+    columns with a date cell and a date typed as text; CB2's sheet is named after
+    its cell; CQ's heads its column with the meeting's code. A blank mark: not on
+    the roll for that meeting (M4 left CB1 on 01/02/2022).
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sổ điểm danh"
+    row = _title(ws, 6, TITLE + ["Mã chi bộ: CB1", "SỔ ĐIỂM DANH NĂM 2022"])
+    for j, text in enumerate(["STT", "Mã đảng viên", "Họ và tên"], start=1):
+        ws.cell(row, j, text)
+    ws.cell(row, 4, dt.datetime(2022, 1, 5)).number_format = "DD/MM/YYYY"
+    ws.cell(row, 5, "05/02/2022")
+    marks = [("M1", "Nguyễn Văn An", "Miễn SH", "MSH"), ("M2", "Trần Thị Bình", "x", "X"),
+             ("M3", "Lê Văn Cường", "Có mặt", "P"), ("M4", "Phạm Thị Dung", "Đi muộn", None)]  # fmt: skip
+    for i, record in enumerate(marks, start=1):
+        ws.cell(row + i, 1, i)
+        for j, value in enumerate(record, start=2):
+            if value is not None:
+                ws.cell(row + i, j, value)
+    _footer(ws, row + len(marks) + 2)
+    cb2 = wb.create_sheet("CB2")
+    cb2.append(["STT", "Mã đảng viên", "Họ và tên", "10/02/2022"])
+    cb2.append([1, "M4", "Phạm Thị Dung", "x"])
+    cb2.append([2, "M5", "Hoàng Văn Em", "x"])
+    cq = wb.create_sheet("Chi bộ CQ")
+    cq.append(["STT", "Mã đảng viên", "Họ và tên", "07/01/2022", "S4"])
+    cq.append([1, "M6", "Đỗ Thị Gấm", None, "K"])
+    wb.save(path)
+
+
 def through_libreoffice(path: Path, out_dir: Path) -> None:
     """Open ``path`` in LibreOffice Calc and save it as XLSX into ``out_dir``."""
     with tempfile.TemporaryDirectory() as profile:
@@ -149,10 +183,13 @@ def make(out_dir: Path) -> list[Path]:
         tmp = Path(tmp)
         meetings_workbook(tmp / "Sinh hoạt chi bộ - CB1.xlsx")
         members_workbook(tmp / "Danh sách 2022.xlsx")
+        register_workbook(tmp / "So diem danh 2022.xlsx")
         for name in ("Sinh hoạt chi bộ - CB1.xlsx", "Danh sách 2022.xlsx"):
             through_libreoffice(tmp / name, out_dir)
+        (out_dir / "register").mkdir(exist_ok=True)
+        through_libreoffice(tmp / "So diem danh 2022.xlsx", out_dir / "register")
     register_csv(out_dir / "so diem danh.csv")
-    return sorted(out_dir.iterdir())
+    return sorted(p for p in out_dir.rglob("*") if p.is_file())
 
 
 if __name__ == "__main__":

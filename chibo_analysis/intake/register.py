@@ -1,0 +1,244 @@
+"""The paper register (sổ điểm danh): a row per member, a column per meeting.
+
+Offices copy the paper register into a sheet as it is: STT, the member's code
+(and name), then one column per meeting headed by its date (a date cell or
+``05/01/2022``) or by its meeting code, and a mark in each cell (``x``, ``P``,
+``K``, ``MSH``…). :func:`find_register` recognises such a sheet;
+:func:`register_rows` turns it into the rows of the ``attendance`` table once
+the meetings are known:
+
+- the cell is the sheet's ``Mã chi bộ`` column, else a line "Mã chi bộ: C01"
+  in the title block, else a cell code standing in the sheet's or the file's
+  name; none found is an error (``register_cell``);
+- each column is the cell's meeting on that date (or with that code); no
+  meeting that day, or two, is an error naming the column (``register_column``)
+  and the column is not read;
+- a blank mark means the member was not on the roll for that meeting: no row.
+
+Each row keeps the member's row number in the sheet; marks are then read as
+any register status is (see :mod:`chibo_analysis.intake.parse`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chibo_analysis.intake.headers import HeaderMatcher, is_row_number
+from chibo_analysis.intake.layout import _FOOTER, HEADER_SCAN, filled, text_of
+from chibo_analysis.schema import ATTENDANCE, CELL_LEVELS, MEMBERS, fold
+
+_CELL_LINE = re.compile(r"\bma chi bo\s*:?\s*([A-Za-z0-9][\w./-]*)", re.IGNORECASE)
+_MEMBER = HeaderMatcher.of(ATTENDANCE)
+_ROLL = HeaderMatcher.of(MEMBERS)
+
+
+@dataclass(frozen=True)
+class RegisterSheet:
+    """A paper register found in a grid (0-based positions)."""
+
+    path: Path
+    sheet: str | None
+    digest: str
+    header_row: int
+    member_col: int
+    cell_col: int | None
+    mark_cols: tuple[tuple[int, str, object], ...]  # (position, header as written, date or code)
+    rows: tuple[int, ...]  # grid rows holding members
+    title: tuple[str, ...]
+    grid: list
+
+
+def _date_of(value) -> pd.Timestamp | None:
+    """The date a column header stands for (a date cell or day-first text), or None."""
+    from chibo_analysis.intake.parse import _date_one
+
+    if not filled(value) or isinstance(value, (int, float)):
+        return None
+    stamp, error = _date_one(value)
+    return stamp if error is None else None
+
+
+def find_register(grid: list[list], path: Path, sheet: str | None, digest: str):
+    """A :class:`RegisterSheet` if ``grid`` is a paper register, else None.
+
+    The header is a row within the first rows that holds a member-code
+    header and at least one date (meeting columns may also be headed by
+    meeting codes, resolved later); the members are the rows under it with a
+    member code, up to the first blank row after which none follows.
+    """
+    for r in range(min(len(grid), HEADER_SCAN)):
+        row = grid[r]
+        member_col = next(
+            (
+                j
+                for j, v in enumerate(row)
+                if filled(v) and _MEMBER.column(text_of(v)) == "member_id"
+            ),
+            None,
+        )
+        if member_col is None:
+            continue
+        cell_col = next(
+            (j for j, v in enumerate(row) if filled(v) and _ROLL.column(text_of(v)) == "cell_id"),
+            None,
+        )
+        marks, dates = [], 0
+        for j, value in enumerate(row):
+            if j in (member_col, cell_col) or not filled(value):
+                continue
+            text = text_of(value)
+            if is_row_number(text) or _ROLL.column(text) in ("full_name", "member_id"):
+                continue
+            when = _date_of(value)
+            dates += when is not None
+            marks.append(
+                (
+                    j,
+                    text if not hasattr(value, "strftime") else value.strftime("%d/%m/%Y"),
+                    when if when is not None else text,
+                )
+            )
+        if not dates:
+            continue
+        members = _member_rows(grid, r + 1, member_col)
+        title = tuple(
+            " ".join(text_of(v) for v in grid[k] if filled(v))
+            for k in range(r)
+            if any(filled(v) for v in grid[k])
+        )
+        return RegisterSheet(
+            path, sheet, digest, r, member_col, cell_col, tuple(marks), members, title, grid
+        )
+    return None
+
+
+def _member_rows(grid, start: int, member_col: int) -> tuple[int, ...]:
+    """Rows under the header with a member code, up to the signature block (if any)."""
+    end = next(
+        (
+            k
+            for k in range(start, len(grid))
+            if _FOOTER.search(fold(" ".join(text_of(v) for v in grid[k] if filled(v))))
+        ),
+        len(grid),
+    )
+    coded = [
+        k for k in range(start, end) if member_col < len(grid[k]) and filled(grid[k][member_col])
+    ]
+    if not coded:
+        return ()
+    out = []
+    for k in range(start, len(grid)):
+        if k > coded[-1]:
+            break
+        if member_col < len(grid[k]) and filled(grid[k][member_col]):
+            out.append(k)
+    return tuple(out)
+
+
+def footer_rows(reg: RegisterSheet) -> tuple[tuple[int, str], ...]:
+    """Non-blank rows after the last member (a signature block): (row number, text)."""
+    last = reg.rows[-1] if reg.rows else reg.header_row
+    return tuple(
+        (k + 1, " ".join(text_of(v) for v in reg.grid[k] if filled(v)))
+        for k in range(last + 1, len(reg.grid))
+        if any(filled(v) for v in reg.grid[k])
+    )
+
+
+def cell_of(reg: RegisterSheet, cell_ids: set[str]) -> str | None:
+    """The register's cell from its title block, else its sheet or file name."""
+    for line in reg.title:
+        m = _CELL_LINE.search(fold(line).replace(" :", ":")) or _CELL_LINE.search(line)
+        if m:
+            code = m.group(1)
+            found = {c for c in cell_ids if c.casefold() == code.casefold()}
+            if found:
+                return next(iter(found))
+    folded = {c.casefold(): c for c in cell_ids}
+    for name in (reg.sheet or "", reg.path.stem):
+        for token in re.split(r"[\s_\-–,.()]+", name):
+            if token and token.casefold() in folded:
+                return folded[token.casefold()]
+    return None
+
+
+def register_rows(
+    reg: RegisterSheet, meetings: pd.DataFrame, orgs: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, str, str, str]]]:
+    """The register's attendance rows (raw text), their row numbers, and its problems.
+
+    Problems are ``(row number, column header, code, message_en, message_vi)``
+    with code ``register_cell`` (no cell found: nothing read) or
+    ``register_column`` (a column matching no meeting, or two: not read).
+    """
+    cells = set(orgs.loc[orgs["level"].isin(CELL_LEVELS), "org_id"].dropna().astype(str))
+    header_row = reg.header_row + 1
+    problems: list[tuple[int, str, str, str, str]] = []
+    fixed = None if reg.cell_col is not None else cell_of(reg, cells)
+    if reg.cell_col is None and fixed is None:
+        problems.append((header_row, "", "register_cell",
+            "a register (a column per meeting) whose cell is not known: add a 'Mã chi bộ' "
+            "column, a line 'Mã chi bộ: C01' above the table, or the cell's code in the sheet "
+            "name",
+            "sổ điểm danh chưa rõ của chi bộ nào: thêm cột 'Mã chi bộ', dòng 'Mã chi bộ: C01' "
+            "phía trên bảng, hoặc ghi mã chi bộ vào tên trang tính"))  # fmt: skip
+        return _empty(), np.zeros(0, dtype=np.int64), problems
+    coded = set(reg.rows)
+    last = reg.rows[-1] if reg.rows else reg.header_row
+    marked = {j for j, _, _ in reg.mark_cols}
+    for k in range(reg.header_row + 1, last):
+        row = reg.grid[k]
+        if k not in coded and any(j < len(row) and filled(row[j]) for j in marked):
+            problems.append((k + 1, "member_id", "missing_value",
+                "a register row with marks but no member code: not read",
+                "dòng điểm danh có ký hiệu nhưng thiếu mã đảng viên: không đọc"))  # fmt: skip
+    by_day = meetings.groupby(["cell_id", "held_on"])["meeting_id"].agg(list)
+    ids = meetings.groupby("cell_id")["meeting_id"].agg(set)
+    records, numbers = [], []
+    resolved: dict[tuple[str, int], str | None] = {}
+    for k in reg.rows:
+        row = reg.grid[k]
+        member = text_of(row[reg.member_col])
+        cell = fixed if fixed is not None else text_of(row[reg.cell_col])
+        for j, header, key in reg.mark_cols:
+            mark = row[j] if j < len(row) else None
+            if not filled(mark):
+                continue  # not on the roll for that meeting
+            if (cell, j) not in resolved:
+                resolved[(cell, j)] = _meeting(cell, header, key, by_day, ids, problems, header_row)
+            meeting = resolved[(cell, j)]
+            if meeting is not None:
+                records.append((meeting, member, text_of(mark)))
+                numbers.append(k + 1)
+    frame = pd.DataFrame(records, columns=["meeting_id", "member_id", "status"], dtype=object)
+    return frame, np.asarray(numbers, dtype=np.int64), problems
+
+
+def _meeting(cell, header, key, by_day, ids, problems, header_row) -> str | None:
+    if isinstance(key, pd.Timestamp):
+        found = by_day.get((cell, key), [])
+        what_en, what_vi = f"on {key:%d/%m/%Y}", f"ngày {key:%d/%m/%Y}"
+    else:
+        found = [key] if key in ids.get(cell, set()) else []
+        what_en, what_vi = f"coded {key!r}", f"mã {key!r}"
+    if len(found) == 1:
+        return found[0]
+    many = len(found) > 1
+    problems.append((header_row, header, "register_column",
+        f"column '{header}': {'more than one meeting' if many else 'no meeting'} of cell {cell} "
+        f"{what_en} in the meetings table, so the column was not read"
+        + ("; head the column with the meeting's code" if many else
+           "; add the meeting, or correct the column's date"),
+        f"cột '{header}': {'có nhiều buổi' if many else 'không có buổi'} sinh hoạt của chi bộ "
+        f"{cell} {what_vi} trong bảng sinh hoạt nên cột không được đọc"))  # fmt: skip
+    return None
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["meeting_id", "member_id", "status"], dtype=object)
