@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
@@ -165,6 +166,43 @@ def empty_issues() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS})
 
 
+#: Longest value shown in a message; longer ones are cut, with their length stated.
+MAX_VALUE = 200
+
+
+def shown_values(values: pd.Series) -> np.ndarray:
+    """Values as an office writes them: dates dd/mm/yyyy, long text cut at :data:`MAX_VALUE`.
+
+    Examples
+    --------
+    >>> shown_values(pd.Series(pd.to_datetime(["2022-02-01", None]))).tolist()
+    ['01/02/2022', '']
+    >>> shown_values(pd.Series(["x" * 250]))[0][-30:]
+    'xxxxxx… (250 ký tự/characters)'
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        text = values.dt.strftime("%d/%m/%Y").astype("object").where(values.notna(), "")
+    else:
+        plain = values.astype("object")
+        text = plain.map(
+            lambda v: (
+                v.strftime("%d/%m/%Y") if isinstance(v, pd.Timestamp) and v == v.normalize() else v
+            )
+        )
+        text = text.where(values.notna(), "").astype(str)
+    text = text.astype(str)
+    long = text.str.len() > MAX_VALUE
+    if long.any():
+        text = text.where(
+            ~long,
+            text.str.slice(0, MAX_VALUE)
+            + "… ("
+            + text.str.len().astype(str)
+            + " ký tự/characters)",
+        )
+    return text.to_numpy(dtype=object)
+
+
 #: What cleaning does about an issue.
 ACTIONS = ("set_aside", "blanked", "kept")
 
@@ -205,7 +243,7 @@ def make_issues(
             "sheet": frame["_sheet"].astype("object").to_numpy(),
             "row": frame["_row"].astype("int64").to_numpy(),
             "column": column,
-            "value": values.astype("object").where(values.notna(), "").astype(str).to_numpy(),
+            "value": shown_values(values),
             "code": code,
             "severity": severity,
             "action": action,

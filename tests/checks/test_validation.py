@@ -64,13 +64,13 @@ APPENDED = [
     (
         "members.csv",
         "M7,CB1,Ngô Văn Hải,Nam,,,,01/03/2022,01/02/2022,transfer,,",
-        ("members", "left_on", "2022-02-01 00:00:00", "date_order"),
+        ("members", "left_on", "01/02/2022", "date_order"),
     ),
     # CB2 was founded on 01/02/2022: a January meeting is outside its lifetime
     (
         "meetings.csv",
         "S9,CB2,15/01/2022,regular,90,good,no,,,,,,",
-        ("meetings", "held_on", "2022-01-15 00:00:00", "outside_lifetime"),
+        ("meetings", "held_on", "15/01/2022", "outside_lifetime"),
     ),
     # M2 is on the roll of CB1; S3 is a meeting of CB2
     (
@@ -82,7 +82,7 @@ APPENDED = [
     (
         "members.csv",
         "M2,CQ,Trần Thị Bình,Nữ,,,,01/06/2021,,,,",
-        ("members", "joined_on", "2021-06-01 00:00:00", "overlapping_membership"),
+        ("members", "joined_on", "01/06/2021", "overlapping_membership"),
     ),
 ]
 
