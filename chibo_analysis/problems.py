@@ -162,8 +162,12 @@ def severity_of(code: str) -> str:
     return REASONS[code][0]
 
 
+_EMPTY = pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS})
+
+
 def empty_issues() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS})
+    """An issue table with no row (a copy: callers may add to it)."""
+    return _EMPTY.copy()
 
 
 #: Longest value shown in a message; longer ones are cut, with their length stated.

@@ -34,6 +34,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="rate of a planted problem, e.g. --rate short_meetings=0 (repeatable)",
     )
+    parser.add_argument(
+        "--layout",
+        choices=("canonical", "office"),
+        default="canonical",
+        help="canonical: one file per table; office: one workbook per cell with title blocks, "
+        "paper registers and footers, as cell offices keep them (default: canonical)",
+    )
     parser.add_argument("--clean", action="store_true", help="plant no problem at all")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -58,8 +65,38 @@ def parse_rates(items: list[str], clean: bool) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from chibo_analysis.errors import ParameterError
     from chibo_analysis.synth import synthesize
 
+    if args.layout == "office":
+        if args.fmt not in (None, "csv"):
+            raise ParameterError("--layout office writes workbooks: leave out --format")
+        canonical = Path(tempfile.mkdtemp(prefix="chibo-synth-"))
+        try:
+            result = synthesize(
+                canonical, seed=args.seed, start=args.start, end=args.end, scale=args.scale,
+                fmt="csv", rates=parse_rates(args.rate, args.clean),
+                progress=False if args.quiet else None,
+            )  # fmt: skip
+            from chibo_analysis.synth.office import write_office_layout
+
+            out = Path(args.out)
+            if out.exists():
+                for old in out.glob("*"):
+                    if old.is_file():
+                        old.unlink()
+            written = write_office_layout(canonical, out, seed=args.seed)
+        finally:
+            shutil.rmtree(canonical, ignore_errors=True)
+        print(
+            f"{out}: {written['cell_workbooks']} cell workbooks (office layout), "
+            f"{written['leftover_register_rows']} register rows in a long CSV"
+        )
+        return 0
     result = synthesize(
         args.out,
         seed=args.seed,

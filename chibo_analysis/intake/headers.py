@@ -16,9 +16,10 @@ Row-number columns ("STT", "TT", "Số TT") are recognised and ignored.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chibo_analysis.schema import Table, fold, strip_invisible
 
@@ -38,9 +39,20 @@ def exact_key(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
+@functools.lru_cache(maxsize=200_000)
+def _keys(text: str) -> tuple[bool, str, str]:
+    """(has diacritics, exact key, folded key) of a header text, computed once."""
+    exact, folded = exact_key(text), fold(text)
+    return exact != folded, exact, folded
+
+
 def has_diacritics(text: str) -> bool:
     """Whether ``text`` holds a letter beyond ASCII (a Vietnamese one, say)."""
     return exact_key(text) != fold(text)
+
+
+#: Longest text taken for a header; longer cells (minutes, names with notes) are data.
+MAX_HEADER = 80
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class HeaderMatcher:
     exact: dict[str, str]  # exact_key(spelling) -> column
     folded: dict[str, str]  # fold(spelling) -> column, for any spelling
     plain: dict[str, str]  # fold(spelling) -> column, spellings without diacritics
+    seen: dict = field(default_factory=dict, compare=False, repr=False)  # header -> column
 
     @classmethod
     def of(cls, table: Table, extra: dict[str, str] | None = None) -> HeaderMatcher:
@@ -68,9 +81,18 @@ class HeaderMatcher:
     def column(self, header: object) -> str | None:
         """The column ``header`` stands for, or None."""
         text = str(header)
-        if has_diacritics(text):
-            return self.exact.get(exact_key(text)) or self.plain.get(fold(text))
-        return self.folded.get(fold(text))
+        if len(text) > MAX_HEADER:
+            return None
+        if text in self.seen:
+            return self.seen[text]
+        marked, exact, folded = _keys(text)
+        if marked:
+            found = self.exact.get(exact) or self.plain.get(folded)
+        else:
+            found = self.folded.get(folded)
+        if len(self.seen) < 100_000:
+            self.seen[text] = found
+        return found
 
     def suggest(self, header: object) -> str | None:
         """The column's Vietnamese header closest to an unmatched ``header``, if any is close."""

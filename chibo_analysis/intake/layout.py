@@ -16,7 +16,7 @@ a tie.
 
 Examples
 --------
->>> from chibo_analysis.intake.headers import HeaderMatcher
+>>> from chibo_analysis.intake.headers import MAX_HEADER, HeaderMatcher, _keys
 >>> from chibo_analysis.schema import TABLES
 >>> grid = [["ĐẢNG BỘ PHƯỜNG TÂN QUANG", None, None],
 ...         ["SỔ ĐIỂM DANH", None, None],
@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from chibo_analysis.intake.headers import HeaderMatcher
+from chibo_analysis.intake.headers import MAX_HEADER, HeaderMatcher, _keys
 from chibo_analysis.schema import TABLES, fold
 
 #: How many rows from the top are searched for the header.
@@ -107,6 +107,36 @@ def _row_headers(grid, first: int, last: int, matcher: HeaderMatcher) -> tuple[s
     return tuple(out)
 
 
+def _names_required(row, required, matchers) -> set[str]:
+    """The tables a required column of which a cell of ``row`` names (a header may be here)."""
+    found: set[str] = set()
+    for value in row:
+        if isinstance(value, str) and 0 < len(value) <= MAX_HEADER:
+            marked, exact, folded = _keys(value)
+            if (exact in required[0] or folded in required[2]) if marked else folded in required[1]:
+                found.update(t for t, m in matchers.items() if m.column(value) in _REQUIRED[t])
+    return found
+
+
+_REQUIRED = {name: {c.name for c in t.required_columns} for name, t in TABLES.items()}
+_REQUIRED_KEYS: dict[int, tuple[set, set, set]] = {}
+
+
+def _required_keys(matchers: dict[str, HeaderMatcher]) -> tuple[set, set, set]:
+    """The exact, folded and plain keys of every required column's spellings, once per matchers."""
+    key = id(matchers)
+    if key not in _REQUIRED_KEYS:
+        sets: tuple[set, set, set] = (set(), set(), set())
+        for table, m in matchers.items():
+            need = _REQUIRED[table]
+            for keys, out in ((m.exact, sets[0]), (m.folded, sets[1]), (m.plain, sets[2])):
+                out.update(k for k, c in keys.items() if c in need)
+        if len(_REQUIRED_KEYS) > 64:
+            _REQUIRED_KEYS.clear()
+        _REQUIRED_KEYS[key] = sets
+    return _REQUIRED_KEYS[key]
+
+
 def _score(headers, table: str, matcher: HeaderMatcher) -> tuple[bool, int, int]:
     found = {matcher.column(h) for h in headers if h} - {None}
     required = {c.name for c in TABLES[table].required_columns}
@@ -135,13 +165,19 @@ def locate(
     """
     best, best_key = None, None
     scan = min(len(grid), HEADER_SCAN)
+    required = _required_keys(matchers)
+    named = [_names_required(grid[r], required, matchers) for r in range(min(len(grid), scan + 1))]
+    named.append(set())
     for first in range(scan):
-        if sum(filled(v) for v in grid[first]) < 2:
-            continue  # a title line, or blank
+        tables = named[first] | named[first + 1]
+        if sum(filled(v) for v in grid[first]) < 2 or not tables:
+            continue  # a title line, a blank row, or rows naming no required column
         for last in (first, first + 1):
             if last >= len(grid) or (last > first and not any(filled(v) for v in grid[last])):
                 continue
             for table, matcher in matchers.items():
+                if table not in tables:
+                    continue
                 headers = _row_headers(grid, first, last, matcher)
                 complete, required, found = _score(headers, table, matcher)
                 if found == 0:
@@ -153,7 +189,10 @@ def locate(
     if best is None:
         return None
     table, first, last, headers, complete = best
-    end, footer = _data_end(grid, last + 1, table, headers, matchers[table])
+    if complete:
+        end, footer = _data_end(grid, last + 1, table, headers, matchers[table])
+    else:  # not read as this table: where its data would end does not matter
+        end, footer = len(grid), ()
     title = tuple(
         " ".join(text_of(v) for v in grid[r] if filled(v))
         for r in range(first)

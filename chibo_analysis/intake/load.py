@@ -16,6 +16,7 @@ Input files are only read, never written.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -45,7 +46,13 @@ from chibo_analysis.intake.readers import (
     read_workbook_sheet,
     sha256_of,
 )
-from chibo_analysis.intake.register import RegisterSheet, find_register, footer_rows, register_rows
+from chibo_analysis.intake.register import (
+    MeetingIndex,
+    RegisterSheet,
+    find_register,
+    footer_rows,
+    register_rows,
+)
 from chibo_analysis.problems import REASONS, empty_issues, make_issues
 from chibo_analysis.schema import SOURCE_COLUMNS, TABLES, Table, fold, match_table
 
@@ -126,27 +133,41 @@ def load_dataset(
         )
     base = root if root.is_dir() else root.parent
     frames, sources, issues = {}, [], []
+    absent_of: dict[str, tuple[str, ...]] = {}
     order = [n for n in TABLES if n in sheets or (n == "attendance" and registers)]
     for name in order:
         raws = list(sheets.get(name, []))
         if name == "attendance" and registers:
+            index = (
+                MeetingIndex.of(frames["meetings"], frames["organisations"])
+                if "meetings" in frames and "organisations" in frames
+                else None
+            )
+            read_registers = []
             for reg in registers:
-                raw, reg_issues = _register_raw(reg, frames, base)
+                raw, reg_issues = _register_raw(reg, index, base)
                 issues.append(reg_issues)
                 if raw is not None:
-                    raws.append(raw)
-                else:
-                    sources.append(SourceFile(_rel(reg.path, base), name, reg.sheet, 0, reg.digest))
+                    read_registers.append(raw)
+                sources.append(
+                    SourceFile(
+                        _rel(reg.path, base), name, reg.sheet, 0 if raw is None else len(raw.frame),
+                        reg.digest,
+                    )
+                )  # fmt: skip
+            if read_registers:  # one frame for all registers, each row with its own file
+                raws.append(_merge_registers(read_registers, base))
         if not raws:
             frames[name] = _empty_table(TABLES[name])
             continue
-        frame, table_issues = _build_table(TABLES[name], raws, base, book)
+        frame, table_issues, absent_of[name] = _build_table(TABLES[name], raws, base, book)
         frames[name] = frame
         issues.append(table_issues)
         for raw in raws:
-            sources.append(
-                SourceFile(_rel(raw.path, base), name, raw.sheet, len(raw.frame), raw.sha256)
-            )
+            if raw.sheet is not _MERGED:
+                sources.append(
+                    SourceFile(_rel(raw.path, base), name, raw.sheet, len(raw.frame), raw.sha256)
+                )
     if book is not None:
         sources.append(
             SourceFile(_rel(Path(book.path), base), "codebook", None, len(book), book.sha256)
@@ -162,7 +183,7 @@ def load_dataset(
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
     )
-    absent = {n: f.attrs.pop("absent", ()) for n, f in ordered.items()}
+    absent = {n: a for n, a in absent_of.items() if n in ordered}
     return Dataset(ordered, tuple(sources), str(root), load_issues, absent=absent)
 
 
@@ -184,6 +205,7 @@ def dataset_from_frames(**frames: pd.DataFrame | None) -> Dataset:
     if unknown:
         raise DataReadError(f"unknown table(s) {unknown}; expected some of {list(TABLES)}")
     tables, issues = {}, []
+    absent_of: dict[str, tuple[str, ...]] = {}
     for name, table in TABLES.items():
         frame = frames.get(name)
         if frame is None:
@@ -200,13 +222,13 @@ def dataset_from_frames(**frames: pd.DataFrame | None) -> Dataset:
             np.arange(2, len(frame) + 2, dtype=np.int64),
             "",
         )
-        typed, table_issues = _build_table(table, [raw], Path("."))
+        typed, table_issues, absent_of[name] = _build_table(table, [raw], Path("."))
         tables[name] = typed
         issues.append(table_issues)
     load_issues = pd.concat(
         [i for i in issues if not i.empty] or [empty_issues()], ignore_index=True
     )
-    absent = {n: f.attrs.pop("absent", ()) for n, f in tables.items() if f is not None}
+    absent = {n: a for n, a in absent_of.items() if tables.get(n) is not None}
     return Dataset(tables, (), "<memory>", load_issues, absent=absent)
 
 
@@ -272,13 +294,11 @@ def _data_files(
     return files, []
 
 
-def _register_raw(reg: RegisterSheet, frames: dict, base: Path):
+def _register_raw(reg: RegisterSheet, index, base: Path):
     """A paper register as attendance rows (a RawSheet), and its problems as issues."""
-    meetings = frames.get("meetings")
-    orgs = frames.get("organisations")
-    if meetings is None or orgs is None:
+    if index is None:
         return None, empty_issues()
-    frame, numbers, problems = register_rows(reg, meetings, orgs)
+    frame, numbers, problems = register_rows(reg, index)
     rel = _rel(reg.path, base)
     issues = []
     for row, column, code, en, vi in problems:
@@ -286,6 +306,10 @@ def _register_raw(reg: RegisterSheet, frames: dict, base: Path):
         issues.append(
             make_issues(where, "attendance", code, column, pd.Series([column], index=[-1]), en, vi)
         )
+    if reg.converted:  # the conversions of the sheet, said here: its rows are merged
+        holder = RawSheet(reg.path, reg.sheet, pd.DataFrame(), np.zeros(0, np.int64), "",
+                          header_row=reg.header_row + 1, converted=reg.converted)  # fmt: skip
+        issues.append(_conversion_issues(ATTENDANCE_TABLE, holder, rel))
     issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     if frame.empty:
         return None, issues
@@ -294,6 +318,30 @@ def _register_raw(reg: RegisterSheet, frames: dict, base: Path):
         reg.header_row + 1, reg.title, footer_rows(reg),
     )  # fmt: skip
     return raw, issues
+
+
+ATTENDANCE_TABLE = TABLES["attendance"]
+#: The sheet of the RawSheet that holds every paper register's rows, each with its own file.
+_MERGED = "\0registers"
+
+
+def _merge_registers(raws: list[RawSheet], base: Path) -> RawSheet:
+    """All registers' rows as one RawSheet; ``_file`` and ``_sheet`` columns say where each is.
+
+    One frame instead of one per sheet: a city's 2,000 register sheets cost one parse.
+    Their footers are kept, each with its file and sheet.
+    """
+    frame = pd.concat(
+        [r.frame.assign(_file=_rel(r.path, base), _sheet=r.sheet or "") for r in raws],
+        ignore_index=True,
+    )
+    rows = np.concatenate([r.rows for r in raws])
+    footer = tuple(
+        (_rel(r.path, base), r.sheet or "", n, text) for r in raws for n, text in r.footer
+    )
+    return RawSheet(
+        base, _MERGED, frame, rows, "", (), ("meeting_id", "member_id", "status"), 1, (), footer
+    )
 
 
 def _empty_table(table: Table) -> pd.DataFrame:
@@ -362,8 +410,11 @@ def _read_workbook(
         named = match_table(sheet)
         grid, converted = convert_legacy_columns(grid)
         loc = locate(grid, matchers, named.name if named else hint)
-        reg = find_register(grid, path, sheet, digest)
-        if reg is not None and (loc is None or not loc.complete or loc.table == "members"):
+        maybe = loc is None or not loc.complete or loc.table == "members"
+        reg = find_register(grid, path, sheet, digest) if maybe else None
+        if reg is not None and converted:
+            reg = dataclasses.replace(reg, converted=converted)
+        if reg is not None:
             if "attendance" in wanted:  # a member per row and a meeting per column
                 sheets.append(("attendance", reg))
         elif loc is not None and loc.complete:
@@ -379,6 +430,10 @@ def _read_workbook(
     return sheets, unread
 
 
+#: Header matchers by (table, codebook), built once (a city has thousands of sheets).
+_MATCHERS: dict[tuple, HeaderMatcher] = {}
+
+
 def _map_headers(
     table: Table, raw: RawSheet, where: str, book: Codebook | None = None
 ) -> tuple[dict[str, str], list[tuple[str, str | None]]]:
@@ -389,7 +444,13 @@ def _map_headers(
     number column (STT) is neither. Two headers standing for one column
     cannot be read without a guess: :class:`DataReadError` names both.
     """
-    matcher = HeaderMatcher.of(table, book.headers_for(table.name) if book else None)
+    key = (table.name, tuple(sorted(book.headers_for(table.name).items())) if book else ())
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        matcher = HeaderMatcher.of(table, book.headers_for(table.name) if book else None)
+        if len(_MATCHERS) > 256:
+            _MATCHERS.clear()
+        _MATCHERS[key] = matcher
     written = raw.headers or tuple(str(c) for c in raw.frame.columns)
     mapping: dict[str, str] = {}
     unread: list[tuple[str, str | None]] = []
@@ -445,21 +506,21 @@ def _conversion_issues(table: Table, raw: RawSheet, rel: str) -> pd.DataFrame:
     return out.assign(column=[c for c, _, _ in raw.converted])
 
 
-def _footer_issues(table: Table, raw: RawSheet, rel: str) -> pd.DataFrame:
-    """One ``footer_skipped`` note per row under the data that was not read (a signature block)."""
-    if not raw.footer:
+def _footer_issues(table: Table, footers: list[tuple[str, str, int, str]]) -> pd.DataFrame:
+    """One ``footer_skipped`` note per row under the data that was not read (a signature block).
+
+    ``footers`` holds (file, sheet, row, text) of every sheet of the table, noted at once.
+    """
+    if not footers:
         return empty_issues()
-    frame = pd.DataFrame(
-        {"_file": rel, "_sheet": raw.sheet or "", "_row": [r for r, _ in raw.footer]},
-        index=[-1] * len(raw.footer),
-    )
-    texts = pd.Series([text for _, text in raw.footer], index=frame.index)
+    frame = pd.DataFrame(footers, columns=["_file", "_sheet", "_row", "text"])
+    frame.index = [-1] * len(frame)
     return make_issues(
         frame,
         table.name,
         "footer_skipped",
         "",
-        texts,
+        frame["text"],
         "row under the data, after a blank row, without the table's required values "
         "(a signature footer): not read",
         "dòng dưới bảng dữ liệu, sau dòng trống, không có các giá trị bắt buộc "
@@ -499,18 +560,28 @@ def _unread_column_issues(table: Table, raw: RawSheet, rel: str, unread) -> pd.D
 
 def _build_table(
     table: Table, raws: list[RawSheet], base: Path, book: Codebook | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     parts = []
     bad_rows = []
     unread_issues: list[pd.DataFrame] = []
+    footers: list[tuple[str, str, int, str]] = []
     for raw in raws:
-        where = _rel(raw.path, base) + (f" [{raw.sheet}]" if raw.sheet else "")
-        mapping, unread = _map_headers(table, raw, where, book)
-        unread_issues.append(_unread_column_issues(table, raw, _rel(raw.path, base), unread))
-        unread_issues.append(_footer_issues(table, raw, _rel(raw.path, base)))
+        if raw.sheet is _MERGED:  # registers: columns named by the reader, footers placed
+            mapping = {c: c for c in ("meeting_id", "member_id", "status")}
+            footers.extend(raw.footer)
+        else:
+            where = _rel(raw.path, base) + (f" [{raw.sheet}]" if raw.sheet else "")
+            mapping, unread = _map_headers(table, raw, where, book)
+            unread_issues.append(_unread_column_issues(table, raw, _rel(raw.path, base), unread))
+            footers.extend(
+                (_rel(raw.path, base), raw.sheet or "", r, text) for r, text in raw.footer
+            )
         unread_issues.append(_conversion_issues(table, raw, _rel(raw.path, base)))
         part = raw.frame[list(mapping)].rename(columns=mapping)
-        part = part.assign(_file=_rel(raw.path, base), _sheet=raw.sheet or "", _row=raw.rows)
+        if raw.sheet is _MERGED:  # registers merged: each row keeps its own file and sheet
+            part = part.assign(_file=raw.frame["_file"], _sheet=raw.frame["_sheet"], _row=raw.rows)
+        else:
+            part = part.assign(_file=_rel(raw.path, base), _sheet=raw.sheet or "", _row=raw.rows)
         parts.append(part)
         for row, text in raw.bad_rows:
             bad_rows.append(
@@ -525,6 +596,7 @@ def _build_table(
         pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     )
 
+    unread_issues.append(_footer_issues(table, footers))
     issues = [u for u in unread_issues if not u.empty]
     typed = {}
     absent: list[str] = []
@@ -575,8 +647,7 @@ def _build_table(
             make_issues(bad, table.name, "bad_row", "", bad["text"], en, vi).assign(index=-1)
         )
     result = pd.concat(issues, ignore_index=True) if issues else empty_issues()
-    out.attrs["absent"] = tuple(absent)
-    return out, result
+    return out, result, tuple(absent)
 
 
 def _action(table: Table, column: str, code: str) -> str | None:

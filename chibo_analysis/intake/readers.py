@@ -129,6 +129,11 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
     return unicodedata.normalize("NFC", text).lstrip("\ufeff"), encoding
 
 
+def _latin1(text: str) -> bool:
+    """Whether every character of ``text`` is at most U+00FF (a legacy glyph string could be)."""
+    return max(text) <= "\u00ff"
+
+
 def _unicode_only(text: str) -> bool:
     """Whether ``text`` holds a character that no legacy font's bytes stand for (ă, ơ, ạ…)."""
     try:
@@ -154,21 +159,26 @@ def convert_legacy_columns(grid: list[list]) -> tuple[list[list], tuple[tuple[st
     from chibo_analysis.intake import legacy
 
     width = max((len(r) for r in grid), default=0)
-    columns = [
-        [r[j] for r in grid if j < len(r) and isinstance(r[j], str) and not r[j].isascii()]
-        for j in range(width)
-    ]
+    # legacy glyph strings hold only characters up to U+00FF (their bytes read as
+    # Windows-1252): text with any other character (ư, ơ, ạ…) is Unicode, left alone
+    columns: list[list[str]] = [[] for _ in range(width)]
+    for r in grid:
+        for j, v in enumerate(r):
+            if type(v) is str and not v.isascii() and max(v) <= "\u00ff":
+                columns[j].append(v)
     if not any(columns):
         return grid, ()
     # the sheet as a whole first: a header like "M· chi bé" is too short to tell alone
-    sheet = legacy.detect([s for texts in columns for s in texts[:500]])
+    # distinct values are enough to tell (a few hundred per column)
+    columns = [list(dict.fromkeys(texts))[:300] for texts in columns]
+    sheet = legacy.detect([s for texts in columns for s in texts[:100]])
     done = []
     out = grid
     for j, texts in enumerate(columns):
         if not texts:
             continue
-        found = legacy.detect(texts[:5000])
-        if found is None and sheet is not None and not any(map(_unicode_only, texts[:5000])):
+        found = legacy.detect(texts)
+        if found is None and sheet is not None and not any(map(_unicode_only, texts)):
             found = sheet  # nothing here contradicts the rest of the sheet
         if found is None:
             continue

@@ -51,6 +51,13 @@ class RegisterSheet:
     rows: tuple[int, ...]  # grid rows holding members
     title: tuple[str, ...]
     grid: list
+    #: Legacy-font conversions applied to the sheet: (column header, encoding, example).
+    converted: tuple = ()
+
+    def _replace_title(self, title: tuple[str, ...]) -> RegisterSheet:
+        from dataclasses import replace
+
+        return replace(self, title=title)
 
 
 def _date_of(value) -> pd.Timestamp | None:
@@ -119,14 +126,15 @@ def find_register(grid: list[list], path: Path, sheet: str | None, digest: str):
 
 def _member_rows(grid, start: int, member_col: int) -> tuple[int, ...]:
     """Rows under the header with a member code, up to the signature block (if any)."""
-    end = next(
-        (
-            k
-            for k in range(start, len(grid))
-            if _FOOTER.search(fold(" ".join(text_of(v) for v in grid[k] if filled(v))))
-        ),
-        len(grid),
-    )
+
+    def signature(k: int) -> bool:
+        row = grid[k]
+        code = row[member_col] if member_col < len(row) else None
+        if filled(code) and " " not in str(code).strip() and str(code).isascii():
+            return False  # a member code, not a signature line
+        return bool(_FOOTER.search(fold(" ".join(text_of(v) for v in row if filled(v)))))
+
+    end = next((k for k in range(start, len(grid)) if signature(k)), len(grid))
     coded = [
         k for k in range(start, end) if member_col < len(grid[k]) and filled(grid[k][member_col])
     ]
@@ -151,25 +159,64 @@ def footer_rows(reg: RegisterSheet) -> tuple[tuple[int, str], ...]:
     )
 
 
+def _plain(text: str) -> str:
+    """``text`` without diacritics (đ as d), everything else kept."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", str(text))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
 def cell_of(reg: RegisterSheet, cell_ids: set[str]) -> str | None:
-    """The register's cell from its title block, else its sheet or file name."""
-    for line in reg.title:
-        m = _CELL_LINE.search(fold(line).replace(" :", ":")) or _CELL_LINE.search(line)
-        if m:
-            code = m.group(1)
-            found = {c for c in cell_ids if c.casefold() == code.casefold()}
-            if found:
-                return next(iter(found))
+    """The register's cell from its title block, else its sheet or file name.
+
+    Examples
+    --------
+    >>> reg = RegisterSheet(Path("Sổ - H001-B01-C002.xlsx"), "2022", "", 0, 0, None, (), (),
+    ...                     ("ĐẢNG BỘ PHƯỜNG", "Mã chi bộ: H001-B01-C001"), [])
+    >>> cell_of(reg, {"H001-B01-C001", "H001-B01-C002"})
+    'H001-B01-C001'
+    >>> cell_of(reg._replace_title(()), {"H001-B01-C001", "H001-B01-C002"})
+    'H001-B01-C002'
+    """
     folded = {c.casefold(): c for c in cell_ids}
+    for line in reg.title:
+        m = _CELL_LINE.search(_plain(line))
+        if m and m.group(1).casefold() in folded:
+            return folded[m.group(1).casefold()]
     for name in (reg.sheet or "", reg.path.stem):
-        for token in re.split(r"[\s_\-–,.()]+", name):
-            if token and token.casefold() in folded:
-                return folded[token.casefold()]
+        text = name.casefold()
+        found = [c for c in folded if re.search(rf"(?<![\w]){re.escape(c)}(?![\w])", text)]
+        if found:
+            return folded[max(found, key=len)]
     return None
 
 
+@dataclass(frozen=True)
+class MeetingIndex:
+    """The meetings a register's columns can stand for, looked up by cell and day or code."""
+
+    cells: frozenset
+    by_day: dict
+    ids: dict
+
+    @classmethod
+    def of(cls, meetings: pd.DataFrame, orgs: pd.DataFrame) -> MeetingIndex:
+        cells = frozenset(orgs.loc[orgs["level"].isin(CELL_LEVELS), "org_id"].dropna().astype(str))
+        by_day: dict = {}
+        ids: dict = {}
+        for mid, cell, day in zip(
+            meetings["meeting_id"], meetings["cell_id"], meetings["held_on"], strict=True
+        ):
+            ids.setdefault(cell, set()).add(mid)
+            if pd.notna(day):
+                by_day.setdefault((cell, pd.Timestamp(day)), []).append(mid)
+        return cls(cells, by_day, ids)
+
+
 def register_rows(
-    reg: RegisterSheet, meetings: pd.DataFrame, orgs: pd.DataFrame
+    reg: RegisterSheet, index: MeetingIndex
 ) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, str, str, str]]]:
     """The register's attendance rows (raw text), their row numbers, and its problems.
 
@@ -177,7 +224,7 @@ def register_rows(
     with code ``register_cell`` (no cell found: nothing read) or
     ``register_column`` (a column matching no meeting, or two: not read).
     """
-    cells = set(orgs.loc[orgs["level"].isin(CELL_LEVELS), "org_id"].dropna().astype(str))
+    cells = set(index.cells)
     header_row = reg.header_row + 1
     problems: list[tuple[int, str, str, str, str]] = []
     fixed = None if reg.cell_col is not None else cell_of(reg, cells)
@@ -198,8 +245,7 @@ def register_rows(
             problems.append((k + 1, "member_id", "missing_value",
                 "a register row with marks but no member code: not read",
                 "dòng điểm danh có ký hiệu nhưng thiếu mã đảng viên: không đọc"))  # fmt: skip
-    by_day = meetings.groupby(["cell_id", "held_on"])["meeting_id"].agg(list)
-    ids = meetings.groupby("cell_id")["meeting_id"].agg(set)
+    by_day, ids = index.by_day, index.ids
     records, numbers = [], []
     resolved: dict[tuple[str, int], str | None] = {}
     for k in reg.rows:

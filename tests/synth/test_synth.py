@@ -422,3 +422,33 @@ def test_command_line(tmp_path, capsys):
 
     assert header.split(",") == list(TABLES["meetings"].names)
     assert main(["synth", "--out", str(out), "--rate", "nonsense"]) == 2
+
+
+def test_office_layout_gives_the_canonical_scorecard(tmp_path):
+    """`chibo synth --layout office`: title blocks, paper registers, footers, short marks;
+    read back, every table and the scorecard equal the canonical layout's."""
+    import pandas as pd
+
+    from chibo_analysis import load_dataset, scorecard, validate
+    from chibo_analysis.checks.validation import validated
+
+    office, canonical = tmp_path / "office", tmp_path / "canonical"
+    assert main(["synth", "--out", str(office), "--scale", "0.03", "--layout", "office",
+                 "--quiet", "--seed", "3"]) == 0  # fmt: skip
+    assert (
+        main(["synth", "--out", str(canonical), "--scale", "0.03", "--quiet", "--seed", "3"]) == 0
+    )
+    workbooks = sorted(p.name for p in office.glob("*.xlsx"))
+    assert "To chuc dang.xlsx" in workbooks and len(workbooks) > 5
+    a, b = load_dataset(office), load_dataset(canonical)
+    for name in ("organisations", "members", "meetings", "attendance"):
+        assert len(a.tables[name]) == len(b.tables[name]), name
+    marks = set(pd.read_excel(office / workbooks[0], sheet_name=None, header=None, engine="calamine")
+                .get("Sổ điểm danh 2022", pd.DataFrame()).stack().astype(str))  # fmt: skip
+    assert marks & {"x", "X", "P", "K", "MSH", "CM"}  # a share of short marks
+    codes = lambda r: r.issues.query("severity == 'error'").groupby(["table", "code"]).size()  # noqa: E731
+    pd.testing.assert_series_equal(codes(validate(a)), codes(validate(b)))
+    for period in ("2022", "2024"):
+        pd.testing.assert_frame_equal(
+            scorecard(validated(a), period), scorecard(validated(b), period)
+        )
