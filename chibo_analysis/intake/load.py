@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -145,13 +145,14 @@ def load_dataset(
             )
             read_registers = []
             for reg in registers:
-                raw, reg_issues = _register_raw(reg, index, base)
-                issues.append(reg_issues)
-                if raw is not None:
-                    read_registers.append(raw)
+                part, reg_issues = _register_raw(reg, index, base)
+                if reg_issues is not None:
+                    issues.append(reg_issues)
+                if part is not None:
+                    read_registers.append(part)
                 sources.append(
                     SourceFile(
-                        _rel(reg.path, base), name, reg.sheet, 0 if raw is None else len(raw.frame),
+                        _rel(reg.path, base), name, reg.sheet, 0 if part is None else len(part[0]),
                         reg.digest,
                     )
                 )  # fmt: skip
@@ -257,8 +258,25 @@ def _collect(
         for name in TABLES
     }
     files, unread = _data_files(root, wanted)
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(lambda f: _read_located(f[0], f[1], matchers, wanted), files))
+    workers = min(2, os.cpu_count() or 1)
+    books = sum(p.suffix.lower() in XLSX_SUFFIXES for p, _ in files)
+    if books >= PROCESS_BOOKS and workers > 1:
+        # many workbooks (a folder of per-cell files): reading them is Python work that
+        # holds the interpreter lock, so two processes, each with a share of the files
+        import multiprocessing
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunks = [files[i::workers] for i in range(workers)]
+            parts = pool.map(_read_many, chunks, [matchers] * workers, [wanted] * workers)
+            by_file = {
+                f[0]: r
+                for chunk, rs in zip(chunks, parts, strict=True)
+                for f, r in zip(chunk, rs, strict=True)
+            }
+        results = [by_file[f[0]] for f in files]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda f: _read_located(f[0], f[1], matchers, wanted), files))
     found: dict[str, list[RawSheet]] = {}
     registers: list[RegisterSheet] = []
     for sheets, left in results:
@@ -269,6 +287,15 @@ def _collect(
                 found.setdefault(table, []).append(raw)
         unread.extend(left)
     return found, unread, registers
+
+
+#: From this many workbooks on, a folder is read by two processes rather than two threads.
+PROCESS_BOOKS = 24
+
+
+def _read_many(files, matchers, wanted) -> list:
+    """``_read_located`` of each file, in a worker process."""
+    return [_read_located(path, hint, matchers, wanted) for path, hint in files]
 
 
 def _data_files(
@@ -295,10 +322,10 @@ def _data_files(
 
 
 def _register_raw(reg: RegisterSheet, index, base: Path):
-    """A paper register as attendance rows (a RawSheet), and its problems as issues."""
+    """A paper register's attendance rows, with where they are, and its problems as issues."""
     if index is None:
-        return None, empty_issues()
-    frame, numbers, problems = register_rows(reg, index)
+        return None, None
+    records, numbers, problems = register_rows(reg, index)
     rel = _rel(reg.path, base)
     issues = []
     for row, column, code, en, vi in problems:
@@ -310,14 +337,11 @@ def _register_raw(reg: RegisterSheet, index, base: Path):
         holder = RawSheet(reg.path, reg.sheet, pd.DataFrame(), np.zeros(0, np.int64), "",
                           header_row=reg.header_row + 1, converted=reg.converted)  # fmt: skip
         issues.append(_conversion_issues(ATTENDANCE_TABLE, holder, rel))
-    issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
-    if frame.empty:
+    issues = pd.concat(issues, ignore_index=True) if issues else None
+    if not records:
         return None, issues
-    raw = RawSheet(
-        reg.path, reg.sheet, frame, numbers, reg.digest, (), ("meeting_id", "member_id", "status"),
-        reg.header_row + 1, reg.title, footer_rows(reg),
-    )  # fmt: skip
-    return raw, issues
+    footer = tuple((rel, reg.sheet or "", n, text) for n, text in footer_rows(reg))
+    return (records, numbers, rel, reg.sheet or "", footer), issues
 
 
 ATTENDANCE_TABLE = TABLES["attendance"]
@@ -325,20 +349,34 @@ ATTENDANCE_TABLE = TABLES["attendance"]
 _MERGED = "\0registers"
 
 
-def _merge_registers(raws: list[RawSheet], base: Path) -> RawSheet:
+def _merge_registers(parts: list, base: Path) -> RawSheet:
     """All registers' rows as one RawSheet; ``_file`` and ``_sheet`` columns say where each is.
 
     One frame instead of one per sheet: a city's 2,000 register sheets cost one parse.
     Their footers are kept, each with its file and sheet.
     """
-    frame = pd.concat(
-        [r.frame.assign(_file=_rel(r.path, base), _sheet=r.sheet or "") for r in raws],
-        ignore_index=True,
+    meeting, member, status = [], [], []
+    for part in parts:
+        for m, p, s in part[0]:
+            meeting.append(m)
+            member.append(p)
+            status.append(s)
+    sizes = [len(part[0]) for part in parts]
+    frame = pd.DataFrame(
+        {
+            "meeting_id": pd.array(meeting, dtype="str"),
+            "member_id": pd.array(member, dtype="str"),
+            "status": pd.array(status, dtype="str"),
+            "_file": pd.Categorical(
+                np.repeat(np.array([p[2] for p in parts], dtype=object), sizes)
+            ),
+            "_sheet": pd.Categorical(
+                np.repeat(np.array([p[3] for p in parts], dtype=object), sizes)
+            ),
+        }
     )
-    rows = np.concatenate([r.rows for r in raws])
-    footer = tuple(
-        (_rel(r.path, base), r.sheet or "", n, text) for r in raws for n, text in r.footer
-    )
+    rows = np.concatenate([part[1] for part in parts])
+    footer = tuple(f for part in parts for f in part[4])
     return RawSheet(
         base, _MERGED, frame, rows, "", (), ("meeting_id", "member_id", "status"), 1, (), footer
     )

@@ -48,9 +48,12 @@ class RegisterSheet:
     member_col: int
     cell_col: int | None
     mark_cols: tuple[tuple[int, str, object], ...]  # (position, header as written, date or code)
-    rows: tuple[int, ...]  # grid rows holding members
+    #: Each member row: (row number, member code, cell code or "", ((position, mark), ...)).
+    entries: tuple
     title: tuple[str, ...]
-    grid: list
+    #: Rows with marks but no member code (row numbers), and the footer: (row number, text).
+    uncoded: tuple = ()
+    footer: tuple = ()
     #: Legacy-font conversions applied to the sheet: (column header, encoding, example).
     converted: tuple = ()
 
@@ -118,9 +121,30 @@ def find_register(grid: list[list], path: Path, sheet: str | None, digest: str):
             for k in range(r)
             if any(filled(v) for v in grid[k])
         )
-        return RegisterSheet(
-            path, sheet, digest, r, member_col, cell_col, tuple(marks), members, title, grid
+        # only what the register says is kept (not the whole grid): member, cell, marks
+        places = [j for j, _, _ in marks]
+        entries = []
+        for k in members:
+            row = grid[k]
+            cell = text_of(row[cell_col]) if cell_col is not None and cell_col < len(row) else ""
+            found = tuple((j, text_of(row[j])) for j in places if j < len(row) and filled(row[j]))
+            entries.append((k + 1, text_of(row[member_col]), cell, found))
+        coded = set(members)
+        last = members[-1] if members else r
+        uncoded = tuple(
+            k + 1
+            for k in range(r + 1, last)
+            if k not in coded and any(j < len(grid[k]) and filled(grid[k][j]) for j in places)
         )
+        footer = tuple(
+            (k + 1, " ".join(text_of(v) for v in grid[k] if filled(v)))
+            for k in range(last + 1, len(grid))
+            if any(filled(v) for v in grid[k])
+        )
+        return RegisterSheet(
+            path, sheet, digest, r, member_col, cell_col, tuple(marks), tuple(entries), title,
+            uncoded, footer,
+        )  # fmt: skip
     return None
 
 
@@ -151,12 +175,7 @@ def _member_rows(grid, start: int, member_col: int) -> tuple[int, ...]:
 
 def footer_rows(reg: RegisterSheet) -> tuple[tuple[int, str], ...]:
     """Non-blank rows after the last member (a signature block): (row number, text)."""
-    last = reg.rows[-1] if reg.rows else reg.header_row
-    return tuple(
-        (k + 1, " ".join(text_of(v) for v in reg.grid[k] if filled(v)))
-        for k in range(last + 1, len(reg.grid))
-        if any(filled(v) for v in reg.grid[k])
-    )
+    return reg.footer
 
 
 def _plain(text: str) -> str:
@@ -174,7 +193,7 @@ def cell_of(reg: RegisterSheet, cell_ids: set[str]) -> str | None:
     Examples
     --------
     >>> reg = RegisterSheet(Path("Sổ - H001-B01-C002.xlsx"), "2022", "", 0, 0, None, (), (),
-    ...                     ("ĐẢNG BỘ PHƯỜNG", "Mã chi bộ: H001-B01-C001"), [])
+    ...                     ("ĐẢNG BỘ PHƯỜNG", "Mã chi bộ: H001-B01-C001"))
     >>> cell_of(reg, {"H001-B01-C001", "H001-B01-C002"})
     'H001-B01-C001'
     >>> cell_of(reg._replace_title(()), {"H001-B01-C001", "H001-B01-C002"})
@@ -217,8 +236,8 @@ class MeetingIndex:
 
 def register_rows(
     reg: RegisterSheet, index: MeetingIndex
-) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, str, str, str]]]:
-    """The register's attendance rows (raw text), their row numbers, and its problems.
+) -> tuple[list[tuple[str, str, str]], np.ndarray, list[tuple[int, str, str, str, str]]]:
+    """The register's attendance rows (meeting, member, mark as written), row numbers, problems.
 
     Problems are ``(row number, column header, code, message_en, message_vi)``
     with code ``register_cell`` (no cell found: nothing read) or
@@ -235,35 +254,26 @@ def register_rows(
             "name",
             "sổ điểm danh chưa rõ của chi bộ nào: thêm cột 'Mã chi bộ', dòng 'Mã chi bộ: C01' "
             "phía trên bảng, hoặc ghi mã chi bộ vào tên trang tính"))  # fmt: skip
-        return _empty(), np.zeros(0, dtype=np.int64), problems
-    coded = set(reg.rows)
-    last = reg.rows[-1] if reg.rows else reg.header_row
-    marked = {j for j, _, _ in reg.mark_cols}
-    for k in range(reg.header_row + 1, last):
-        row = reg.grid[k]
-        if k not in coded and any(j < len(row) and filled(row[j]) for j in marked):
-            problems.append((k + 1, "member_id", "missing_value",
-                "a register row with marks but no member code: not read",
-                "dòng điểm danh có ký hiệu nhưng thiếu mã đảng viên: không đọc"))  # fmt: skip
+        return [], np.zeros(0, dtype=np.int64), problems
+    for number in reg.uncoded:
+        problems.append((number, "member_id", "missing_value",
+            "a register row with marks but no member code: not read",
+            "dòng điểm danh có ký hiệu nhưng thiếu mã đảng viên: không đọc"))  # fmt: skip
     by_day, ids = index.by_day, index.ids
+    headers = {j: (header, key) for j, header, key in reg.mark_cols}
     records, numbers = [], []
     resolved: dict[tuple[str, int], str | None] = {}
-    for k in reg.rows:
-        row = reg.grid[k]
-        member = text_of(row[reg.member_col])
-        cell = fixed if fixed is not None else text_of(row[reg.cell_col])
-        for j, header, key in reg.mark_cols:
-            mark = row[j] if j < len(row) else None
-            if not filled(mark):
-                continue  # not on the roll for that meeting
+    for number, member, cell_text, marks in reg.entries:
+        cell = fixed if fixed is not None else cell_text
+        for j, mark in marks:
             if (cell, j) not in resolved:
+                header, key = headers[j]
                 resolved[(cell, j)] = _meeting(cell, header, key, by_day, ids, problems, header_row)
             meeting = resolved[(cell, j)]
             if meeting is not None:
-                records.append((meeting, member, text_of(mark)))
-                numbers.append(k + 1)
-    frame = pd.DataFrame(records, columns=["meeting_id", "member_id", "status"], dtype=object)
-    return frame, np.asarray(numbers, dtype=np.int64), problems
+                records.append((meeting, member, mark))
+                numbers.append(number)
+    return records, np.asarray(numbers, dtype=np.int64), problems
 
 
 def _meeting(cell, header, key, by_day, ids, problems, header_row) -> str | None:
@@ -284,7 +294,3 @@ def _meeting(cell, header, key, by_day, ids, problems, header_row) -> str | None
         f"cột '{header}': {'có nhiều buổi' if many else 'không có buổi'} sinh hoạt của chi bộ "
         f"{cell} {what_vi} trong bảng sinh hoạt nên cột không được đọc"))  # fmt: skip
     return None
-
-
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=["meeting_id", "member_id", "status"], dtype=object)
