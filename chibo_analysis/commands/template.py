@@ -17,6 +17,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
     parser.add_argument(
+        "--data",
+        metavar="DATA",
+        help="with --cell: the committee's dataset, whose organisations and roll fill the workbook",
+    )
+    parser.add_argument(
+        "--cell",
+        metavar="ID",
+        help="write one cell's workbook (its roll, meetings and paper register) instead",
+    )
+    parser.add_argument(
         "--lang",
         choices=("vi", "en"),
         default="vi",
@@ -27,6 +37,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chibo_analysis.errors import ParameterError
+
+    if bool(args.cell) != bool(args.data):
+        raise ParameterError("--cell and --data go together: chibo template --data DATA --cell ID")
+    if args.cell:
+        from chibo_analysis.intake.cell_template import write_cell_workbook
+        from chibo_analysis.intake.load import load_dataset
+
+        dataset = load_dataset(args.data, ("organisations", "members"))
+        print(write_cell_workbook(dataset, args.cell, args.out))
+        return 0
     from chibo_analysis.intake.template import write_template
 
     path = write_template(args.out, lang=args.lang)
