@@ -115,6 +115,12 @@ def render_table(table: Table) -> list[str]:
     lines.append("- Each row is unique by: " + ", ".join(_code(k) for k in table.key) + ".")
     names = ", ".join(_code(s) for s in table.file_spellings())
     lines.append(f"- File or sheet names: {names}.")
+    if table.essential:
+        lines.append(
+            "- A row cannot live without (an unreadable value there sets the row aside): "
+            + ", ".join(_code(c) for c in table.essential)
+            + "."
+        )
     personal = [_code(c.name) for c in table.columns if c.personal]
     if personal:
         lines.append("- Personal data (kept out of shared reports): " + ", ".join(personal) + ".")
@@ -162,6 +168,67 @@ def render_table(table: Table) -> list[str]:
             ]
     return lines + [""]
 
+
+LAYOUT_DOC = [
+    "## Sheets as offices keep them",
+    "",
+    "Every file, and every sheet of every workbook, is matched to a table by its header;",
+    "file and sheet names are only a hint (a folder of per-cell workbooks with any names is",
+    "one dataset). A sheet or file in which no table is found is listed (`unread_sheet`,",
+    "`unread_file`). Within a sheet:",
+    "",
+    "- **Title block**: rows above the header (the committee's and cell's names, the title,",
+    "  merged across the columns, a blank row) are skipped; the header is searched in the",
+    "  first 30 rows. Rows keep the file's own numbers.",
+    "- **Headers** may hold line breaks; a **two-row header** (a merged group header such as",
+    "  `Số đảng viên` above `Triệu tập | Có mặt | Vắng có lý do | Vắng không lý do`) is",
+    "  combined. An `STT` column is ignored. A column matching no column of the table is",
+    "  listed (`unread_column`) with the closest header; two columns standing for one are",
+    "  refused, naming both.",
+    "- **Footer**: the data end at the first blank row after which no row has the table's",
+    "  required values, or at a signature block (`Người lập biểu`, `T/M CHI ỦY`, `BÍ THƯ`);",
+    "  those rows are noted (`footer_skipped`) with their text.",
+    "- **The paper register** (sổ điểm danh): a member-code column (with STT and name),",
+    "  then one column per meeting headed by its date (a date cell or `05/01/2022`) or its",
+    "  meeting code, a mark in each cell; a blank mark means the member was not on the roll",
+    "  for that meeting. The cell is a `Mã chi bộ` column, else a line `Mã chi bộ: C01` in",
+    "  the title block, else a cell code in the sheet or file name (`register_cell` if none).",
+    "  A column matching no meeting of the cell that day, or two, is not read",
+    "  (`register_column`, naming it).",
+    "",
+    "```",
+    "ĐẢNG BỘ PHƯỜNG PHAN THIẾT",
+    "Mã chi bộ: CB1",
+    "",
+    "STT | Mã đảng viên | Họ và tên      | 05/01/2022 | 05/02/2022",
+    "1   | M1           | Nguyễn Văn An  | MSH        | MSH",
+    "2   | M2           | Trần Thị Bình  | x          | P",
+    "",
+    "    | Người lập biểu |              | T/M CHI ỦY",
+    "```",
+    "",
+    "- **Legacy fonts**: text typed with TCVN3 (.VnTime) or VNI-Windows fonts, in CSV bytes",
+    "  or in workbook cells (`NguyÔn V¨n An`), is converted to Unicode; so is Windows-1258.",
+    "  Each conversion is a warning naming the file or column (`encoding_converted`).",
+    "- **Dates**: day first always. A year alone is refused (`year_only`); a whole number",
+    "  of the Excel-serial range is read with a warning; a column of numbers where dates are",
+    "  expected is refused (`not_a_date`); date cells in a column that also holds day-first",
+    "  text with a day over 12 (dd/mm typed into an English-locale Excel) are refused as",
+    "  probably swapped (`swapped_date`). Dates before 1930 or over a year ahead, and",
+    "  admissions before 16, are warnings (`implausible_date`).",
+    "- **Codes**: zero-width and non-breaking spaces are removed; a reference differing from",
+    "  its code only in letter case is matched with a warning (`case_mismatch`); one that lost",
+    "  its leading zeros gets that hint.",
+    "- **A bad value is not a lost record**: an unreadable value in a column its row can live",
+    "  without is blanked and listed (`action` = `blanked`); only errors in a row's essential",
+    "  columns (listed per table below) set the row aside. An optional column absent from",
+    "  every file leaves the indicators that need it empty, never 0.",
+    "",
+    "`chibo template --data DATA --cell C01 --out C01.xlsx` writes one cell's workbook (its",
+    "roll, a meetings sheet, the register in this layout); cells never fill the",
+    "organisations table.",
+    "",
+]
 
 CODEBOOK_DOC = [
     "## Lenient readings, refusals and the codebook",
@@ -261,7 +328,7 @@ def render_format_doc() -> str:
         + " for no.",
         "",
     ]
-    lines += CODEBOOK_DOC
+    lines += LAYOUT_DOC + CODEBOOK_DOC
     for table in TABLES.values():
         lines += render_table(table)
     return "\n".join(lines).rstrip("\n") + "\n"
