@@ -108,7 +108,7 @@ def load_dataset(
     """
     root = Path(path)
     if not root.exists():
-        raise DataReadError(f"{root}: no such file or folder")
+        raise DataReadError(f"{root}: no such file or folder\n{root}: không có tệp hay thư mục này")
     wanted = tuple(TABLES) if tables is None else tuple(tables)
     unknown = sorted(set(wanted) - set(TABLES))
     if unknown:
@@ -130,6 +130,10 @@ def load_dataset(
             f"{root}: required table(s) missing: {', '.join(missing)} (found: {found}). "
             "Expected one file or sheet per table, named e.g. "
             + ", ".join(f"{TABLES[m].name}.csv or '{TABLES[m].vi}'" for m in missing)
+            + f"\n{root}: thiếu bảng bắt buộc: "
+            + ", ".join(f"{TABLES[m].vi}" for m in missing)
+            + "; mỗi bảng cần một tệp hoặc trang tính có dòng tiêu đề ghi đủ các cột bắt buộc "
+            "(xem docs/data-format.md)"
         )
     base = root if root.is_dir() else root.parent
     frames, sources, issues = {}, [], []
@@ -504,7 +508,10 @@ def _map_headers(
             raise DataReadError(
                 f"{where}: columns '{written[first]}' (column {first + 1}) and '{header}' "
                 f"(column {position + 1}) both stand for {name} ('{table.column(name).vi}'); "
-                "which one to read would be a guess: delete or rename one of them"
+                "which one to read would be a guess: delete or rename one of them\n"
+                f"{where}: cột '{written[first]}' (cột {first + 1}) và '{header}' (cột "
+                f"{position + 1}) cùng là '{table.column(name).vi}'; không đoán cột nào đúng: "
+                "hãy xóa hoặc đổi tên một cột"
             )
         where_of[name] = position
         mapping[key] = name
@@ -516,7 +523,9 @@ def _map_headers(
         raise DataReadError(
             f"{where}: required column(s) missing: {names}. "
             f"Table {table.name} ('{table.vi}') needs: {expected}. "
-            f"Found headers: {', '.join(map(str, written)) or 'none'}.{hints}"
+            f"Found headers: {', '.join(map(str, written)) or 'none'}.{hints}\n"
+            f"{where}: thiếu cột bắt buộc: {', '.join(c.vi for c in missing)}; bảng "
+            f"{table.vi} cần: {', '.join(c.vi for c in table.required_columns)}"
         )
     return mapping, unread
 

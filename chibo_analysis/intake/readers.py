@@ -124,7 +124,8 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
         if text is None:
             raise DataReadError(
                 f"{path}: cannot read the text encoding; expected UTF-8, UTF-16, TCVN3, "
-                "VNI-Windows or Windows-1258 (save the file as 'CSV UTF-8' in Excel)"
+                "VNI-Windows or Windows-1258 (save the file as 'CSV UTF-8' in Excel)\n"
+                f"{path}: không đọc được bảng mã của tệp; hãy lưu tệp dạng 'CSV UTF-8' trong Excel"
             )
     return unicodedata.normalize("NFC", text).lstrip("\ufeff"), encoding
 
@@ -258,7 +259,9 @@ def read_csv_file(path: Path) -> RawSheet:
     text, encoding = decode_bytes_as(data, path)
     sep = sniff_delimiter(text)
     if not text.strip():
-        raise DataReadError(f"{path}: the file is empty; expected a header row")
+        raise DataReadError(
+            f"{path}: the file is empty; expected a header row\n{path}: tệp trống, cần dòng tiêu đề"
+        )
     bad: list[tuple[int, str]] = []
     frame = _read_csv_fast(data, text, sep)
     if frame is None:
@@ -365,7 +368,9 @@ def workbook_sheets(path: Path) -> list[str]:
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception as err:  # calamine raises its own error types
-        raise DataReadError(f"{path}: cannot open the workbook ({err})") from err
+        raise DataReadError(
+            f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
+        ) from err
 
 
 def read_workbook_grids(path: Path) -> list[tuple[str, list[list]]]:
@@ -379,7 +384,9 @@ def read_workbook_grids(path: Path) -> list[tuple[str, list[list]]]:
             for name in book.sheet_names
         ]
     except Exception as err:  # calamine raises its own error types
-        raise DataReadError(f"{path}: cannot open the workbook ({err})") from err
+        raise DataReadError(
+            f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
+        ) from err
 
 
 def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> RawSheet:
@@ -441,7 +448,9 @@ def read_parquet_file(path: Path) -> RawSheet:
     try:
         table = pq.read_table(io.BytesIO(data))
     except Exception as err:
-        raise DataReadError(f"{path}: cannot read the Parquet file ({err})") from err
+        raise DataReadError(
+            f"{path}: cannot read the Parquet file ({err})\n{path}: không đọc được tệp Parquet này"
+        ) from err
     frame = table.to_pandas(date_as_object=False)
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
     return RawSheet(path, None, frame, rows, sha256_of(data))
