@@ -217,8 +217,8 @@ def _data_end(grid, start: int, table: str, headers, matcher) -> tuple[int, tupl
         row = grid[r]
         return all(j < len(row) and filled(row[j]) for j in cols)
 
-    def blank(r: int) -> bool:
-        return not any(filled(v) for v in grid[r])
+    def blank(r: int) -> bool:  # no text at all (a row of spaces is a record to report)
+        return all(v is None or v == "" for v in grid[r])
 
     later_complete = [False] * (n + 1)
     for r in range(n - 1, start - 1, -1):

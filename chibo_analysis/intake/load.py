@@ -405,6 +405,24 @@ def _table_of_file(path: Path) -> Table | None:
     return None
 
 
+def _tail_complete(raw: RawSheet, table: str, matcher: HeaderMatcher, n: int = 10) -> bool:
+    """Whether the last rows of a CSV read whole hold every required value (no footer there).
+
+    A signature footer under the data would otherwise be read as bad records: such a file
+    is read again through :func:`~chibo_analysis.intake.layout.locate`, which skips it.
+    """
+    required = {c.name for c in TABLES[table].required_columns if not c.nullable}
+    written = raw.headers or tuple(str(c) for c in raw.frame.columns)
+    cols = [
+        c for c, h in zip(raw.frame.columns, written, strict=True) if matcher.column(h) in required
+    ]
+    tail = raw.frame[cols].tail(n)
+    if tail.empty:
+        return True
+    blank = tail.isna() | tail.astype(str).apply(lambda s: s.str.strip().eq(""))
+    return not bool(blank.to_numpy().any())
+
+
 def _dated(header: list) -> bool:
     """Whether a header row has a date among its headers (a paper register's meeting columns)."""
     from chibo_analysis.intake.register import _date_of
@@ -422,7 +440,12 @@ def _read_located(
     raw = read_csv_file(path) if suffix in CSV_SUFFIXES else read_parquet_file(path)
     header = [list(raw.headers or raw.frame.columns)]
     loc = locate(header, matchers, hint)
-    if loc is not None and loc.complete and not _dated(header[0]):
+    if (
+        loc is not None
+        and loc.complete
+        and not _dated(header[0])
+        and (suffix not in CSV_SUFFIXES or _tail_complete(raw, loc.table, matchers[loc.table]))
+    ):
         return ([(loc.table, raw)] if loc.table in wanted else []), []
     if suffix in CSV_SUFFIXES:  # a title block above the header, or a paper register
         grid, digest, encoding = read_csv_grid(path)

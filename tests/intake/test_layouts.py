@@ -148,3 +148,18 @@ def load_dataset_rows(table: str) -> list[int]:
     """Rows of the records in the office files (see test_office_files_give_the_clean_tables)."""
     return {"members": list(range(6, 13)), "meetings": [7, 8, 9, 10],
             "attendance": list(range(6, 16))}[table]  # fmt: skip
+
+
+def test_a_csv_with_only_a_signature_footer_is_read_without_it(clean_dir):
+    # attendance.csv as exported with its signature block under a blank line
+    path = clean_dir / "attendance.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8") + ",,\nNgười lập biểu,,T/M CHI ỦY\n,,BÍ THƯ\n", "utf-8"
+    )
+    ds = load_dataset(clean_dir)
+    assert len(ds.attendance) == 10
+    issues = validate(ds).to_frame("en")
+    assert issues[["row", "code"]].values.tolist() == [
+        [13, "footer_skipped"],
+        [14, "footer_skipped"],
+    ]
