@@ -174,9 +174,19 @@ def provenance(
     rows = [(label("word.package_version", lang), __version__)]
     rows += [(f"{label('word.parameter', lang)}: {k}", "–" if v is None else str(v))
              for k, v in parameters.items()]  # fmt: skip
-    rows += [(f"{label('column.file', lang)}: {s.path}" + (f" [{s.sheet}]" if s.sheet else ""),
-              f"{label('word.sha256', lang)} {s.sha256}; {label('word.rows', lang)} {fmt_int(s.rows, lang)}")
-             for s in dataset.sources]  # fmt: skip
+    # one row per file (a cell's workbook holds several sheets: their rows are summed)
+    files: dict[str, list] = {}
+    for s in dataset.sources:
+        entry = files.setdefault(s.path, [s.sha256, 0, 0])
+        entry[1] += s.rows
+        entry[2] += 1 if s.sheet else 0
+    for path, (sha, n, sheets) in files.items():
+        extra = f"; {sheets} {label('word.sheets', lang)}" if sheets > 1 else ""
+        rows.append((
+            f"{label('column.file', lang)}: {path}",
+            f"{label('word.sha256', lang)} {sha}; {label('word.rows', lang)} {fmt_int(n, lang)}"
+            + extra,
+        ))  # fmt: skip
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
@@ -202,7 +212,10 @@ def quality_counts(report, lang: str = "vi") -> pd.DataFrame:
         {
             "table": counts["table"].map(tables),
             "reason": counts["code"].map(lambda c: REASONS[c][pick]),
-            "severity": counts["action"].map(lambda s: action[s][0 if lang == "vi" else 1]),
+            "severity": [
+                ("Ghi chú", "Note")[lang != "vi"] if sev == "info" else action[a][lang != "vi"]
+                for sev, a in zip(counts["severity"], counts["action"], strict=True)
+            ],
             "count": counts["count"].astype("Int64"),
         }
     )
@@ -285,7 +298,7 @@ def scorecard_rows(
 
 
 def not_read(report, lang: str = "vi") -> pd.DataFrame:
-    """Columns, sheets, files and footers not read, and conversions applied, in ``lang``.
+    """Columns, sheets and files not read, and conversions applied, in ``lang``.
 
     Columns ``file``, ``sheet``, ``row``, ``what`` (the header, sheet or text as
     written) and ``reason``.
@@ -293,7 +306,8 @@ def not_read(report, lang: str = "vi") -> pd.DataFrame:
     from chibo_analysis.problems import REASONS
 
     check_lang(lang)
-    codes = ("unread_file", "unread_sheet", "unread_column", "footer_skipped", "encoding_converted")
+    # (signature footers are counted in quality_counts, not listed row by row here)
+    codes = ("unread_file", "unread_sheet", "unread_column", "encoding_converted")
     rows = report.issues[report.issues["code"].isin(codes)]
     pick = 2 if lang == "vi" else 1
     return pd.DataFrame(
