@@ -81,3 +81,26 @@ def test_unicode_workbooks_are_never_converted(clean_dir):
     ds = load_dataset(clean_dir)
     assert ds.organisations["name"].tolist() == names
     assert "encoding_converted" not in set(ds.load_issues["code"])
+
+
+def test_a_vntime_roll_saved_by_libreoffice(clean_dir):
+    """tests/data/office/legacy: the roll typed with .VnTime, title block and all, as
+    LibreOffice Calc saves it (see tests/data/office/make_fixtures.py)."""
+    import shutil
+
+    from conftest import DATA
+
+    (clean_dir / "members.csv").unlink()
+    shutil.copy(DATA / "office" / "legacy" / "Danh sach VnTime.xlsx", clean_dir / "roll.xlsx")
+    ds = load_dataset(clean_dir)
+    clean = load_dataset(CLEAN).members
+    columns = ["member_id", "cell_id", "full_name", "gender", "birth_date", "admitted_on",
+               "joined_on", "left_on", "left_reason"]  # fmt: skip
+    pd.testing.assert_frame_equal(
+        ds.members[columns].reset_index(drop=True), clean[columns].reset_index(drop=True),
+        check_categorical=False,
+    )  # fmt: skip
+    assert ds.members["_row"].tolist() == list(range(5, 12))  # two title lines, a blank row
+    issues = validate(ds).to_frame("en")
+    assert (issues["severity"] == "error").sum() == 0
+    assert "Họ và tên" in set(issues.loc[issues["code"] == "encoding_converted", "column"])

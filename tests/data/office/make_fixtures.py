@@ -167,6 +167,34 @@ def register_workbook(path: Path) -> None:
     wb.save(path)
 
 
+def legacy_workbook(path: Path) -> None:
+    """The roll typed with the .VnTime font (TCVN3): cells hold the glyph strings ("NguyÔn")."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+    from chibo_analysis.intake.legacy import from_unicode
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh sach"
+    header = ["STT", "Mã đảng viên", "Mã chi bộ", "Họ và tên", "Giới tính", "Ngày sinh",
+              "Ngày vào Đảng", "Ngày chính thức", "Ngày chuyển đến chi bộ",
+              "Ngày ra khỏi chi bộ", "Lý do", "Ngày miễn sinh hoạt"]  # fmt: skip
+    row = _title(ws, len(header), [from_unicode(line, "tcvn3") for line in
+                                   ("Đảng bộ phường Phan Thiết", "Danh sách đảng viên")])  # fmt: skip
+    for j, text in enumerate(header, start=1):
+        ws.cell(row, j, from_unicode(text, "tcvn3"))
+    for i, record in enumerate(MEMBERS, start=1):
+        ws.cell(row + i, 1, i)
+        for j, value in enumerate(record, start=2):
+            value = from_unicode(value, "tcvn3") if isinstance(value, str) else value
+            cell = ws.cell(row + i, j, value)
+            if isinstance(value, dt.datetime):
+                cell.number_format = "DD/MM/YYYY"
+    for cells in ws.iter_rows():
+        for cell in cells:
+            cell.font = Font(name=".VnTime")
+    wb.save(path)
+
+
 def through_libreoffice(path: Path, out_dir: Path) -> None:
     """Open ``path`` in LibreOffice Calc and save it as XLSX into ``out_dir``."""
     with tempfile.TemporaryDirectory() as profile:
@@ -188,6 +216,9 @@ def make(out_dir: Path) -> list[Path]:
             through_libreoffice(tmp / name, out_dir)
         (out_dir / "register").mkdir(exist_ok=True)
         through_libreoffice(tmp / "So diem danh 2022.xlsx", out_dir / "register")
+        legacy_workbook(tmp / "Danh sach VnTime.xlsx")
+        (out_dir / "legacy").mkdir(exist_ok=True)
+        through_libreoffice(tmp / "Danh sach VnTime.xlsx", out_dir / "legacy")
     register_csv(out_dir / "so diem danh.csv")
     return sorted(p for p in out_dir.rglob("*") if p.is_file())
 
