@@ -53,6 +53,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "date cell probably month/day swapped (dd/mm typed into an English-locale Excel)",
         "ô ngày có thể bị đảo ngày/tháng (gõ dd/mm vào Excel cài đặt tiếng Anh)",
     ),
+    "month_first": (
+        "error",
+        "the column's dates are written month first (US style): not read without a guess",
+        "ngày trong cột được ghi tháng trước (kiểu Mỹ): không đọc vì phải đoán",
+    ),
     "implausible_date": (
         "warning",
         "date out of the plausible range",
@@ -99,6 +104,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "warning",
         "member on two rolls at the same time",
         "đảng viên có tên ở hai chi bộ cùng lúc",
+    ),
+    "missing_register_row": (
+        "warning",
+        "members on the roll that day have no register row for the meeting",
+        "đảng viên có tên trong danh sách nhưng không có dòng điểm danh của buổi sinh hoạt",
     ),
     "minutes_mismatch": (
         "warning",
@@ -174,6 +184,15 @@ def empty_issues() -> pd.DataFrame:
 MAX_VALUE = 200
 
 
+def _as_written(value):
+    """A date as dd/mm/yyyy, a whole float (a workbook number) without its ``.0``."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def shown_values(values: pd.Series) -> np.ndarray:
     """Values as an office writes them: dates dd/mm/yyyy, long text cut at :data:`MAX_VALUE`.
 
@@ -188,11 +207,7 @@ def shown_values(values: pd.Series) -> np.ndarray:
         text = values.dt.strftime("%d/%m/%Y").astype("object").where(values.notna(), "")
     else:
         plain = values.astype("object")
-        text = plain.map(
-            lambda v: (
-                v.strftime("%d/%m/%Y") if isinstance(v, pd.Timestamp) and v == v.normalize() else v
-            )
-        )
+        text = plain.map(_as_written)
         text = text.where(values.notna(), "").astype(str)
     text = text.astype(str)
     long = text.str.len() > MAX_VALUE
@@ -314,7 +329,9 @@ class ValidationReport:
             .size()
             .rename("count")
             .reset_index()
-            .sort_values(["severity", "count"], ascending=[True, False])
+            .assign(_cascade=lambda f: f["code"].eq("rejected_reference"))
+            .sort_values(["severity", "_cascade", "count"], ascending=[True, True, False])
+            .drop(columns="_cascade")
             .reset_index(drop=True)
         )
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from chibo_analysis.checks.memberships import (
     missing_dues_months,
+    missing_register_rows,
     outside_membership,
     overlapping_membership,
 )
@@ -118,6 +119,7 @@ def check_all(tables: dict[str, pd.DataFrame], errors: dict[str, set]) -> list[p
         )
     )
     add(outside_membership(alive("attendance"), meetings_ok, members_ok))
+    add(missing_register_rows(meetings_ok, members_ok, alive("attendance")))
 
     if tables.get("inspections") is not None:
         add(

@@ -146,3 +146,56 @@ def missing_dues_months(dues, members) -> pd.DataFrame | None:
         "no dues row for these months of membership",
         "không có dòng đảng phí cho các tháng này",
     )
+
+
+def missing_register_rows(meetings, members, attendance) -> pd.DataFrame | None:
+    """Members on a meeting cell's roll that day who have no register row for it (warning).
+
+    A blank mark in a paper register means "not on the roll for that meeting"
+    (DOMAIN §5); when the roll says the member was, the two records disagree,
+    and the member silently drops out of that meeting's attendance. Members
+    whose exemption covers the day are not expected. One warning per meeting,
+    on its row, listing the members.
+    """
+    if meetings is None or meetings.empty or members is None or members.empty:
+        return None
+    roll = members[["member_id", "cell_id", "joined_on", "left_on", "exempt_from", "exempt_until"]]
+    pairs = meetings[["meeting_id", "cell_id", "held_on"]].merge(roll, on="cell_id", how="inner")
+    on = on_roll(pairs, pairs["held_on"]).to_numpy()
+    exempt = (
+        pairs["exempt_from"].notna()
+        & (pairs["exempt_from"] <= pairs["held_on"])
+        & (pairs["exempt_until"].isna() | (pairs["held_on"] <= pairs["exempt_until"]))
+    ).to_numpy(dtype=bool)
+    expected = pairs.loc[on & ~exempt, ["meeting_id", "member_id"]]
+    if expected.empty:
+        return None
+    have = attendance[["meeting_id", "member_id"]] if attendance is not None else expected.iloc[:0]
+    # a meeting without any register row is reported elsewhere (it counts as not standard)
+    registered = expected["meeting_id"].isin(have["meeting_id"])
+    expected = expected[registered]
+    left, right = _pair_codes(
+        expected["meeting_id"].reset_index(drop=True),
+        expected["member_id"].reset_index(drop=True),
+        have["meeting_id"].reset_index(drop=True),
+        have["member_id"].reset_index(drop=True),
+    )
+    missing = expected[~np.isin(left, right)]
+    if missing.empty:
+        return None
+    names = missing.groupby("meeting_id", sort=False)["member_id"].agg(
+        lambda s: ", ".join(sorted(map(str, s)))
+    )
+    rows = meetings[meetings["meeting_id"].isin(names.index)]
+    listed = rows["meeting_id"].map(names)
+    return make_issues(
+        rows,
+        "meetings",
+        "missing_register_row",
+        "member_id",
+        listed,
+        "members on the cell's roll that day have no register row (a blank mark?): they are "
+        "not counted in this meeting's attendance; mark them, or correct their membership dates",
+        "đảng viên có tên trong danh sách chi bộ ngày đó nhưng không có dòng điểm danh (ô để "
+        "trống?): không được tính vào buổi này; hãy ghi ký hiệu hoặc sửa ngày sinh hoạt",
+    )

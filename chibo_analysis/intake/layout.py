@@ -228,14 +228,13 @@ def _data_end(grid, start: int, table: str, headers, matcher) -> tuple[int, tupl
         if blank(r) and not later_complete[r + 1]:
             end = r
             break
-    if end == n:  # no blank row: a signature block straight under the data
-        r = n
-        while r > start and not complete(r - 1):
-            r -= 1
-        tail = [k for k in range(r, n) if not blank(k)]
-        if tail and all(_FOOTER.search(fold(" ".join(text_of(v) for v in grid[k]))) for k in tail):
-            end = r
-        elif tail and _FOOTER.search(fold(" ".join(text_of(v) for v in grid[tail[0]]))):
-            end = r
+    # a signature block straight under the data (no blank row between): the rows after the
+    # last complete one, when the first of them reads like one ("Người lập biểu", "BÍ THƯ")
+    r = end
+    while r > start and not complete(r - 1):
+        r -= 1
+    tail = [k for k in range(r, end) if not blank(k)]
+    if tail and _FOOTER.search(fold(" ".join(text_of(v) for v in grid[tail[0]]))):
+        end = r
     footer = tuple(k for k in range(end, n) if not blank(k))
     return end, footer

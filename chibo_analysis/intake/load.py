@@ -591,10 +591,10 @@ def _footer_issues(table: Table, footers: list[tuple[str, str, int, str]]) -> pd
         "footer_skipped",
         "",
         frame["text"],
-        "row under the data, after a blank row, without the table's required values "
-        "(a signature footer): not read",
-        "dòng dưới bảng dữ liệu, sau dòng trống, không có các giá trị bắt buộc "
-        "(phần ký tên): không đọc",
+        "row under the data without the table's required values (a signature footer, a place "
+        "and date line): not read",
+        "dòng dưới bảng dữ liệu, không có các giá trị bắt buộc (phần ký tên, địa danh và "
+        "ngày tháng): không đọc",
     )
 
 
@@ -808,6 +808,24 @@ def _message(column, code: str, read: pd.Series) -> tuple[str | pd.Series, str |
 
     ``read`` holds what was read from each value (empty where nothing was).
     """
+    if code == "lenient_value" and column.kind in ("date", "month"):
+        text = read.dt.strftime("%d/%m/%Y").astype("object")
+        return (
+            f"{column.name}: a whole number read as an Excel date serial ('" + text + "'); "
+            "check it, or type the date as dd/mm/yyyy",
+            f"{column.vi}: số nguyên được đọc là ngày theo số seri của Excel ('" + text + "'); "
+            "hãy kiểm tra, hoặc ghi ngày dạng dd/mm/yyyy",
+        )
+    if code == "month_first":
+        return (
+            f"{column.name}: this column holds a date that only reads month first (a month "
+            "over 12 otherwise), the mark of dates typed US style; its dates with day and month "
+            "both 12 or less cannot be read without a guess: write the column day first "
+            "(dd/mm/yyyy)",
+            f"{column.vi}: cột có ngày chỉ đọc được nếu tháng đứng trước (kiểu Mỹ), nên các ngày "
+            "có ngày và tháng đều không quá 12 không đọc được mà không đoán: hãy ghi ngày trước "
+            "(dd/mm/yyyy)",
+        )
     if code == "lenient_value":
         if column.kind == "category":
             vi_text = read.astype("object").map(lambda c: column.label(str(c), "vi"))

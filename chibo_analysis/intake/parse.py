@@ -258,6 +258,35 @@ def _swapped_cells(raw: pd.Series, typed: np.ndarray, errors: np.ndarray, codes)
             errors[i] = "swapped_date"
 
 
+def _month_first_text(typed: np.ndarray, errors: np.ndarray, codes, raw: pd.Series) -> None:
+    """Text dates of a column written month first (US style): refused, not read day first.
+
+    ``02/13/2022`` cannot be day first (no month 13) but is a valid month-first date:
+    a column holding it was typed month first, so its ``01/05/2022`` cannot be read
+    without a guess. Such values, and the evidence itself, are ``month_first`` errors.
+    """
+    _, uniques = factorize(raw)
+    parts = []
+    for i, value in enumerate(uniques):
+        if isinstance(value, str) and (m := _DMY.match(value.strip())) is not None:
+            parts.append((i, int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    evidence = [i for i, a, b, y in parts if a <= 12 and 12 < b <= 31 and _valid(y, a, b)]
+    if not evidence:
+        return
+    for i, a, b, _ in parts:
+        if i in evidence or (a <= 12 and b <= 12 and a != b):
+            typed[i] = np.datetime64("NaT")
+            errors[i] = "month_first"
+
+
+def _valid(y: int, mo: int, d: int) -> bool:
+    try:
+        dt.date(y, mo, d)
+    except ValueError:
+        return False
+    return True
+
+
 def _int_text(text: str) -> int | None:
     if _PLAIN_INT.match(text):
         return int(text)
@@ -434,6 +463,7 @@ def parse_column(raw: pd.Series, column: Column, extra: dict[str, str] | None = 
         nat = np.datetime64("NaT")
         if kind == "date":
             _swapped_cells(raw, typed, errors, codes)
+            _month_first_text(typed, errors, codes, raw)
         values = pd.Series(_take(typed, codes, nat).astype("datetime64[ns]"), index=raw.index)
     elif kind in ("int", "amount"):
 

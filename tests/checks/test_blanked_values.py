@@ -83,3 +83,18 @@ def test_every_table_declares_what_a_row_cannot_live_without():
     assert TABLES["attendance"].essential == ("meeting_id", "member_id", "status")
     assert "joined_on" in TABLES["members"].essential
     assert "birth_date" not in TABLES["members"].essential
+
+
+def test_a_member_on_the_roll_without_a_register_row_is_a_warning(clean_dir):
+    # attendance.csv row 8 is S2,M3,excused; without it, M3 (on CB1's roll since 2021) is
+    # missing from S2's register: he would silently leave S2's attendance count
+    text = (clean_dir / "attendance.csv").read_text(encoding="utf-8")
+    (clean_dir / "attendance.csv").write_text(text.replace("S2,M3,excused\n", ""), "utf-8")
+    (clean_dir / "meetings.csv").write_text(
+        (clean_dir / "meetings.csv").read_text(encoding="utf-8").replace(",2,1,1,0", ",,,,"),
+        "utf-8",
+    )  # no counts in S2's minutes: nothing else would tell
+    issues = validate(load_dataset(clean_dir)).to_frame("en")
+    assert issues[["table", "row", "column", "value", "code", "severity"]].values.tolist() == [
+        ["meetings", 3, "member_id", "M3", "missing_register_row", "warning"]
+    ]

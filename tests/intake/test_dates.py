@@ -106,3 +106,11 @@ def test_serial_epoch_is_excels():
 
     assert EXCEL_EPOCH + pd.Timedelta(days=43831) == pd.Timestamp("2020-01-01")
     assert np.datetime64("2020-01-01") == (EXCEL_EPOCH + pd.Timedelta(days=43831)).to_datetime64()
+
+
+def test_a_month_first_text_column_is_refused():
+    # 02/13/2022 only reads month first; so 01/05/2022 beside it cannot be read day first
+    raw = pd.Series(["01/05/2022", "02/13/2022", "13/01/2022", "05/05/2022"], dtype=object)
+    parsed = parse_column(raw, HELD_ON)
+    assert parsed.errors.tolist() == ["month_first", "month_first", None, None]
+    assert parsed.values.tolist()[2:] == [pd.Timestamp("2022-01-13"), pd.Timestamp("2022-05-05")]

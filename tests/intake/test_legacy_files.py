@@ -68,6 +68,7 @@ def test_a_workbook_typed_with_vntime_is_converted_by_column(clean_dir):
     assert (issues["severity"] == "error").sum() == 0
     assert set(issues["code"]) == {
         "encoding_converted", "overlapping_membership", "missing_dues_month",
+        "missing_register_row",
     }  # fmt: skip
 
 

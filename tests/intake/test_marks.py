@@ -92,8 +92,9 @@ def test_in_a_dataset_a_bare_absence_sets_the_row_aside_and_says_how(clean_dir):
         [8, "status", "Vắng", "ambiguous_value"]
     ]
     assert "codebook" in errors["message"].iloc[0]
-    # the register then has no excused row for S2, which its minutes count: a warning
-    assert set(issues["code"]) == {"ambiguous_value", "minutes_mismatch"}
+    # the register then has no row of M3 for S2: its minutes count one excused, and M3 is
+    # on CB1's roll that day; two warnings say so
+    assert set(issues["code"]) == {"ambiguous_value", "minutes_mismatch", "missing_register_row"}
 
 
 def test_codebook_in_the_folder_maps_the_teams_marks(clean_dir):
