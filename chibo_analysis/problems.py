@@ -329,9 +329,12 @@ class ValidationReport:
             .size()
             .rename("count")
             .reset_index()
-            .assign(_cascade=lambda f: f["code"].eq("rejected_reference"))
-            .sort_values(["severity", "_cascade", "count"], ascending=[True, True, False])
-            .drop(columns="_cascade")
+            .assign(
+                _rank=lambda f: f["severity"].map({"error": 0, "warning": 1, "info": 2}),
+                _cascade=lambda f: f["code"].eq("rejected_reference"),
+            )
+            .sort_values(["_rank", "_cascade", "count"], ascending=[True, True, False])
+            .drop(columns=["_rank", "_cascade"])
             .reset_index(drop=True)
         )
 

@@ -196,6 +196,11 @@ def check_columns(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 
     checked = [c.name for c in table.columns if c.min is not None]
     codes = key_codes(frame, table.key)
+    # a key with an empty part is already an error of its own: it repeats nothing
+    empty = frame[list(table.key)].isna().any(axis=1).to_numpy()
+    if empty.any():
+        codes = codes.copy()
+        codes[empty] = -np.arange(1, int(empty.sum()) + 1)
     view = frame[checked].assign(**{KEY: codes})
     try:
         pandera_schema(table).validate(view, lazy=True)

@@ -130,6 +130,15 @@ def load_dataset(
             f"{root}: required table(s) missing: {', '.join(missing)} (found: {found}). "
             "Expected one file or sheet per table, named e.g. "
             + ", ".join(f"{TABLES[m].name}.csv or '{TABLES[m].vi}'" for m in missing)
+            + (
+                ". Files and sheets in which no table was found: "
+                + ", ".join(
+                    f"{_rel(f, root if root.is_dir() else root.parent)}" + (f" [{s}]" if s else "")
+                    for f, s in unread[:10]
+                )
+                if unread
+                else ""
+            )
             + f"\n{root}: thiếu bảng bắt buộc: "
             + ", ".join(f"{TABLES[m].vi}" for m in missing)
             + "; mỗi bảng cần một tệp hoặc trang tính có dòng tiêu đề ghi đủ các cột bắt buộc "

@@ -21,6 +21,7 @@ any register status is (see :mod:`chibo_analysis.intake.parse`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,18 @@ def _date_of(value) -> pd.Timestamp | None:
     return stamp if error is None else None
 
 
+def _names_a_column(text: str) -> bool:
+    """Whether ``text`` is the header of a column of some table (not a meeting code)."""
+    return any(m.column(text) for m in _all_matchers()) if text else False
+
+
+@functools.cache
+def _all_matchers() -> tuple[HeaderMatcher, ...]:
+    from chibo_analysis.schema import TABLES
+
+    return tuple(HeaderMatcher.of(t) for t in TABLES.values())
+
+
 def find_register(grid: list[list], path: Path, sheet: str | None, digest: str):
     """A :class:`RegisterSheet` if ``grid`` is a paper register, else None.
 
@@ -113,8 +126,9 @@ def find_register(grid: list[list], path: Path, sheet: str | None, digest: str):
                     when if when is not None else text,
                 )
             )
-        if not dates:
-            continue
+        others = [text for _, text, key in marks if not isinstance(key, pd.Timestamp)]
+        if not dates and not (others and not any(_names_a_column(x) for x in others)):
+            continue  # no meeting column: dates, or codes that name no column of any table
         members = _member_rows(grid, r + 1, member_col)
         title = tuple(
             " ".join(text_of(v) for v in grid[k] if filled(v))
@@ -283,6 +297,14 @@ def _meeting(cell, header, key, by_day, ids, problems, header_row) -> str | None
     else:
         found = [key] if key in ids.get(cell, set()) else []
         what_en, what_vi = f"coded {key!r}", f"mã {key!r}"
+        if not found and not any(key in known for known in ids.values()):
+            # neither a date nor any meeting's code ("Ghi chú"): a column not read, not an error
+            problems.append((header_row, header, "unread_column",
+                f"column '{header}' of the register is neither a meeting's date nor its code, "
+                "and was not read",
+                f"cột '{header}' của sổ điểm danh không phải ngày hay mã buổi sinh hoạt, "
+                "không được đọc"))  # fmt: skip
+            return None
     if len(found) == 1:
         return found[0]
     many = len(found) > 1

@@ -109,3 +109,15 @@ def test_a_blank_mark_is_no_row_and_an_ambiguous_mark_is_refused(register_dir):
         [2, "V", "ambiguous_value"]
     ]
     assert len(ds.attendance) == 1  # the V, set aside by validation; nothing for 05/02
+
+
+def test_a_register_headed_by_meeting_codes_and_a_notes_column(register_dir):
+    _sheet(register_dir / "so.xlsx", [["Mã đảng viên", "S1", "S2", "Ghi chú"],
+                                      ["M2", "x", "P", "chuyển công tác"]])  # fmt: skip
+    ds = load_dataset(register_dir)
+    rows = ds.attendance[["meeting_id", "member_id", "status"]].values.tolist()
+    assert rows == [["S1", "M2", "present"], ["S2", "M2", "excused"]]
+    issues = validate(ds).to_frame("en")
+    notes = issues[issues["code"] == "unread_column"]
+    assert notes[["column", "severity"]].values.tolist() == [["Ghi chú", "warning"]]
+    assert (issues["severity"] == "error").sum() == 0
