@@ -154,40 +154,58 @@ def missing_register_rows(meetings, members, attendance) -> pd.DataFrame | None:
     A blank mark in a paper register means "not on the roll for that meeting"
     (DOMAIN §5); when the roll says the member was, the two records disagree,
     and the member silently drops out of that meeting's attendance. Members
-    whose exemption covers the day are not expected. One warning per meeting,
-    on its row, listing the members.
+    whose exemption covers the day are not expected; meetings without any
+    register row are left to the indicators (they count as not standard). One
+    warning per meeting, on its row, listing the members. Computed on integer
+    codes (a city: ~900k expected pairs in a fraction of a second).
     """
     if meetings is None or meetings.empty or members is None or members.empty:
         return None
-    roll = members[["member_id", "cell_id", "joined_on", "left_on", "exempt_from", "exempt_until"]]
-    pairs = meetings[["meeting_id", "cell_id", "held_on"]].merge(roll, on="cell_id", how="inner")
-    on = on_roll(pairs, pairs["held_on"]).to_numpy()
-    exempt = (
-        pairs["exempt_from"].notna()
-        & (pairs["exempt_from"] <= pairs["held_on"])
-        & (pairs["exempt_until"].isna() | (pairs["held_on"] <= pairs["exempt_until"]))
-    ).to_numpy(dtype=bool)
-    expected = pairs.loc[on & ~exempt, ["meeting_id", "member_id"]]
-    if expected.empty:
+    if attendance is None or attendance.empty:
         return None
-    have = attendance[["meeting_id", "member_id"]] if attendance is not None else expected.iloc[:0]
-    # a meeting without any register row is reported elsewhere (it counts as not standard)
-    registered = expected["meeting_id"].isin(have["meeting_id"])
-    expected = expected[registered]
-    left, right = _pair_codes(
-        expected["meeting_id"].reset_index(drop=True),
-        expected["member_id"].reset_index(drop=True),
-        have["meeting_id"].reset_index(drop=True),
-        have["member_id"].reset_index(drop=True),
+    registered = meetings["meeting_id"].isin(attendance["meeting_id"]).to_numpy()
+    mt = meetings[registered]
+    cells, cell_uniques = pd.factorize(
+        pd.concat([mt["cell_id"], members["cell_id"]], ignore_index=True)
     )
-    missing = expected[~np.isin(left, right)]
-    if missing.empty:
+    m_cell, r_cell = cells[: len(mt)], cells[len(mt) :]
+    ids, id_uniques = pd.factorize(
+        pd.concat([members["member_id"], attendance["member_id"]], ignore_index=True)
+    )
+    r_member, a_member = ids[: len(members)], ids[len(members) :]
+    # pairs (meeting, membership row) of the same cell, through integer codes
+    left = pd.DataFrame({"cell": m_cell, "m": np.arange(len(mt))})
+    right = pd.DataFrame({"cell": r_cell, "r": np.arange(len(members))})
+    pairs = left.merge(right, on="cell", how="inner")
+    m, r = pairs["m"].to_numpy(), pairs["r"].to_numpy()
+    day = mt["held_on"].to_numpy(dtype="datetime64[ns]")[m]
+    joined = members["joined_on"].to_numpy(dtype="datetime64[ns]")[r]
+    gone = members["left_on"].to_numpy(dtype="datetime64[ns]")[r]
+    ex_from = members["exempt_from"].to_numpy(dtype="datetime64[ns]")[r]
+    ex_until = members["exempt_until"].to_numpy(dtype="datetime64[ns]")[r]
+    on = (np.isnat(joined) | (joined <= day)) & (np.isnat(gone) | (day < gone))
+    exempt = ~np.isnat(ex_from) & (ex_from <= day) & (np.isnat(ex_until) | (day <= ex_until))
+    keep = on & ~exempt
+    m, member = m[keep], r_member[r[keep]]
+    # register rows as (meeting position, member code)
+    a_pos = pd.Index(mt["meeting_id"]).get_indexer(attendance["meeting_id"])
+    ok = a_pos >= 0
+    width = np.int64(len(id_uniques) + 1)
+    have = np.sort(a_pos[ok].astype(np.int64) * width + a_member[ok])
+    want = m.astype(np.int64) * width + member
+    if len(have) == 0:
+        missing = np.ones(len(want), dtype=bool)
+    else:  # sorted search: numpy's hash-based isin is slow on a city's ~900k keys
+        at = np.searchsorted(have, want).clip(max=len(have) - 1)
+        missing = have[at] != want
+    if not missing.any():
         return None
-    names = missing.groupby("meeting_id", sort=False)["member_id"].agg(
-        lambda s: ", ".join(sorted(map(str, s)))
-    )
-    rows = meetings[meetings["meeting_id"].isin(names.index)]
-    listed = rows["meeting_id"].map(names)
+    found = pd.DataFrame(
+        {"m": m[missing], "member_id": np.asarray(id_uniques, dtype=object)[member[missing]]}
+    ).drop_duplicates()
+    names = found.groupby("m", sort=True)["member_id"].agg(lambda s: ", ".join(sorted(map(str, s))))
+    rows = mt.iloc[names.index.to_numpy()]
+    listed = pd.Series(names.to_numpy(), index=rows.index)
     return make_issues(
         rows,
         "meetings",
