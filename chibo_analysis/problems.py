@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
+from chibo_analysis.outputs import csv_safe, excel_writer
 
 ISSUE_COLUMNS = [
     "table",
@@ -368,9 +369,9 @@ class ValidationReport:
         """Write the report to ``.xlsx`` (issues and counts sheets) or ``.csv``."""
         path = Path(path)
         if path.suffix.lower() == ".csv":
-            self.to_frame().to_csv(path, index=False, encoding="utf-8-sig")
+            csv_safe(self.to_frame()).to_csv(path, index=False, encoding="utf-8-sig")
         elif path.suffix.lower() == ".xlsx":
-            with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+            with excel_writer(path) as xl:
                 self.to_frame().to_excel(xl, sheet_name="issues", index=False)
                 self.counts().to_excel(xl, sheet_name="counts", index=False)
         else:

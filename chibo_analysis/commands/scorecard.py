@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
+from chibo_analysis.outputs import csv_safe, excel_writer
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -52,9 +53,9 @@ def write_frame(frames: dict[str, pd.DataFrame], out: str | Path) -> Path:
     """Write one frame to ``.csv`` (the first one) or several sheets to ``.xlsx``."""
     out = check_out(out)
     if out.suffix.lower() == ".csv":
-        next(iter(frames.values())).to_csv(out, index=False, encoding="utf-8-sig")
+        csv_safe(next(iter(frames.values()))).to_csv(out, index=False, encoding="utf-8-sig")
     else:
-        with pd.ExcelWriter(out, engine="xlsxwriter") as xl:
+        with excel_writer(out) as xl:
             for sheet, frame in frames.items():
                 frame.to_excel(xl, sheet_name=sheet[:31], index=False)
     return out
