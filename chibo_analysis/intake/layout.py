@@ -119,7 +119,8 @@ def _names_required(row, required, matchers) -> set[str]:
 
 
 _REQUIRED = {name: {c.name for c in t.required_columns} for name, t in TABLES.items()}
-_REQUIRED_KEYS: dict[int, tuple[set, set, set]] = {}
+#: id(matchers) -> (matchers, keys): the matchers are held so that their id is not reused.
+_REQUIRED_KEYS: dict[int, tuple[dict, tuple[set, set, set]]] = {}
 
 
 def _required_keys(matchers: dict[str, HeaderMatcher]) -> tuple[set, set, set]:
@@ -133,8 +134,8 @@ def _required_keys(matchers: dict[str, HeaderMatcher]) -> tuple[set, set, set]:
                 out.update(k for k, c in keys.items() if c in need)
         if len(_REQUIRED_KEYS) > 64:
             _REQUIRED_KEYS.clear()
-        _REQUIRED_KEYS[key] = sets
-    return _REQUIRED_KEYS[key]
+        _REQUIRED_KEYS[key] = (matchers, sets)
+    return _REQUIRED_KEYS[key][1]
 
 
 def _score(headers, table: str, matcher: HeaderMatcher) -> tuple[bool, int, int]:

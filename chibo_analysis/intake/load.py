@@ -532,8 +532,16 @@ def _map_headers(
     for position, (key, header) in enumerate(zip(raw.frame.columns, written, strict=True)):
         name = matcher.column(header)
         if name is None:
-            if not is_row_number(header) and not str(header).startswith("(column "):
-                unread.append((str(header), matcher.suggest(header)))
+            if is_row_number(header):
+                continue
+            if not str(header).strip() or str(header).startswith("(column "):
+                # a column without a header: nothing to read, unless it holds values
+                values = raw.frame[key]
+                text = values.astype("object").where(values.notna(), "").astype(str).str.strip()
+                if not text.astype(bool).any():
+                    continue
+                header = f"(cột {position + 1} không có tiêu đề / column {position + 1}, no header)"
+            unread.append((str(header), matcher.suggest(header)))
             continue
         if name in where_of:
             first = where_of[name]
@@ -856,14 +864,6 @@ def _message(column, code: str, read: pd.Series) -> tuple[str | pd.Series, str |
             f"{column.vi}: ký hiệu này có thể hiểu nhiều cách (vắng có lý do hay không có lý "
             f"do), nên không được đoán; ghi một trong: {allowed}, hoặc khai báo ký hiệu trong "
             "codebook",
-        )
-    if code == "lenient_value" and column.kind in ("date", "month"):
-        text = read.dt.strftime("%d/%m/%Y").astype("object")
-        return (
-            f"{column.name}: a whole number read as an Excel date serial ('" + text + "'); "
-            "check it, or type the date as dd/mm/yyyy",
-            f"{column.vi}: số nguyên được đọc là ngày theo số seri của Excel ('" + text + "'); "
-            "hãy kiểm tra, hoặc ghi ngày dạng dd/mm/yyyy",
         )
     if code == "year_only":
         return (

@@ -57,6 +57,8 @@ class RegisterSheet:
     footer: tuple = ()
     #: Legacy-font conversions applied to the sheet: (column header, encoding, example).
     converted: tuple = ()
+    #: Positions of columns with marks under no header (not read, reported).
+    headerless: tuple = ()
 
     def _replace_title(self, title: tuple[str, ...]) -> RegisterSheet:
         from dataclasses import replace
@@ -143,6 +145,13 @@ def find_register(grid: list[list], path: Path, sheet: str | None, digest: str):
             cell = text_of(row[cell_col]) if cell_col is not None and cell_col < len(row) else ""
             found = tuple((j, text_of(row[j])) for j in places if j < len(row) and filled(row[j]))
             entries.append((k + 1, text_of(row[member_col]), cell, found))
+        # marks in columns without a header cannot be placed: said, not dropped
+        headed = (
+            set(places) | {member_col, cell_col} | {j for j, v in enumerate(grid[r]) if filled(v)}
+        )
+        headerless = tuple(sorted({
+            j for k in members for j, v in enumerate(grid[k]) if j not in headed and filled(v)
+        }))  # fmt: skip
         coded = set(members)
         last = members[-1] if members else r
         uncoded = tuple(
@@ -157,7 +166,7 @@ def find_register(grid: list[list], path: Path, sheet: str | None, digest: str):
         )
         return RegisterSheet(
             path, sheet, digest, r, member_col, cell_col, tuple(marks), tuple(entries), title,
-            uncoded, footer,
+            uncoded, footer, headerless=headerless,
         )  # fmt: skip
     return None
 
@@ -269,6 +278,12 @@ def register_rows(
             "sổ điểm danh chưa rõ của chi bộ nào: thêm cột 'Mã chi bộ', dòng 'Mã chi bộ: C01' "
             "phía trên bảng, hoặc ghi mã chi bộ vào tên trang tính"))  # fmt: skip
         return [], np.zeros(0, dtype=np.int64), problems
+    for j in reg.headerless:
+        problems.append((header_row, f"({j + 1})", "unread_column",
+            f"column {j + 1} of the register has marks but no header (a meeting's date or "
+            "code), so it was not read",
+            f"cột {j + 1} của sổ điểm danh có ký hiệu nhưng không có tiêu đề (ngày hoặc mã buổi "
+            "sinh hoạt) nên không được đọc"))  # fmt: skip
     for number in reg.uncoded:
         problems.append((number, "member_id", "missing_value",
             "a register row with marks but no member code: not read",

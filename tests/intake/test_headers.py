@@ -100,3 +100,21 @@ def test_a_required_column_with_a_typo_names_the_suggestion(clean_dir):
     replace_in(clean_dir / "meetings.csv", "held_on", "Ngày sinh hoat")
     with pytest.raises(DataReadError, match="'Ngày sinh hoat': did you mean 'Ngày sinh hoạt'"):
         load_dataset(clean_dir)
+
+
+def test_values_in_a_column_without_a_header_are_listed(clean_dir):
+    path = clean_dir / "meetings.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join([lines[0] + ","] + [r + ",ghi chú" for r in lines[1:]]) + "\n", "utf-8"
+    )
+    issues = validate(load_dataset(clean_dir)).to_frame("en")
+    found = issues[issues["code"] == "unread_column"]
+    assert len(found) == 1 and "column 14, no header" in found["column"].iloc[0]
+
+
+def test_an_empty_column_without_a_header_is_nothing_to_say(clean_dir):
+    path = clean_dir / "meetings.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ","] + [r + "," for r in lines[1:]]) + "\n", "utf-8")
+    assert validate(load_dataset(clean_dir)).ok

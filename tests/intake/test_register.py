@@ -121,3 +121,10 @@ def test_a_register_headed_by_meeting_codes_and_a_notes_column(register_dir):
     notes = issues[issues["code"] == "unread_column"]
     assert notes[["column", "severity"]].values.tolist() == [["Ghi chú", "warning"]]
     assert (issues["severity"] == "error").sum() == 0
+
+
+def test_marks_under_no_header_are_said_not_dropped(register_dir):
+    _sheet(register_dir / "so.xlsx", [["Mã đảng viên", "05/01/2022", None], ["M2", "x", "P"]])
+    issues = validate(load_dataset(register_dir)).to_frame("en")
+    found = issues[issues["code"] == "unread_column"]
+    assert found[["column", "severity"]].values.tolist() == [["(3)", "warning"]]
