@@ -87,6 +87,15 @@ def test_exemption_covers_its_last_day_and_not_the_next():
     assert card["attendance_rate"] == pytest.approx(2 / 3)
 
 
+def test_an_exemption_of_the_first_member_of_the_register_counts():
+    # e is the first member of the register (code 0 in the join on member codes) and is
+    # exempt from 01/01/2022, open-ended: marked absent on 05/01, left out -> 1 present of 1
+    members = _members(["e", "p"], exempt_from=["01/01/2022", ""])
+    register = [("S1", "e", "absent"), ("S1", "p", "present")]
+    card = _card(ORGS, members, [("S1", "05/01/2022")], register)
+    assert card["attendance_rate"] == 1.0 and card["unexcused_absences"] == 0
+
+
 def test_an_exempt_row_is_left_out_without_exemption_dates():
     # status exempt for q, who has no exemption dates: the row is left out anyway
     register = [("S1", "p", "present"), ("S1", "q", "exempt")]
