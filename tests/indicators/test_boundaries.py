@@ -429,6 +429,24 @@ def test_r9_cap_on_and_over_the_cap(excellent, good, basis, listed):
     assert (not out.empty) == listed
     if listed:
         assert out[["org_id", "excellent", "good"]].values.tolist() == [["B", excellent, good]]
+        assert out["year"].tolist() == [2022] and out["year"].dtype == "int64"
+
+
+def test_a_residential_cell_left_empty_is_listed_with_no_evidence():
+    # p leaves X on 01/06/2022: at the end of 2022 X (residential) has 0 members, below 5, and
+    # no membership row to show; nobody was admitted in X in 2022 either
+    members = _members(["p"], left_on=["01/06/2022"], left_reason=["transfer"])
+    ds = _clean(members)
+    small = run_list("small_residential", ds, "2022")
+    assert small.to_dict("list") == {
+        "org_id": ["X"], "name": ["Chi bộ X"], "parent_id": ["B"], "members": [0],
+        "min_members": [5], "_file": ["<organisations>"], "_row": [4], "evidence": [""],
+    }  # fmt: skip
+    none = run_list("no_admissions", ds, "2022")
+    assert list(none.columns) == ["org_id", "name", "parent_id", "kind", "members",
+                                  "months_expected", "_file", "_row"]  # fmt: skip
+    assert none[["org_id", "members", "months_expected"]].values.tolist() == [["X", 0, 12]]
+    assert small.index.equals(pd.RangeIndex(1)) and none.index.equals(pd.RangeIndex(1))
 
 
 # --- R10: probationary members 12 months after admission ------------------------------------

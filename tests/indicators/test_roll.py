@@ -91,5 +91,23 @@ def test_home_cells_transfer_and_departure():
 def test_unknown_org(org):
     from chibo_analysis.errors import ParameterError
 
-    with pytest.raises(ParameterError, match="org_id="):
+    # the message names what was asked for and shows the first organisations of the dataset
+    with pytest.raises(ParameterError, match=r"org_id=.* \(6 organisations, e\.g\. 'TP', 'B1', "):
         roll.subtree(small_city().organisations, org)
+
+
+@pytest.mark.parametrize(
+    ("founded", "dissolved", "existed"),
+    [
+        ("2022-12-31", None, True),  # founded on the window's last day
+        ("2023-01-01", None, False),  # founded the day after
+        (None, "2022-01-01", True),  # dissolved on the window's first day: it existed that day
+        (None, "2021-12-31", False),  # dissolved the day before
+        (None, None, True),
+    ],
+)
+def test_existed_between_on_its_edges(founded, dissolved, existed):
+    orgs = pd.DataFrame({"founded_on": pd.to_datetime([founded]),
+                         "dissolved_on": pd.to_datetime([dissolved])})  # fmt: skip
+    got = roll.existed_between(orgs, pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"))
+    assert got.dtype == bool and got.tolist() == [existed]
