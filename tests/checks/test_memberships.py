@@ -169,3 +169,13 @@ def test_a_member_on_the_roll_without_a_register_row(row, expected):
     issues = _issues(members, [("S1", "01/03/2022")], [("S1", "p", "present")])
     found = issues[issues["code"] == "missing_register_row"]
     assert found["value"].tolist() == (["a"] if expected else [])
+
+
+def test_the_row_outside_the_roll_is_named_after_a_row_set_aside():
+    # attendance row 2 names a meeting that does not exist (set aside first); row 3 is p at S1,
+    # on the roll; row 4 is a at S1 on 01/06/2022, the day a left: the finding names row 4
+    members = _members([("a", "X", "01/03/2022", "01/06/2022"), ("p", "X", "01/01/2015", "")])
+    register = [("S9", "p", "present"), ("S1", "p", "present"), ("S1", "a", "present")]
+    issues = _issues(members, [("S1", "01/06/2022")], register)
+    assert _coded(issues, "unknown_reference") == [["attendance", 2]]
+    assert _coded(issues, "outside_membership") == [["attendance", 4]]

@@ -495,3 +495,34 @@ def test_r8_exemption_longer_than_a_year(exempt_from, exempt_until, longer):
     ds = _clean(members)
     out = run_list("exemption_age", ds, period)
     assert out["longer_than_a_year"].tolist() == [longer]
+
+
+# --- §4: the latest inspection of a meeting inspected twice ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("inspections", "agreement", "inflation"),
+    [
+        # self-rating good (3); inspected fair (2) on 10/01, then good (3) on 11/01: agree
+        ([("I1", "10/01/2022", "fair"), ("I2", "11/01/2022", "good")], 1.0, 0.0),
+        # the later date wins, whatever the order of the rows: fair on 11/01 -> 3 - 2 = +1
+        ([("I1", "11/01/2022", "fair"), ("I2", "10/01/2022", "good")], 0.0, 1.0),
+        # the same day: the later row of the file wins
+        ([("I1", "10/01/2022", "good"), ("I2", "10/01/2022", "poor")], 0.0, 3.0),
+        # an undated inspection counts as the earliest
+        ([("I1", "", "poor"), ("I2", "10/01/2022", "good")], 1.0, 0.0),
+    ],
+)
+def test_the_latest_inspection_counts(inspections, agreement, inflation):
+    ins = pd.DataFrame(inspections, columns=["inspection_id", "inspected_on", "rating"]).assign(
+        meeting_id="S1"
+    )
+    ds = _validated(ORGS, _members(["p"]),
+                    pd.DataFrame({"meeting_id": ["S1"], "cell_id": "X", "held_on": "05/01/2022",
+                                  "kind": "regular", "self_rating": "good"}),
+                    pd.DataFrame({"meeting_id": ["S1"], "member_id": "p", "status": "present"}),
+                    inspections=ins)  # fmt: skip
+    card = scorecard(ds, "2022").set_index("org_id").loc["X"]
+    assert card["inspected_meetings"] == 1
+    assert card["rating_agreement"] == agreement
+    assert card["rating_inflation"] == inflation
