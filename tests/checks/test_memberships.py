@@ -70,6 +70,12 @@ def test_a_register_row_on_the_joining_and_leaving_days(held_on, flagged):
     issues = _issues(members, [("S1", held_on)], register)
     # attendance row 2 is a's
     assert _coded(issues, "outside_membership") == ([["attendance", 2]] if flagged else [])
+    if flagged:
+        found = issues[issues["code"] == "outside_membership"].iloc[0]
+        assert found["message"] == (
+            "member_id: not on the roll of the meeting's cell on the meeting date"
+        )
+        assert found["value"] == f"a @ X {held_on}"
 
 
 @pytest.mark.parametrize(
