@@ -160,7 +160,7 @@ def _masked(typed: np.ndarray, codes: np.ndarray, dtype, array_type):
 
 
 #: Whole numbers read as Excel date serials (with a warning): 01/01/1930 to 31/12/2099.
-SERIAL_RANGE = (10958, 73050)
+SERIAL_RANGE = (10959, 73050)
 
 
 def _date_number(value) -> tuple[pd.Timestamp | None, str | None]:

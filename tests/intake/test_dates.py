@@ -114,3 +114,34 @@ def test_a_month_first_text_column_is_refused():
     parsed = parse_column(raw, HELD_ON)
     assert parsed.errors.tolist() == ["month_first", "month_first", None, None]
     assert parsed.values.tolist()[2:] == [pd.Timestamp("2022-01-13"), pd.Timestamp("2022-05-05")]
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        (999, "unparseable"),  # neither a year nor a serial
+        (1000, "year_only"),
+        (2200, "year_only"),
+        (2201, "unparseable"),
+        # serials are days since 30/12/1899: 10958 is 31/12/1929, before the serials read
+        (10958, "unparseable"),
+        (10959, "lenient_value"),  # 01/01/1930
+        (73050, "lenient_value"),  # 31/12/2099
+        (73051, "unparseable"),
+    ],
+)
+def test_numbers_in_a_date_column_at_their_edges(number, code):
+    parsed = parse_column(pd.Series([number], dtype=object), HELD_ON)
+    assert parsed.errors.tolist() == [code]
+    if code == "lenient_value":
+        assert parsed.values.iloc[0] in (pd.Timestamp("1930-01-01"), pd.Timestamp("2099-12-31"))
+
+
+def test_a_dues_month_written_as_a_date_is_its_month():
+    # "15/03/2022" in the month column is March 2022; "03/2022" and "2022-03" too
+    from chibo_analysis.schema import DUES
+
+    raw = pd.Series(["15/03/2022", "03/2022", "2022-03", "13/2022"], dtype=object)
+    parsed = parse_column(raw, DUES.column("month"))
+    assert parsed.values.tolist()[:3] == [pd.Timestamp("2022-03-01")] * 3
+    assert parsed.errors.tolist() == [None, None, None, "impossible_date"]
