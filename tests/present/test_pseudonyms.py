@@ -34,6 +34,21 @@ def test_key_is_created_once_private_and_then_reused(tmp_path, monkeypatch):
     assert load_key() == first  # stable: the second use reads the same key
 
 
+def test_the_default_key_lives_in_the_users_config(tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert key_path() == tmp_path / ".config" / "chibo" / "key"
+    # created with the folders above it (.config and chibo do not exist yet)
+    assert len(load_key()) == 64 and (tmp_path / ".config" / "chibo" / "key").is_file()
+
+
+def test_a_key_file_that_is_not_ascii_is_refused_naming_it(tmp_path):
+    odd = tmp_path / "odd"
+    odd.write_text("é" * 40, encoding="utf-8")
+    with pytest.raises(ChiboError, match=r"cannot read the pseudonym key file '.*odd'"):
+        load_key(odd)
+
+
 def test_missing_or_bad_key_is_a_clear_error(tmp_path):
     with pytest.raises(ChiboError, match="does not exist"):
         load_key(tmp_path / "nokey", create=False)
@@ -62,8 +77,8 @@ def test_pseudonymise_replaces_ids_and_drops_personal_columns():
 
 
 def test_pseudonymise_rejects_unknown_column():
-    with pytest.raises(ParameterError, match="not in the frame"):
-        pseudonymise(pd.DataFrame({"a": [1]}), ["member_id"], key=KEY)
+    with pytest.raises(ParameterError, match="not in the frame; it has: a, b$"):
+        pseudonymise(pd.DataFrame({"a": [1], "b": [2]}), ["member_id"], key=KEY)
 
 
 def test_pseudonymise_uses_the_key_file_by_default(tmp_path, monkeypatch):
