@@ -30,3 +30,13 @@ def test_quick_dates_take_only_the_two_strict_spellings():
     dates, done = parse._quick_dates(uniques)
     assert done.tolist() == [True, True, False, False, False]
     assert [str(d)[:10] for d in dates[:2]] == ["2022-01-03", "2022-01-31"]
+
+
+def test_a_yes_no_column_with_blanks_and_unreadable_values_is_a_nullable_boolean():
+    # "Có" / "Không" (yes / no), a blank cell, and "hình như" (unreadable: blanked, reported)
+    column = MEETINGS.column("superior_attended")
+    raw = pd.Series(["Có", None, "Không", "yes", "hình như"], dtype=object)
+    parsed = parse.parse_column(raw, column)
+    assert str(parsed.values.dtype) == "boolean"
+    assert parsed.values.tolist() == [True, pd.NA, False, True, pd.NA]
+    assert parsed.errors.tolist()[:4] == [None] * 4 and parsed.errors.iloc[4] is not None
