@@ -5,7 +5,10 @@ parses the page and returns every element the text would have made had it been p
 raw. The hostile text :data:`HOSTILE` carries an element with ``id="hostile"``, a double
 quote (ends an attribute), ``<`` and ``&``.
 
-The last part runs the audit notebook on a small synthetic city twice, shared (``--share``)
+The index's rows cell by cell, the message of a page that would fetch from the network and
+Chromium's three names are pinned too (survivors of mutation testing of runner/).
+
+The report part runs the audit notebook on a small synthetic city twice, shared (``--share``)
 and not, with hostile organisation names and free texts, and checks the shared page for
 every member code, name and free-text value of the tables the notebook shows.
 
@@ -298,3 +301,55 @@ def test_the_unshared_report_shows_members_so_the_check_can_fail(reports, city):
 def test_a_shared_report_shows_no_member_code_name_or_free_text(reports, city):
     shown = _shown(reports[True], _private(city))
     assert {field: values for field, values in shown.items() if values} == {}
+
+
+def _rows(page: str) -> list[list[str]]:
+    """The visible text of each cell of the index's table body, row by row."""
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    return [
+        [visible_text(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in body.split("</tr>")[:-1]
+    ]
+
+
+def test_index_rows_cell_by_cell(tmp_path):
+    # a: a base organisation's report, with key figures (a count and a rate);
+    # b: a failed run without organisation code, name, level or figures file
+    _report(tmp_path, "a/2022", {"status": "ok", "name": "Đảng bộ A", "level": "base",
+            "parameters": {"org_id": "A", "period": "2022"}, "outputs": {"html": "r.html"}},
+            {"cells": 1234, "attendance_rate": 0.5})  # fmt: skip
+    (tmp_path / "b" / "2022").mkdir(parents=True)
+    (tmp_path / "b" / "2022" / "run.json").write_text(
+        json.dumps({"status": "failed", "parameters": {}, "error": {"message": "hỏng\nchi tiết"}}),
+        encoding="utf-8",
+    )
+    page = build_index(tmp_path).read_text(encoding="utf-8")
+    head = re.findall(r"<th>(.*?)</th>", page)
+    assert head == ["Mã tổ chức", "Tên tổ chức", "Cấp", "Kỳ", "Trạng thái", "Số chi bộ",
+                    "Tỷ lệ đảng viên dự sinh hoạt", "Báo cáo"]  # fmt: skip
+    assert _rows(page) == [
+        ["A", "Đảng bộ A", "Đảng bộ cơ sở", "2022", "Hoàn tất", "1.234", "50,0%", "Mở"],
+        ["", "", "", "", "Lỗihỏng", "–", "–", ""],  # status, then the message's first line
+    ]
+    assert 'href="a/2022/r.html"' in page and page.count("href=") == 1
+
+
+def test_a_page_that_would_fetch_names_what_it_would_fetch():
+    from chibo_analysis.errors import ChiboError
+
+    cell = new_code_cell("show()")
+    html_out = '<img src="https://a.example/x.png"><img src="https://a.example/y.png">'
+    cell.outputs = [new_output("display_data", data={"text/html": html_out, "text/plain": ""})]
+    with pytest.raises(ChiboError) as err:
+        render_html(new_notebook(cells=[cell]), title="x")
+    assert str(err.value) == (
+        "the report would fetch from the network: https://a.example/x.png, https://a.example/y.png"
+    )
+
+
+@pytest.mark.parametrize("name", ["chromium", "chromium-browser", "google-chrome"])
+def test_chromium_is_found_under_each_of_its_names(monkeypatch, name):
+    from chibo_analysis.runner import render
+
+    monkeypatch.setattr(render.shutil, "which", lambda n: f"/usr/bin/{n}" if n == name else None)
+    assert render.find_chromium() == f"/usr/bin/{name}"
