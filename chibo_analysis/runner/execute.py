@@ -19,6 +19,7 @@ import functools
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +35,27 @@ TRANSIENT_MESSAGES = (
 
 #: Environment of every kernel we start: no debugger warnings in the outputs.
 KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+_ENGINES_LOCK = threading.Lock()
+
+
+def import_engines() -> None:
+    """Import papermill, nbclient, jupyter_client and nbconvert, one thread at a time.
+
+    The runner imports nbconvert in a side thread while the main thread
+    starts papermill; both reach ``jupyter_client``, and two threads
+    importing the same partly initialised package raise ``ImportError:
+    cannot import name 'AsyncKernelManager' ... (most likely due to a circular
+    import)`` now and then (issue 10: 3 audits in 12 with a warm cache). Every
+    path into those packages goes through this function first; once it has
+    run they are in ``sys.modules`` and later imports are lookups.
+    """
+    with _ENGINES_LOCK:
+        import jupyter_client.manager  # noqa: F401
+        import nbclient  # noqa: F401
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
 
 
 class NotebookError(ChiboError):
@@ -100,6 +122,7 @@ def is_transient(err: BaseException) -> bool:
 
 @functools.cache
 def _kernel_manager_base() -> type:
+    import_engines()
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
@@ -225,6 +248,7 @@ def execute_notebook(
     KernelStartError
         The kernel did not start, ``retries + 1`` times in a row.
     """
+    import_engines()
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError

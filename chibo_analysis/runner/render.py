@@ -115,6 +115,9 @@ def _alt_texts(nb) -> list[str]:
 
 @functools.cache
 def _exporter_class() -> type:
+    from chibo_analysis.runner.execute import import_engines
+
+    import_engines()  # never nbconvert in one thread while papermill loads in another
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML

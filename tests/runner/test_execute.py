@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import papermill
@@ -238,3 +240,28 @@ def test_cell_timeout_names_the_cell(tmp_path):
         "the cell ran longer than the 1 s allowed"
     )
     assert "| time.sleep(60)" in str(info.value)
+
+
+RACE = """
+import threading
+from chibo_analysis.runner import execute, render
+side = threading.Thread(target=render.warm_up)
+side.start()
+try:  # execute_notebook imports papermill first, while render loads nbconvert
+    execute.execute_notebook("/nonexistent/x.ipynb", "/nonexistent/y.ipynb", {})
+except execute.ChiboError as err:
+    assert "circular" not in str(err), err
+side.join()
+import nbconvert, papermill
+print("imported", render._exporter() is not None)
+"""
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_engines_import_in_two_threads_without_a_circular_import(attempt):
+    # The warm-cache crash of issue 10: nbconvert imported in a side thread while the
+    # main thread starts papermill. Before the import lock this failed in every run.
+    done = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "circular import" not in done.stderr
+    assert done.stdout.strip() == "imported True"
