@@ -17,7 +17,6 @@ Every check of :mod:`chibo_analysis.runner.params` runs before a kernel starts.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -25,7 +24,7 @@ import re
 import shutil
 import tempfile
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +33,7 @@ import pandas as pd
 
 from chibo_analysis.errors import ChiboError
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
-from chibo_analysis.runner.cache import is_cached, prepare_in_background
+from chibo_analysis.runner.cache import cache_key, hash_inputs, is_cached, prepare_in_background
 from chibo_analysis.runner.index import FIGURES_ENV, FIGURES_FILE, RUN_FILE, build_index
 from chibo_analysis.runner.params import (
     AuditParams,
@@ -97,23 +96,6 @@ class AuditRun:
         return self.outputs.get("html")
 
 
-def hash_inputs(data: str | Path) -> list[dict[str, object]]:
-    """SHA-256 and size of every file of the dataset (a folder, or one workbook)."""
-    root = Path(data)
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-    inputs = []
-    for path in files:
-        rel = path.name if path == root else path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in Path(rel).parts):
-            continue
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        inputs.append({"path": rel, "bytes": path.stat().st_size, "sha256": digest.hexdigest()})
-    return inputs
-
-
 def _warm_renderer() -> None:
     """Load the HTML renderer ahead of time; a failure here shows up when rendering."""
     from chibo_analysis.runner import render
@@ -122,14 +104,6 @@ def _warm_renderer() -> None:
         render.warm_up()
     except Exception:  # noqa: BLE001 - render_html raises it again, with its context
         pass
-
-
-def _hash_after(worker, data) -> tuple[list[dict[str, object]], float]:
-    """Hash the inputs once ``worker`` (the dataset being prepared, if any) is done."""
-    if worker is not None:
-        worker.join()
-    t0 = time.perf_counter()
-    return hash_inputs(data), round(time.perf_counter() - t0, 3)
 
 
 def versions() -> dict[str, str]:
@@ -205,10 +179,11 @@ def execute_prepared(
     *,
     out: str | Path = "reports",
     pdf: bool = False,
-    inputs: list[dict] | Future | None = None,
+    inputs: list[dict] | None = None,
     timeout: float | None = None,
     retries: int = 3,
     check_seconds: float = 0.0,
+    hash_seconds: float | None = None,
     env: dict[str, str] | None = None,
 ) -> AuditRun:
     """Execute and render a prepared audit; never raises for a failing notebook.
@@ -230,6 +205,8 @@ def execute_prepared(
         (folder / stale).unlink(missing_ok=True)
     started = dt.datetime.now(dt.UTC)
     timings = {"check": round(check_seconds, 3)}
+    if hash_seconds is not None:
+        timings["hash"] = round(hash_seconds, 3)
     outputs: dict[str, Path] = {}
     error = None
     attempts = None
@@ -268,11 +245,7 @@ def execute_prepared(
         error = err.as_dict()
     except ChiboError as err:
         error = {"type": type(err).__name__, "message": str(err)}
-    if isinstance(inputs, Future):  # hashed beside the notebook (see run_audit)
-        inputs, timings["hash"] = inputs.result()
-        timings["total"] = round(sum(v for k, v in timings.items() if k != "hash"), 3)
-    else:
-        timings["total"] = round(sum(timings.values()), 3)
+    timings["total"] = round(sum(timings.values()), 3)
     status = "ok" if error is None else "failed"
     record = {
         "status": status,
@@ -359,11 +332,17 @@ def run_audit(
     kept = os.environ.get(CACHE_ENV)
     cache = kept or tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700)
     env = {CACHE_ENV: cache}
-    worker = None if is_cached(params.data, cache) else prepare_in_background(params.data, cache)
-    hashing = ThreadPoolExecutor(max_workers=1)
-    inputs = hashing.submit(_hash_after, worker, params.data)
-    hashing.submit(_warm_renderer)
-    hashing.shutdown(wait=False)
+    t_hash = time.perf_counter()
+    inputs = hash_inputs(params.data)  # the cache key, and run.json's record of the inputs
+    hashed = time.perf_counter() - t_hash
+    worker = (
+        None
+        if is_cached(params.data, cache, cache_key(inputs))
+        else prepare_in_background(params.data, cache, inputs)
+    )
+    side = ThreadPoolExecutor(max_workers=1)
+    side.submit(_warm_renderer)
+    side.shutdown(wait=False)
     try:
         run = execute_prepared(
             prepared,
@@ -372,7 +351,8 @@ def run_audit(
             inputs=inputs,
             timeout=timeout,
             retries=retries,
-            check_seconds=time.perf_counter() - t0,
+            check_seconds=time.perf_counter() - t0 - hashed,
+            hash_seconds=hashed,
             env=env,
         )
     finally:

@@ -109,12 +109,13 @@ def test_a_cache_folder_of_the_users_is_kept_and_reused(tmp_path, monkeypatch):
     figures = json.loads((first.folder / "figures.json").read_text(encoding="utf-8"))
     assert figures["cache"] == str(cache)  # the kernel was pointed at it
     assert is_cached(DATA, cache)  # prepared during the first run, and kept
-    pickle = cache / f"{fingerprint(DATA)}.pkl"
-    stamp = pickle.stat().st_mtime_ns
+    entry = cache / fingerprint(DATA)
+    stamp = (entry / "manifest.json").stat().st_mtime_ns
     second = run_audit(params(), notebook="tiny_audit", notebooks_dir=NOTEBOOKS, out=out)
-    assert second.status == "ok" and pickle.stat().st_mtime_ns == stamp  # reused, not rewritten
-    assert [p.name for p in cache.iterdir()] == [pickle.name]
-    assert cache.stat().st_mode & 0o077 == 0 and pickle.stat().st_mode & 0o077 == 0  # private
+    reused = (entry / "manifest.json").stat().st_mtime_ns == stamp  # not rewritten
+    assert second.status == "ok" and reused
+    assert [p.name for p in cache.iterdir()] == [entry.name]
+    assert cache.stat().st_mode & 0o077 == 0 and entry.stat().st_mode & 0o077 == 0  # private
 
 
 def test_index_lists_the_report(tiny_report):
