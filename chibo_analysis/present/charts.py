@@ -23,6 +23,20 @@ import pandas as pd
 from chibo_analysis.labels import category_labels, check_lang, label
 from chibo_analysis.schema import RATINGS
 
+#: Names on a chart (axis labels, annotations) are cut to this many characters.
+NAME_WIDTH = 40
+
+
+def short_name(value: object, width: int = NAME_WIDTH) -> str:
+    """A name cut to a width a chart can show, with an ellipsis when cut.
+
+    >>> short_name("Chi bộ Tổ dân phố số 12 phường Phan Thiết thành phố Tuyên Quang", 20)
+    'Chi bộ Tổ dân phố s…'
+    """
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
@@ -182,7 +196,7 @@ def plot_presence_grid(
         ax.tick_params(axis="x", labelrotation=90 if grid.shape[1] > 8 else 0)
         ax.set_yticks(range(len(grid)) if show_names else [])
         if show_names:
-            ax.set_yticklabels([str(i) for i in units])
+            ax.set_yticklabels([short_name(i) for i in units])
         if grouped:
             _group_rows(ax, grid.index.get_level_values(0), label_groups=not show_names, lang=lang)
         ax.set_xticks(np.arange(-0.5, grid.shape[1]), minor=True)
@@ -228,7 +242,7 @@ def _group_rows(ax: Axes, groups: pd.Index, *, label_groups: bool, lang: str) ->
         middle = (start + end - 1) / 2
         if middle - last >= gap:
             ticks.append(middle)
-            names.append(str(keys[start]) or level)
+            names.append(short_name(keys[start]) or level)
             last = middle
     ax.set_yticks(ticks, names)
 
@@ -274,7 +288,7 @@ def plot_funnel(
         if "label_998" in table:
             outside = table[table["label_998"].isin(["above", "below"])]
             for idx, row in outside.iterrows():
-                ax.annotate(str(names.get(idx, idx)), (row["trials"], row["rate"]), fontsize=7,
+                ax.annotate(short_name(names.get(idx, idx)), (row["trials"], row["rate"]), fontsize=7,
                             xytext=(3, 3), textcoords="offset points")  # fmt: skip
         _grouped_axis(ax.xaxis, lang)
         ax.set_xlim(left=0)
@@ -405,7 +419,7 @@ def plot_caterpillar(
         show_names = len(data) <= MAX_NAMED_ROWS
         ax.set_yticks(y if show_names else [])
         if show_names:
-            ax.set_yticklabels([str(i) for i in data.index])
+            ax.set_yticklabels([short_name(i) for i in data.index])
         _percent_axis(ax.xaxis)
         ax.set_title(label("chart.caterpillar", lang))
         ax.set_xlabel(label("unit.percent", lang))
@@ -446,7 +460,7 @@ def plot_trend(
         ax = _axes(ax, (7.0, 4.0))
         for name in wide.columns:
             ax.plot([str(p) for p in wide.index], wide[name].astype(float), marker="o", ms=3,
-                    lw=1, label=str(name))  # fmt: skip
+                    lw=1, label=short_name(name))  # fmt: skip
         if target is not None:
             ax.axhline(target, color="black", lw=1, ls="--", label=label("column.target", lang))
         _percent_axis(ax.yaxis)

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.labels import check_lang, fmt_int, fmt_list, fmt_number, fmt_percent, label
+from chibo_analysis.labels import (
+    check_lang,
+    fmt_int,
+    fmt_list,
+    fmt_number,
+    fmt_percent,
+    label,
+    shorten,
+)
 from chibo_analysis.schema import CELL_LEVELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -117,9 +125,11 @@ def findings(
         return fmt_int(value, lang)
 
     def names(mask: pd.Series) -> str:
-        return fmt_list(cells.loc[mask, "name"].astype(str).tolist(), lang, limit)
+        shown = [shorten(name, lang=lang) for name in cells.loc[mask, "name"].astype(str)]
+        return fmt_list(shown, lang, limit)
 
-    add("overview", n_cells, None, "finding.overview", org=org["name"], cells=n(n_cells),
+    add("overview", n_cells, None, "finding.overview", org=shorten(str(org["name"]), lang=lang),
+        cells=n(n_cells),
         members=n(org["members"]), period=org["period"])  # fmt: skip
 
     missed_months = cells["months_expected"] - cells["regular_months"]

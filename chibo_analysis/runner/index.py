@@ -10,12 +10,12 @@ writes one static page listing each report with its status and key figures.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote
 
 from chibo_analysis.errors import ParameterError
 
@@ -148,7 +148,9 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
     keys: list[str] = []
     for report in reports:
         keys += [k for k in report["figures"] if k not in keys]
-    esc = html.escape
+    from chibo_analysis.present.markup import CSP_META
+    from chibo_analysis.present.markup import html_text as esc
+
     head = [
         labels.column_label("org_id", lang, "organisations"),
         labels.column_label("name", lang, "organisations"),
@@ -181,7 +183,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
             cells.append(f"<td{cls}>{esc(_format(key, value, lang))}</td>")
         link = r.get("outputs", {}).get("html")
         cells.append(
-            f'<a href="{esc(r["folder"])}/{esc(link)}">{_text("open", lang)}</a>'
+            f'<a href="{esc(quote(r["folder"]))}/{esc(quote(link))}">{esc(_text("open", lang))}</a>'
             if ok and link
             else ""
         )
@@ -191,7 +193,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
     failed = sum(r.get("status") != "ok" for r in reports)
     title = _text("title", lang)
     page = (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n{CSP_META}\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n<p>{esc(_text('summary', lang, n=len(reports), failed=failed))}</p>\n"
         "<table>\n<thead><tr>"
