@@ -202,7 +202,10 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
         + "\n".join(rows)
         + "\n</tbody>\n</table>\n</body>\n</html>\n"
     )
+    from chibo_analysis.outputs import atomic_path
+
     path = out_dir / "index.html"
     out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path
