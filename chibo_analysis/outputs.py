@@ -80,7 +80,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     if path.is_dir():
         raise ChiboError(f"cannot write {path}: it is a folder; name a file")
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        fd, tmp = tempfile.mkstemp(
+            dir=folder, prefix=f".{path.stem}.", suffix=f".part{path.suffix}"
+        )
     except OSError as err:
         raise ChiboError(f"cannot write {path}: {err.strerror or err}") from None
     os.close(fd)

@@ -67,7 +67,7 @@ def test_an_output_that_cannot_be_written_exits_2_with_one_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"chibo {command}: ") and "Traceback" not in err
     assert len(err.splitlines()) == 1, err
-    assert not list(tmp_path.glob(".*.part"))  # no temporary file left behind
+    assert not list(tmp_path.glob(".*.part*"))  # no temporary file left behind
 
 
 def test_a_text_over_a_workbook_cell_is_cut_with_a_warning(tmp_path):

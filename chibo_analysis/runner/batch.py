@@ -27,12 +27,15 @@ from chibo_analysis.runner.audit import (
     PreparedAudit,
     execute_prepared,
     hash_inputs,
+    make_folder,
+    org_folder_name,
     prepare_audit,
     report_folder,
+    study_name,
     write_json,
 )
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
-from chibo_analysis.runner.index import RUN_FILE, build_index
+from chibo_analysis.runner.index import build_index, run_path
 from chibo_analysis.runner.params import (
     AuditParams,
     check_notebook_parameters,
@@ -110,21 +113,39 @@ def _run_one(prepared: PreparedAudit, options: dict) -> dict:
     }
 
 
+def check_distinct_folders(org_ids) -> None:
+    """ParameterError unless every organisation gets a report folder of its own.
+
+    Folder names are compared ignoring case, as the file systems of Windows
+    and macOS do: ``B01`` and ``b01`` would write into one folder there.
+    """
+    seen: dict[str, str] = {}
+    for org_id in org_ids:
+        key = org_folder_name(org_id).casefold()
+        if key in seen:
+            raise ParameterError(
+                f"organisations {seen[key]!r} and {org_id!r} would share the report folder "
+                f"{org_folder_name(org_id)!r}; give one of them another org_id"
+            )
+        seen[key] = org_id
+
+
 def _record_failure(prepared: PreparedAudit, out: str | Path, message: str) -> dict:
     """Write the ``run.json`` of an audit whose worker died, so the index lists it."""
     params = prepared.params
-    folder = report_folder(out, params.org_id, params.period)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(report_folder(out, params.org_id, params.period))
     error = {"type": "WorkerError", "message": message}
+    study = study_name(prepared.notebook, params.share)
     record = {
         "status": "failed",
         "notebook": prepared.notebook.name,
+        "study": study,
         "parameters": params.as_dict(),
         **prepared.organisation,
         "outputs": {},
         "error": error,
     }
-    write_json(folder / RUN_FILE, record)
+    write_json(run_path(folder, study), record)
     return {"org_id": params.org_id, "status": "failed", "error": error}
 
 
@@ -204,6 +225,7 @@ def run_batch(
         chosen = select_organisations(organisations, level)
         if chosen.empty:
             raise ParameterError(f"no organisation at level={level!r} in {base.data}")
+        check_distinct_folders(chosen["org_id"].astype(str))
         prepared = [
             prepare_audit(
                 replace(base, org_id=str(org_id)),

@@ -43,7 +43,9 @@ def test_batch_runs_every_base_organisation(batch_cli):
     # level base = base + base_cell: B01, B02 (base) and C01 (base_cell); not TP nor cells
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["B01", "B02", "C01"]
     status = {
-        org: json.loads((out / org / "2022" / "run.json").read_text(encoding="utf-8"))["status"]
+        org: json.loads((out / org / "2022" / "tiny_audit.run.json").read_text(encoding="utf-8"))[
+            "status"
+        ]
         for org in ("B01", "B02", "C01")
     }
     assert status == {"B01": "ok", "B02": "failed", "C01": "ok"}
@@ -69,7 +71,9 @@ def test_batch_index_lists_both_outcomes(batch_cli):
 def test_batch_kernels_share_a_dataset_cache_removed_afterwards(batch_cli):
     _, out = batch_cli
     caches = {
-        json.loads((out / org / "2022" / "figures.json").read_text(encoding="utf-8"))["cache"]
+        json.loads((out / org / "2022" / "tiny_audit.figures.json").read_text(encoding="utf-8"))[
+            "cache"
+        ]
         for org in ("B01", "C01")
     }
     assert len(caches) == 1  # one folder for the whole batch, given to every kernel
@@ -167,7 +171,7 @@ def test_index_in_english_with_no_reports(tmp_path):
 def test_index_skips_unreadable_run_files(tmp_path):
     folder = tmp_path / "B9" / "2022"
     folder.mkdir(parents=True)
-    (folder / "run.json").write_text("{half")
+    (folder / "tiny_audit.run.json").write_text("{half")
     assert index_module.read_reports(tmp_path) == []
 
 

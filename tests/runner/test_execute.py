@@ -41,8 +41,11 @@ def test_report_folder_layout(tiny_report):
     out, run = tiny_report
     folder = out / "B01" / "2022"
     assert run.status == "ok" and run.folder == folder
-    names = {p.name for p in folder.iterdir()}
-    assert names == {"tiny_audit.ipynb", "tiny_audit.html", "run.json", "figures.json"}
+    names = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+    assert names == {
+        "tiny_audit.ipynb", "tiny_audit.html", "tiny_audit.run.json", "tiny_audit.figures.json"
+    }  # fmt: skip
+    assert {p.name for p in folder.iterdir() if p.name.startswith(".")} == {".tiny_audit.lock"}
     assert (out / "index.html").is_file()
 
 
@@ -77,7 +80,7 @@ def test_html_opens_offline(tiny_report):
 
 def test_run_json(tiny_report):
     out, run = tiny_report
-    record = json.loads((run.folder / "run.json").read_text(encoding="utf-8"))
+    record = json.loads((run.folder / "tiny_audit.run.json").read_text(encoding="utf-8"))
     assert record["status"] == "ok" and record["error"] is None
     assert record["parameters"] == params().as_dict()
     assert (record["name"], record["level"]) == ("Đảng bộ phường Một", "base")
@@ -92,7 +95,9 @@ def test_run_json(tiny_report):
 
 
 def test_figures_recorded_by_the_notebook(tiny_report):
-    figures = json.loads((tiny_report[1].folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads(
+        (tiny_report[1].folder / "tiny_audit.figures.json").read_text(encoding="utf-8")
+    )
     # run alone, the kernel gets a private dataset cache, prepared while it starts, then removed
     cache = figures.pop("cache")
     assert figures == {"regular_rate": 0.9376, "members": 120, "org": "B01"}
@@ -106,7 +111,7 @@ def test_a_cache_folder_of_the_users_is_kept_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("CHIBO_CACHE_DIR", str(cache))
     out = tmp_path / "reports"
     first = run_audit(params(), notebook="tiny_audit", notebooks_dir=NOTEBOOKS, out=out)
-    figures = json.loads((first.folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((first.folder / "tiny_audit.figures.json").read_text(encoding="utf-8"))
     assert figures["cache"] == str(cache)  # the kernel was pointed at it
     assert is_cached(DATA, cache)  # prepared during the first run, and kept
     entry = cache / fingerprint(DATA)
@@ -146,7 +151,7 @@ def test_failing_cell_is_named(tmp_path):
     assert '| raise ValueError("thiếu dữ liệu cuộc họp")' in message
     assert "Traceback" not in message
     folder = tmp_path / "B01" / "2022"
-    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    record = json.loads((folder / "raises.run.json").read_text(encoding="utf-8"))
     assert record["status"] == "failed"
     assert (record["error"]["cell"], record["error"]["ename"]) == (4, "ValueError")
     assert not (folder / "raises.html").exists()
