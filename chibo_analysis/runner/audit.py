@@ -346,15 +346,7 @@ def _execute_locked(
                     raise  # nothing executed to keep
                 failure = err  # the executed copy, with the traceback, is kept
         if failure is not None:
-            raise NotebookError(
-                failure.notebook,
-                cell=failure.cell,
-                exec_count=failure.exec_count,
-                source=failure.source,
-                ename=failure.ename,
-                evalue=failure.evalue,
-                output=str(output),
-            )
+            raise failure.kept_at(output)
         attempts = nb.metadata.get("chibo", {}).get("attempts")
         title = f"{prepared.organisation.get('name') or params.org_id} – {params.period}"
         html = step("html", render_html, nb, title=title, lang=params.lang)

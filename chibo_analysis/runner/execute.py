@@ -93,6 +93,13 @@ class NotebookError(ChiboError):
             message += f"\nthe executed notebook, with the full traceback: {output}"
         super().__init__(message)
 
+    def kept_at(self, output: str | Path) -> NotebookError:
+        """The same error, naming ``output`` as where the executed notebook is kept."""
+        fields = ("cell", "exec_count", "source", "ename", "evalue")
+        return NotebookError(
+            self.notebook, output=str(output), **{k: getattr(self, k) for k in fields}
+        )
+
     def as_dict(self) -> dict[str, object]:
         """The error as plain data, for ``run.json``."""
         return {
