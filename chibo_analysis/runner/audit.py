@@ -30,7 +30,6 @@ import os
 import platform
 import re
 import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -51,6 +50,7 @@ from chibo_analysis.runner.params import (
     find_notebook,
     read_parameters_cell,
 )
+from chibo_analysis.runner.tempdirs import private_dir, sweep
 
 #: The audit notebook run when none is named.
 DEFAULT_NOTEBOOK = "audit_organisation"
@@ -443,7 +443,8 @@ def run_audit(
     # while the kernel starts; the notebook waits for it. The inputs are hashed once that
     # is done, then nbconvert is imported and its templates loaded, while the notebook runs.
     kept = os.environ.get(CACHE_ENV)
-    cache = kept or tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700)
+    sweep()  # the temporary folders of runs killed earlier
+    cache = kept or str(private_dir("chibo-cache-"))  # private (0700), removed below
     env = {CACHE_ENV: cache}
     t_hash = time.perf_counter()
     inputs = hash_inputs(params.data)  # the cache key, and run.json's record of the inputs

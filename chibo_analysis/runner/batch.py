@@ -13,7 +13,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -42,6 +41,7 @@ from chibo_analysis.runner.params import (
     find_notebook,
     read_parameters_cell,
 )
+from chibo_analysis.runner.tempdirs import die_with_parent, private_dir, sweep
 from chibo_analysis.schema import BASE_LEVELS
 
 #: ``--level`` values and the organisation levels each one takes.
@@ -85,7 +85,8 @@ def select_organisations(organisations: pd.DataFrame, level: str) -> pd.DataFram
 
 
 def _warm() -> None:
-    """Pool initializer: pay the imports once per worker, not once per audit."""
+    """Pool initializer: die with the batch, and pay the imports once per worker."""
+    die_with_parent()
     import papermill  # noqa: F401
 
     from chibo_analysis.runner import execute, render
@@ -130,6 +131,37 @@ def check_distinct_folders(org_ids) -> None:
         seen[key] = org_id
 
 
+def is_complete(prepared: PreparedAudit, out: str | Path, inputs: list, pdf: bool) -> bool:
+    """Whether the report of ``prepared`` is complete and made from the same everything.
+
+    Its record says ``ok``; its HTML (and PDF when asked) exist; and it was
+    made from files with the same hashes, with the same parameters and
+    notebook, by the same package version.
+    """
+    import json
+
+    from chibo_analysis import __version__
+
+    params = prepared.params
+    folder = report_folder(out, params.org_id, params.period)
+    try:
+        record = json.loads(
+            run_path(folder, study_name(prepared.notebook, params.share)).read_text()
+        )
+    except (OSError, ValueError):
+        return False
+    files = record.get("outputs") or {}
+    wanted = ["html", "notebook"] + (["pdf"] if pdf else [])
+    return (
+        record.get("status") == "ok"
+        and all(files.get(k) and (folder / files[k]).is_file() for k in wanted)
+        and record.get("inputs") == inputs
+        and record.get("parameters") == json.loads(json.dumps(params.as_dict(), default=str))
+        and record.get("notebook") == prepared.notebook.name
+        and (record.get("versions") or {}).get("chibo-analysis") == __version__
+    )
+
+
 def _record_failure(prepared: PreparedAudit, out: str | Path, message: str) -> dict:
     """Write the ``run.json`` of an audit whose worker died, so the index lists it."""
     params = prepared.params
@@ -166,6 +198,7 @@ def run_batch(
     timeout: float | None = None,
     retries: int = 3,
     progress: bool = True,
+    resume: bool = False,
 ) -> BatchResult:
     """Audit every organisation at ``level`` for ``period``, ``jobs`` at a time.
 
@@ -186,6 +219,10 @@ def run_batch(
         The organisations table, when already loaded.
     progress : bool
         Show a progress bar (tqdm) on stderr.
+    resume : bool
+        Skip every organisation whose report is complete (its record says ok,
+        its files exist) for the same input hashes, parameters, notebook and
+        package version: a killed batch goes on where it stopped.
 
     Returns
     -------
@@ -213,7 +250,8 @@ def run_batch(
     # the notebook and its parameters first: cheap, and no data are read if they fail
     path = find_notebook(notebook, notebooks_dir)
     check_notebook_parameters(base, read_parameters_cell(path), path.name)
-    cache = tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700), removed at the end
+    sweep()  # the temporary folders of runs killed earlier
+    cache = str(private_dir("chibo-cache-"))  # private (0700), removed at the end
     try:
         if organisations is None:
             # load, validate and clean once here; every kernel then reads the cache
@@ -234,15 +272,22 @@ def run_batch(
             )
             for org_id in chosen["org_id"]
         ]
+        inputs = hash_inputs(base.data)
+        done = [p for p in prepared if resume and is_complete(p, out, inputs, pdf)]
+        prepared = [p for p in prepared if p not in done]
         options = {
             "out": out,
             "pdf": pdf,
-            "inputs": hash_inputs(base.data),
+            "inputs": inputs,
             "timeout": timeout,
             "retries": retries,
             "env": {CACHE_ENV: cache},
         }
         results = _execute_all(prepared, options, out=out, jobs=jobs, progress=progress)
+        results += [
+            {"org_id": p.params.org_id, "status": "ok", "error": None, "skipped": True}
+            for p in done
+        ]
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     for item in results:

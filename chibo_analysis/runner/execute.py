@@ -18,13 +18,13 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.runner.tempdirs import private_dir
 
 #: Messages of kernel start-up failures worth a retry.
 TRANSIENT_MESSAGES = (
@@ -139,7 +139,7 @@ def _kernel_manager_base() -> type:
         extra_env: dict[str, str] = {}
 
         def __init__(self, **kw):
-            self._runtime = tempfile.mkdtemp(prefix="chibo-kernel-")
+            self._runtime = str(private_dir("chibo-kernel-"))
             kw.setdefault("transport", "ipc")
             kw.setdefault("connection_file", os.path.join(self._runtime, "kernel.json"))
             super().__init__(**kw)

@@ -222,3 +222,48 @@ def test_parsers_are_registered():
         ["demo"],
     ):
         assert isinstance(parser.parse_args(argv), argparse.Namespace)
+
+
+def test_resume_skips_complete_reports_and_redoes_the_rest(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    out = tmp_path / "reports"
+    argv = ["batch", str(data), "--level", "base", "--period", "2022", "--jobs", "1"]
+    argv += ["--notebook", "tiny_audit", "--notebooks", str(NOTEBOOKS), "--out", str(out)]
+    assert main(argv) == 1  # B02 fails (planted)
+    b01, c01 = (out / org / "2022" / "tiny_audit.html" for org in ("B01", "C01"))
+    stamp = b01.stat().st_mtime_ns
+    c01.unlink()  # as if the batch had been killed while writing C01
+    assert main([*argv, "--resume"]) == 1
+    assert b01.stat().st_mtime_ns == stamp  # complete: kept
+    assert c01.is_file()  # incomplete: audited again
+    # A changed input file makes every report stale.
+    with (data / "meetings.csv").open("a", encoding="utf-8") as handle:
+        handle.write("")
+    (data / "organisations.csv").write_text(
+        (data / "organisations.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert main([*argv, "--resume"]) == 1
+    assert b01.stat().st_mtime_ns != stamp
+
+
+def test_stale_temporary_folders_of_a_dead_run_are_swept(tmp_path):
+    import subprocess
+    import sys
+
+    from chibo_analysis.runner.tempdirs import private_dir, sweep
+
+    mine = private_dir("chibo-cache-")
+    script = (
+        "from chibo_analysis.runner.tempdirs import private_dir; print(private_dir('chibo-cache-'))"
+    )
+    dead = Path(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                               check=True).stdout.strip())  # fmt: skip
+    try:
+        assert dead.is_dir() and mine.stat().st_mode & 0o077 == 0
+        removed = sweep()
+        assert dead in removed and not dead.exists()
+        assert mine.exists()  # its owner (this process) is alive
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
+        shutil.rmtree(dead, ignore_errors=True)
