@@ -80,7 +80,9 @@ def findings(
     DataFrame
         Columns :data:`FINDING_COLUMNS`, one row per finding, in report order.
         Findings that need an optional table not supplied (dues,
-        inspections) are left out, not stated as zero.
+        inspections) are left out, not stated as zero. Where the records hold
+        no meeting of the period at all (``standard_meeting_rate`` empty), the
+        overview is followed by that one finding (``no_meetings``) instead.
 
     Examples
     --------
@@ -121,6 +123,13 @@ def findings(
 
     add("overview", n_cells, None, "finding.overview", org=org["name"], cells=n(n_cells),
         members=n(org["members"]), period=org["period"])  # fmt: skip
+
+    if "standard_meeting_rate" in org.index and pd.isna(org["standard_meeting_rate"]):
+        # its denominator is every meeting held: empty means the records hold no meeting of
+        # the period (a period outside the data, or cells that sent none); stating 100% of
+        # months missed, and so on, would read as findings about meetings nobody recorded
+        add("no_meetings", 0, n_cells, "finding.no_meetings", period=org["period"])
+        return _frame(rows)
 
     missed_months = cells["months_expected"] - cells["regular_months"]
     k = int((missed_months > 0).sum())
@@ -189,6 +198,10 @@ def findings(
         add("admissions", int(none.sum()), n_cells, "finding.admissions",
             admitted=n(cells["admissions"].sum()), n=n(none.sum()), total=n(n_cells))  # fmt: skip
 
+    return _frame(rows)
+
+
+def _frame(rows: list[tuple[str, object, object, str]]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     out["count"] = out["count"].astype("Int64")
     out["total"] = out["total"].astype("Int64")

@@ -168,6 +168,23 @@ def _unique_names(orgs: pd.DataFrame, ids: pd.Series) -> pd.Index:
     return pd.Index(name.astype(str).to_numpy())
 
 
+def comparison_units(dataset: Dataset, org_id: str | None = None) -> str:
+    """Which units a comparison within ``org_id`` is between: ``"bases"`` or ``"cells"``.
+
+    A committee is compared by its base organisations; a base organisation
+    (or anything holding fewer than two base organisations) by its cells:
+    comparing one base organisation with itself says nothing, and the
+    shrinkage needs at least two units.
+    """
+    from chibo_analysis.indicators import roll
+
+    ds = validated(dataset)
+    orgs = ds.organisations
+    inside = roll.subtree(orgs, org_id)
+    bases = orgs["org_id"].isin(inside) & orgs["level"].astype("object").isin(UNITS["bases"])
+    return "bases" if int(bases.sum()) >= 2 else "cells"
+
+
 def _unit_counts(
     dataset: Dataset, period: str | int | Period, org_id: str | None, units: str
 ) -> pd.DataFrame:
@@ -206,6 +223,8 @@ def attendance_funnel(
         The limits per unit (indexed by unit name) and
         :func:`~chibo_analysis.stats.funnel.funnel_curve` for plotting, with
         the multiplicative overdispersion adjustment where the data call for it.
+        Without any register row in the period (a period with no data), the
+        table and the curve are empty and the target is NaN.
     """
     from chibo_analysis.stats.funnel import funnel_curve, funnel_limits
 
@@ -217,7 +236,9 @@ def attendance_funnel(
         target=target,
         overdispersion="multiplicative",
     )
-    top = int(counts["attendance_counted"].max()) if len(counts) else 1
+    if not len(counts):  # no register row in the period: nothing to draw limits around
+        return res, pd.DataFrame({"trials": pd.Series(dtype="float64")})
+    top = int(counts["attendance_counted"].max())
     curve = funnel_curve(res.target, top, phi=res.phi if res.overdispersion != "none" else 1.0)
     return res, curve
 
@@ -225,15 +246,33 @@ def attendance_funnel(
 def shrunken_attendance(
     dataset: Dataset, period: str | int | Period, org_id: str | None = None, *, units: str = "cells"
 ) -> ShrinkageResult:
-    """Empirical-Bayes attendance rates per cell (or base organisation), indexed by name."""
-    from chibo_analysis.stats.shrinkage import shrunken_rates
+    """Empirical-Bayes attendance rates per cell (or base organisation), indexed by name.
+
+    The population the rates shrink toward is estimated from the units
+    themselves, so it needs at least two units with register rows whose rates
+    are not all 0% or all 100%. Otherwise shrinkage does not apply: the
+    result keeps the observed rates, with ``shrunken``, ``lower`` and
+    ``upper`` empty, ``alpha`` and ``beta`` NaN and ``method`` ``"none"``
+    (the caterpillar chart then says why it shows no interval).
+    """
+    from chibo_analysis.errors import ParameterError
+    from chibo_analysis.stats.shrinkage import ShrinkageResult, shrunken_rates
 
     counts = _unit_counts(dataset, period, org_id, units)
     counts = counts[counts["attendance_counted"] > 0]
-    return shrunken_rates(
-        counts["attendance_present"].astype("float64"),
-        counts["attendance_counted"].astype("float64"),
-    )
+    events = counts["attendance_present"].astype("float64")
+    trials = counts["attendance_counted"].astype("float64")
+    try:
+        return shrunken_rates(events, trials)
+    except ParameterError:
+        if len(counts) >= 2 and 0 < events.sum() < trials.sum():
+            raise  # not one of the cases above: a real error
+    nan = float("nan")
+    table = pd.DataFrame(
+        {"events": events, "trials": trials, "rate": events / trials, "shrunken": nan,
+         "lower": nan, "upper": nan, "rank": pd.array([pd.NA] * len(counts), dtype="Int64")},
+    )  # fmt: skip
+    return ShrinkageResult(table, nan, nan, "none")
 
 
 def monthly_attendance(

@@ -139,3 +139,16 @@ def test_targets_file_gives_the_attendance_target(card):
     assert out.loc["attendance_below", "text"].startswith(
         "2 of 3 cells had attendance below the 90%"
     )
+
+
+def test_a_period_without_any_meeting_says_so_instead_of_listing_shortfalls(card):
+    # 2030, after the records end: months and quarters exist (the cells exist), but no
+    # meeting was recorded, so the standard-meeting rate (over meetings held) is empty.
+    # One sentence says so; no "3 of 3 cells missed 30 months" is made of it.
+    empty = card.assign(period="2030", regular_months=0, thematic_quarters=0, short_meetings=0,
+                        attendance_rate=None, standard_meeting_rate=None, admissions=0)  # fmt: skip
+    out = findings(empty, org_id="B", lang="en")
+    assert out["topic"].tolist() == ["overview", "no_meetings"]
+    assert "no meeting of the cells in 2030" in out["text"].iloc[1]
+    vi = findings(empty, org_id="B", lang="vi")["text"].iloc[1]
+    assert vi.startswith("Dữ liệu không có biên bản sinh hoạt nào của các chi bộ trong kỳ 2030")
