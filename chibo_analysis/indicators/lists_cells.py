@@ -6,6 +6,7 @@ the membership or review rows behind the count.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from chibo_analysis.schema import CELL_LEVELS
@@ -96,8 +97,10 @@ def r9_cap(
     A member's review of year Y counts in the base organisation of the cell
     whose roll holds them at the end of Y (else the last cell they left in Y).
     Returns ``org_id``, ``name``, ``year``, ``excellent``, ``good``,
-    ``basis``, ``cap`` (share x basis count), the base's ``_file``/``_row``
-    and ``evidence`` (the excellent members' review rows).
+    ``basis``, ``cap_share`` (the share, 0.2), ``allowed`` (the most
+    excellent members the cap allows: share x basis rounded down, 13 of 68),
+    the base's ``_file``/``_row`` and ``evidence`` (the excellent members'
+    review rows). Listed where ``excellent`` exceeds ``allowed``.
     """
     ds, period, inside = list_context(dataset, period, org_id)
     _need(ds, "reviews", "r9_cap")
@@ -131,8 +134,11 @@ def r9_cap(
         .astype("int64")
     )
     counts["basis"] = counts["good"] + (counts["excellent"] if basis == "good_or_better" else 0)
-    counts["cap"] = share * counts["basis"]
-    over = counts[counts["excellent"] > counts["cap"]].reset_index()
+    counts["cap_share"] = float(share)
+    # the most excellent members the cap allows: share x basis, rounded down (13.6 -> 13);
+    # the 1e-9 keeps 0.2 x 15 = 3.0000000000000004 at 3
+    counts["allowed"] = np.floor(share * counts["basis"] + 1e-9).astype("int64")
+    over = counts[counts["excellent"] > counts["allowed"]].reset_index()
     ev = join_evidence(rated[lvl.eq("excellent")], ["org_id", "year"])
     out = over.merge(ev, on=["org_id", "year"], how="left")
     meta = orgs.set_index("org_id")
@@ -147,7 +153,8 @@ def r9_cap(
         "excellent",
         "good",
         "basis",
-        "cap",
+        "cap_share",
+        "allowed",
         "_file",
         "_row",
         "evidence",

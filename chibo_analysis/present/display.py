@@ -38,7 +38,7 @@ RATE_COLUMNS = (
 
 
 #: Every column holding a share in [0, 1] that tables show as a percentage.
-SHARE_COLUMNS = RATE_COLUMNS + ("copied_share", "similarity", "cap", "shrunken", "share")
+SHARE_COLUMNS = RATE_COLUMNS + ("copied_share", "similarity", "cap_share", "shrunken", "share")
 
 
 #: Number columns shown as they are, without thousands separators (years, row numbers).

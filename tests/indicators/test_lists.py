@@ -221,15 +221,14 @@ def test_small_residential_and_no_admissions(city):
     "basis, expected",
     [
         # B1 2022: excellent m1 m2; good m3 m5 m7 m8 m9 (m8 left C1 on 31/12: counted there).
-        ("good", [["B1", 2, 5, 5, 1.0]]),  # 2 > 0.2 x 5
-        ("good_or_better", [["B1", 2, 5, 7, 1.4]]),  # 2 > 0.2 x 7
+        ("good", [["B1", 2, 5, 5, 0.2, 1]]),  # 0.2 x 5 = 1 allowed; 2 > 1
+        ("good_or_better", [["B1", 2, 5, 7, 0.2, 1]]),  # 0.2 x 7 = 1.4: 1 allowed; 2 > 1
     ],
 )
 def test_r9_cap(city, basis, expected):
     out = run_list("r9_cap", city, "2022", basis=basis)
-    got = out[["org_id", "excellent", "good", "basis", "cap"]].values.tolist()
-    assert [row[:4] for row in got] == [row[:4] for row in expected]
-    assert [row[4] for row in got] == pytest.approx([row[4] for row in expected])
+    got = out[["org_id", "excellent", "good", "basis", "cap_share", "allowed"]].values.tolist()
+    assert got == expected
     assert out.loc[0, "evidence"] == "<reviews>:2; <reviews>:3"
     # BC: 3 good, no excellent: within the cap; the organisation's own review (B1) is not a member's
     assert "BC" not in set(out["org_id"])
