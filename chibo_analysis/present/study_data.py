@@ -364,22 +364,31 @@ def yearly_scorecards(
 def copied_minutes_in(
     dataset: Dataset, period: str | int | Period, org_id: str | None = None, **options
 ):
-    """:func:`chibo_analysis.indicators.minutes.copied_minutes` over the period's meetings within ``org_id``.
+    """Copied minutes of the period's meetings within ``org_id``, sources anywhere in the data.
 
+    :func:`chibo_analysis.indicators.minutes.copied_minutes_in`: every
+    meeting of the organisation and period is compared with every minutes
+    text of the dataset (every year, every organisation). The pairs name the
+    source's organisation: ``name_a`` (the earlier meeting's cell) and
+    ``base_a`` (its base organisation), placed before the source's columns.
     The per-cell table keeps the cells with copied minutes, with their
     ``name``, the highest share first; ``options`` go to ``copied_minutes``
     (threshold, k, ...).
     """
-    from chibo_analysis.indicators.minutes import CopiedMinutes, copied_minutes
-    from chibo_analysis.indicators.periods import parse_period
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.minutes import CopiedMinutes, copied_minutes_in
 
     ds = validated(dataset)
-    period = parse_period(period)
-    mt = _meetings_within(ds, period, org_id)
-    res = copied_minutes(mt, **options)
-    names = ds.organisations.drop_duplicates("org_id").set_index("org_id")["name"]
+    res = copied_minutes_in(ds, period, org_id, **options)
+    orgs = ds.organisations
+    names = orgs.drop_duplicates("org_id").set_index("org_id")["name"]
+    base_names = roll.base_of(orgs).map(names)
+    pairs = res.pairs.copy()
+    at = pairs.columns.get_loc("meeting_id_a")
+    pairs.insert(at, "base_a", pairs["cell_id_a"].map(base_names).astype("object"))
+    pairs.insert(at, "name_a", pairs["cell_id_a"].map(names).astype("object"))
     cells = res.cells.assign(name=res.cells["cell_id"].map(names))
     cells = cells[["cell_id", "name"] + [c for c in res.cells.columns if c != "cell_id"]]
     cells = cells[cells["copied"] > 0].sort_values("copied_share", ascending=False, kind="stable")
     cells = cells.reset_index(drop=True)
-    return CopiedMinutes(res.pairs, cells, res.threshold, res.k, res.method)
+    return CopiedMinutes(pairs, cells, res.threshold, res.k, res.method)
