@@ -57,6 +57,7 @@ def findings(
     targets: Mapping[str, float] | None = None,
     lang: str = "vi",
     limit: int = 5,
+    inflated: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Plain sentences stating what the scorecard found, with their numbers.
 
@@ -74,6 +75,10 @@ def findings(
     lang : {'vi', 'en'}
     limit : int
         How many cell names a sentence lists before "and N more".
+    inflated : DataFrame, optional
+        The ``inflated_ratings`` list of the same organisation and period
+        (:func:`chibo_analysis.indicators.lists_cells.inflated_ratings`): its
+        cells are named in an ``inflated_ratings`` finding after the ratings.
 
     Returns
     -------
@@ -189,6 +194,11 @@ def findings(
         add("ratings", int(inspected), None, "finding.ratings", n=n(inspected),
             agreement=fmt_percent(org["rating_agreement"], lang),
             inflation=fmt_number(org["rating_inflation"], lang))  # fmt: skip
+
+    if inflated is not None and len(inflated):
+        listed = inflated.drop_duplicates("org_id")
+        add("inflated_ratings", len(listed), None, "finding.inflated_ratings", n=n(len(listed)),
+            names=fmt_list(listed["name"].astype(str).tolist(), lang, limit))  # fmt: skip
 
     if "minutes_mismatches" in cells and (bad := _total(cells["minutes_mismatches"])):
         add("minutes", int(bad), None, "finding.minutes", n=n(bad))

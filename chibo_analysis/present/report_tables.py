@@ -34,6 +34,7 @@ LIST_TABLES = {
     "small_residential": "organisations",
     "no_admissions": "organisations",
     "r9_cap": "organisations",
+    "inflated_ratings": "organisations",
     "disciplines": "disciplines",
 }
 _CATEGORIES = {
