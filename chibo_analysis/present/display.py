@@ -40,7 +40,10 @@ RATE_COLUMNS = (
 
 
 #: Every column holding a share in [0, 1] that tables show as a percentage.
-SHARE_COLUMNS = RATE_COLUMNS + ("copied_share", "similarity", "cap", "shrunken", "share")
+SHARE_COLUMNS = RATE_COLUMNS + (
+    "copied_share", "similarity", "cap_share", "shrunken", "share", "overrated_share",
+    "shrunken_share", "share_lower", "share_upper",
+)  # fmt: skip
 
 
 #: Number columns shown as they are, without thousands separators (years, row numbers).
