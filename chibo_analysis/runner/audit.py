@@ -308,6 +308,8 @@ def _execute_locked(
     write_json(run_path(folder, study), record)
     for stale in (figures_path(folder, study), folder / f"{study}.html", folder / f"{study}.pdf"):
         stale.unlink(missing_ok=True)
+    for part in folder.glob(f".{study}.*.part*"):  # of runs killed while writing (we hold the lock)
+        part.unlink(missing_ok=True)
     timings = {"check": round(check_seconds, 3)}
     if hash_seconds is not None:
         timings["hash"] = round(hash_seconds, 3)

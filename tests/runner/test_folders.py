@@ -112,6 +112,12 @@ def test_the_index_links_only_reports_whose_files_exist(tmp_path):
 
 
 def test_a_report_record_says_running_until_the_end(tmp_path):
+    folder = tmp_path / "B01" / "2022"
+    folder.mkdir(parents=True)
+    killed = folder / ".tiny_audit.abc123.part.ipynb"  # left by a run killed while writing
+    killed.write_text("{")
+    other = folder / ".tiny_audit-shared.abc123.part.html"  # another study's: not ours
+    other.write_text("<")
     run = run_audit(
         AuditParams.create(data=DATA, org_id="B01", period=2022),
         notebook="tiny_audit",
@@ -120,7 +126,7 @@ def test_a_report_record_says_running_until_the_end(tmp_path):
     )
     record = json.loads((run.folder / "tiny_audit.run.json").read_text(encoding="utf-8"))
     assert record["status"] == "ok" and record["outputs"]["html"] == "tiny_audit.html"
-    assert not [p for p in run.folder.iterdir() if ".part" in p.name]
+    assert [p.name for p in run.folder.iterdir() if ".part" in p.name] == [other.name]
 
 
 def test_audit_into_an_unwritable_out_exits_2(tmp_path, capsys):
