@@ -23,6 +23,8 @@ LONG_TEXT = 1000
 #: overrides and isolates (which make a name display reversed).
 CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 CONTROL_RE = re.compile(CONTROL_PATTERN)
+#: The same characters in RE2's syntax (pyarrow's regular expressions, for Arrow text).
+CONTROL_PATTERN_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 
 _UNIT = {"vi": "ký tự", "en": "characters", None: "ký tự/characters"}
 _GROUP = {"vi": ".", "en": ",", None: ""}

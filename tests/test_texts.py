@@ -47,3 +47,18 @@ def test_control_characters_removed_but_tab_and_line_breaks_kept():
 def test_control_characters_shown_as_visible_marks():
     assert show_controls("A\x00B\x1fC\x7fD\u202eE\tF") == "A␀B␟C␡D[U+202E]E\tF"
     assert show_controls("Nguyễn Văn An") == "Nguyễn Văn An"
+
+
+def test_the_re2_pattern_finds_the_same_characters_as_pythons():
+    # pyarrow (RE2) searches Arrow text, Python's re the rest: the same set, every code point
+    # of the Basic Multilingual Plane but the surrogates
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from chibo_analysis.texts import CONTROL_PATTERN_RE2, CONTROL_RE
+
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    by_re2 = pc.match_substring_regex(pa.array(chars), CONTROL_PATTERN_RE2).to_pylist()
+    by_python = [CONTROL_RE.search(c) is not None for c in chars]
+    assert by_re2 == by_python
+    assert sum(by_python) == 29 + 1 + 32 + 5 + 4  # C0 but tab/LF/CR, DEL, C1, bidi

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.schema import INVISIBLE, NO, YES, Column, fold, strict_key, strip_invisible
-from chibo_analysis.texts import CONTROL_RE, strip_controls
+from chibo_analysis.texts import CONTROL_PATTERN_RE2, CONTROL_RE, strip_controls
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -101,7 +101,19 @@ def factorize_controls(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def _control_uniques(uniques) -> np.ndarray | None:
-    """Which unique values hold a control character; None when none does (one scan)."""
+    """Which unique values hold a control character; None when none does (one scan).
+
+    Arrow text is searched by pyarrow (the city's 28,564 minutes: 0.05 s, against
+    0.17 s for Python's ``re`` over the joined text).
+    """
+    arrow = getattr(getattr(uniques, "array", None), "__arrow_array__", None)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        found = pc.match_substring_regex(arrow(), CONTROL_PATTERN_RE2)
+        if not pc.any(found).as_py():
+            return None
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     values = np.asarray(uniques, dtype=object)
     texts = [u for u in values if isinstance(u, str)]
     if not texts or CONTROL_RE.search("".join(texts)) is None:

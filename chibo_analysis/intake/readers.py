@@ -7,7 +7,7 @@ headers and parses values.
 
 CSV files may be UTF-8 (with or without BOM), UTF-16 (Excel "Unicode
 text") or Windows-1258, delimited by ``,`` ``;`` or tab (sniffed from the
-header line). Text is normalised to Unicode NFC. Workbooks are read with
+header line); lines may end with CR LF, LF or CR alone. Text is normalised to Unicode NFC. Workbooks are read with
 python-calamine (about 6x faster than openpyxl on large sheets).
 """
 
@@ -140,7 +140,12 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
                         text = None
         if text is None:
             raise _encoding_error(data, path)
+    if "\r" in text:  # a line ended by a carriage return alone (a Mac "CSV"): a line break
+        text = _LONE_CR.sub("\n", text)
     return unicodedata.normalize("NFC", text).lstrip("\ufeff"), encoding
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _encoding_error(data: bytes, path: Path) -> DataReadError:
@@ -409,8 +414,8 @@ def _read_csv_fast(data: bytes, text: str, sep: str) -> pd.DataFrame | None:
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     if not header or len(set(header)) != len(header) or any(h == "" for h in header):
         return None
-    if text.startswith("\ufeff") or data.startswith(codecs.BOM_UTF8) or not data.isascii():
-        payload = text.encode("utf-8")  # decoded and NFC-normalised text
+    if data.startswith(codecs.BOM_UTF8) or not data.isascii() or b"\r" in data:
+        payload = text.encode("utf-8")  # decoded, line breaks and NFC normalised
     else:
         payload = data
     try:

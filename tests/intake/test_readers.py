@@ -110,3 +110,16 @@ def test_real_workbooks_sniff_as_workbooks(tmp_path):
     (tmp_path / "a.xlsx").write_bytes(_xlsx_bytes(tmp_path))
     (tmp_path / "empty.xls").write_bytes(b"")
     assert sniff(tmp_path / "a.xlsx") == "xlsx" and sniff(tmp_path / "empty.xls") == "empty"
+
+
+def test_lines_ended_by_a_carriage_return_alone(clean_dir):
+    # a Mac "CSV" ends lines with CR alone; the property test found a CR before the header
+    # crashing the reader (csv.Error: new-line character seen in unquoted field)
+    path = clean_dir / "attendance.csv"
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"\n", b"\r"))
+    assert load_dataset(clean_dir).attendance["_row"].tolist() == list(range(2, 12))
+    path.write_bytes(b"\r" + data)  # a blank line 1: the header is line 2, records 3-12
+    ds = load_dataset(clean_dir)
+    assert ds.attendance["_row"].tolist() == list(range(3, 13))
+    assert ds.attendance["member_id"].iloc[0] == "M1"
