@@ -155,25 +155,6 @@ def fmt_list(items: Iterable[str], lang: str = "vi", limit: int = 5) -> str:
 # --- columns and categories ---------------------------------------------------
 
 
-def shorten(text: str, limit: int = 1000, lang: str = "vi") -> str:
-    """``text`` cut to ``limit`` characters, saying how long it was, when longer.
-
-    A 200,000-character name would otherwise fill a page, a chart and a message.
-
-    Examples
-    --------
-    >>> shorten("Chi bộ 1", 20)
-    'Chi bộ 1'
-    >>> shorten("x" * 1500, 10)
-    'xxxxxxxxxx… (1.500 ký tự)'
-    >>> shorten("x" * 1500, 10, "en")
-    'xxxxxxxxxx… (1,500 characters)'
-    """
-    if len(text) <= limit:
-        return text
-    return text[:limit] + "… " + label("text.shortened", lang, n=fmt_int(len(text), lang))
-
-
 def column_label(column: str, lang: str = "vi", table: str | None = None) -> str:
     """The reader's header of ``column``: the catalogue's, else the schema's.
 

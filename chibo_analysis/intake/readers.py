@@ -7,7 +7,7 @@ headers and parses values.
 
 CSV files may be UTF-8 (with or without BOM), UTF-16 (Excel "Unicode
 text") or Windows-1258, delimited by ``,`` ``;`` or tab (sniffed from the
-header line). Text is normalised to Unicode NFC. Workbooks are read with
+header line); lines may end with CR LF, LF or CR alone. Text is normalised to Unicode NFC. Workbooks are read with
 python-calamine (about 6x faster than openpyxl on large sheets).
 """
 
@@ -17,6 +17,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -59,6 +60,13 @@ class RawSheet:
     footer: tuple[tuple[int, str], ...] = ()
     #: Text conversions applied: (column header or "" for the whole file, encoding, example).
     converted: tuple[tuple[str, str, str], ...] = ()
+    #: The file holds nothing at all (0 bytes, only blank lines, or only empty sheets).
+    empty: bool = False
+
+
+def empty_sheet(path: Path, digest: str) -> RawSheet:
+    """The :class:`RawSheet` of a file that holds nothing (see ``RawSheet.empty``)."""
+    return RawSheet(path, None, pd.DataFrame(), np.zeros(0, dtype=np.int64), digest, empty=True)
 
 
 def sha256_of(data: bytes) -> str:
@@ -97,9 +105,15 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
 
     encoding = ""
     if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
+        try:
+            text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as err:
+            raise _encoding_error(data, path) from err
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise _encoding_error(data, path) from err
     else:
         head = data[:4000]
         text = None
@@ -113,6 +127,9 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
+                mixed = mixed_line(data)
+                if mixed is not None:
+                    raise _mixed_error(path, data, *mixed) from None
                 found = legacy.detect_bytes(data)
                 if found is not None:
                     text, encoding = legacy.decode_bytes(data, found), found
@@ -122,12 +139,91 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
                     except UnicodeDecodeError:
                         text = None
         if text is None:
-            raise DataReadError(
-                f"{path}: cannot read the text encoding; expected UTF-8, UTF-16, TCVN3, "
-                "VNI-Windows or Windows-1258 (save the file as 'CSV UTF-8' in Excel)\n"
-                f"{path}: không đọc được bảng mã của tệp; hãy lưu tệp dạng 'CSV UTF-8' trong Excel"
-            )
+            raise _encoding_error(data, path)
+    if "\r" in text:  # a line ended by a carriage return alone (a Mac "CSV"): a line break
+        text = _LONE_CR.sub("\n", text)
     return unicodedata.normalize("NFC", text).lstrip("\ufeff"), encoding
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _encoding_error(data: bytes, path: Path) -> DataReadError:
+    mixed = mixed_line(data)
+    if mixed is not None:
+        return _mixed_error(path, data, *mixed)
+    return DataReadError(
+        f"{path}: cannot read the text encoding; expected UTF-8, UTF-16, TCVN3, "
+        "VNI-Windows or Windows-1258 (save the file as 'CSV UTF-8' in Excel)\n"
+        f"{path}: không đọc được bảng mã của tệp; hãy lưu tệp dạng 'CSV UTF-8' trong Excel"
+    )
+
+
+#: UTF-8 bytes of letters only Vietnamese writes (ă đ ơ ư and the tone-marked vowels
+#: U+1EA0-U+1EF9): no Windows-1258, TCVN3 or VNI text makes them by chance.
+_VIETNAMESE_UTF8 = re.compile(
+    rb"\xe1[\xba\xbb][\x80-\xbf]|\xc4[\x82\x83\x90\x91]|\xc6[\xa0\xa1\xaf\xb0]"
+)
+
+
+def mixed_line(data: bytes) -> tuple[int, bytes, int] | None:
+    r"""The first line that is not UTF-8 in a file whose other lines are Vietnamese UTF-8.
+
+    Returns (line number, the line's bytes, how many lines are not UTF-8), or
+    None when the file is not such a mix (all UTF-8, or all another encoding:
+    lines pasted from a Windows-1258 file into a UTF-8 one are the usual cause).
+
+    Examples
+    --------
+    >>> data = "Họ tên\nĐảng\n".encode() + "Lê".encode("cp1258") + b"\n"
+    >>> mixed_line(data)
+    (3, b'L\xea', 1)
+    >>> mixed_line("Lê Văn".encode("cp1258")) is None
+    True
+    """
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if _VIETNAMESE_UTF8.search(data, start) is None:
+        return None
+    first, bad, utf8 = None, 0, False
+    for number, line in enumerate(data[start:].split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad += 1
+            first = first or (number, line.rstrip(b"\r"))
+            continue
+        utf8 = utf8 or _VIETNAMESE_UTF8.search(line) is not None
+    return (first[0], first[1], bad) if first is not None and utf8 else None
+
+
+def _mixed_error(path: Path, data: bytes, number: int, line: bytes, bad: int) -> DataReadError:
+    """The mixed-encoding error: the first line not in UTF-8, its bytes, and how to fix it."""
+    from chibo_analysis.problems import MAX_VALUE
+    from chibo_analysis.texts import shorten, show_controls
+
+    shown = shorten(show_controls(line.decode("utf-8", errors="backslashreplace")), MAX_VALUE)
+    try:
+        legacy = unicodedata.normalize("NFC", line.decode("cp1258"))
+        read_en = f" (read as Windows-1258: '{shorten(show_controls(legacy), MAX_VALUE)}')"
+        read_vi = f" (nếu đọc theo Windows-1258: '{shorten(show_controls(legacy), MAX_VALUE)}')"
+    except UnicodeDecodeError:
+        read_en = read_vi = ""
+    others = bad - 1
+    more_en = f"; {others} more line(s) after it are not UTF-8 either" if others else ""
+    more_vi = f"; còn {others} dòng khác sau đó cũng không phải UTF-8" if others else ""
+    return DataReadError(
+        f"{path}, line {number}: this line is not UTF-8 while other lines of the file are: "
+        f"the file mixes two encodings (lines pasted from a Windows-1258 or other legacy "
+        f"file?); its bytes: {shown}{read_en}{more_en}. Retype or convert those lines, then "
+        "save the whole file as UTF-8 (Excel: Save As 'CSV UTF-8'; Notepad: Save As, "
+        "Encoding UTF-8)\n"
+        f"{path}, dòng {number}: dòng này không ở bảng mã UTF-8 trong khi các dòng khác thì có: "
+        f"tệp trộn hai bảng mã (dán từ tệp Windows-1258 hoặc mã cũ?); các byte: "
+        f"{shown}{read_vi}{more_vi}. Hãy gõ lại hoặc chuyển mã các dòng đó, rồi lưu cả tệp "
+        "dạng UTF-8 (Excel: Save As 'CSV UTF-8'; Notepad: Save As, Encoding UTF-8)"
+    )
 
 
 def _latin1(text: str) -> bool:
@@ -219,6 +315,7 @@ def read_csv_grid(path: Path) -> tuple[list[list[str]], str, str]:
     Returns the grid, the file's SHA-256 and the legacy encoding converted ("" if none).
     """
     data = path.read_bytes()
+    check_text(data, path)
     text, encoding = decode_bytes_as(data, path)
     sep = sniff_delimiter(text)
     return list(csv.reader(io.StringIO(text), delimiter=sep)), sha256_of(data), encoding
@@ -254,14 +351,23 @@ def raw_from_grid(
     )  # fmt: skip
 
 
+def check_text(data: bytes, path: Path) -> None:
+    """Raise :class:`DataReadError` if the bytes of a ``.csv`` file are not text (a workbook…)."""
+    start = data[:64].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
+    page = start.startswith((b"<!doctype html", b"<html"))
+    if page or data.startswith((b"PK\x03\x04", b"PK\x05\x06", _OLE2, b"%PDF", b"PAR1")):
+        found = not_what_named(path, "csv")
+        if found is not None:
+            raise found
+
+
 def read_csv_file(path: Path) -> RawSheet:
     data = path.read_bytes()
+    check_text(data, path)
     text, encoding = decode_bytes_as(data, path)
-    sep = sniff_delimiter(text)
     if not text.strip():
-        raise DataReadError(
-            f"{path}: the file is empty; expected a header row\n{path}: tệp trống, cần dòng tiêu đề"
-        )
+        return empty_sheet(path, sha256_of(data))
+    sep = sniff_delimiter(text)
     bad: list[tuple[int, str]] = []
     frame = _read_csv_fast(data, text, sep)
     if frame is None:
@@ -308,8 +414,8 @@ def _read_csv_fast(data: bytes, text: str, sep: str) -> pd.DataFrame | None:
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     if not header or len(set(header)) != len(header) or any(h == "" for h in header):
         return None
-    if text.startswith("\ufeff") or data.startswith(codecs.BOM_UTF8) or not data.isascii():
-        payload = text.encode("utf-8")  # decoded and NFC-normalised text
+    if data.startswith(codecs.BOM_UTF8) or not data.isascii() or b"\r" in data:
+        payload = text.encode("utf-8")  # decoded, line breaks and NFC normalised
     else:
         payload = data
     try:
@@ -368,9 +474,157 @@ def workbook_sheets(path: Path) -> list[str]:
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception as err:  # calamine raises its own error types
-        raise DataReadError(
-            f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
-        ) from err
+        raise workbook_error(path, err) from err
+
+
+def workbook_error(path: Path, err: Exception) -> DataReadError:
+    """The error of a workbook that cannot be opened: what the file looks like, if not a workbook."""
+    found = not_what_named(path, "workbook")
+    if found is not None:
+        return found
+    return DataReadError(
+        f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
+    )
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(path: Path) -> str:
+    """What a file is, from its first bytes, whatever its name says.
+
+    One of ``"empty"``, ``"xlsx"`` (a zip holding a workbook; an ODS too),
+    ``"zip"`` (any other zip archive), ``"xls"`` (an Excel 97-2003 or a
+    password-protected workbook), ``"html"``, ``"xml"``, ``"pdf"``,
+    ``"parquet"``, ``"text"`` or ``"binary"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = Path(folder) / "export.xls"
+    ...     _ = page.write_bytes(b"\\xef\\xbb\\xbf <!DOCTYPE html><html><table>")
+    ...     sniff(page)
+    'html'
+    """
+    import zipfile
+
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if not head:
+        return "empty"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "zip"
+        book = "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names
+        return "xlsx" if book else "zip"
+    if head.startswith(_OLE2):
+        return "xls"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        if b"\x00" in head:
+            return "binary"
+        text = head.decode("utf-8", errors="replace")
+    start = text.lstrip("\ufeff \t\r\n")[:400].lower()
+    if start.startswith(("<!doctype html", "<html", "<table", "<meta", "<head", "<body")):
+        return "html"
+    if start.startswith("<?xml"):
+        return "html" if "<html" in start else "xml"
+    controls = sum(ch < " " and ch not in "\t\r\n" for ch in text)
+    return "binary" if controls > len(text) // 100 else "text"
+
+
+#: What each kind of file is, in a message (en, vi).
+_KINDS = {
+    "xlsx": ("an Excel workbook (.xlsx)", "tệp Excel (.xlsx)"),
+    "xls": (
+        "an Excel 97-2003 workbook (.xls), or a workbook locked with a password",
+        "tệp Excel 97-2003 (.xls), hoặc tệp Excel có đặt mật khẩu",
+    ),
+    "zip": ("a zip archive that holds no workbook", "tệp nén zip không chứa bảng tính"),
+    "html": (
+        "a web page (HTML; some portals export these)",
+        "trang web (HTML; một số cổng thông tin xuất ra loại này)",
+    ),
+    "xml": ("an XML file (an Excel 2003 XML spreadsheet?)", "tệp XML (bảng tính Excel 2003 XML?)"),
+    "pdf": ("a PDF document", "tài liệu PDF"),
+    "parquet": ("a Parquet file", "tệp Parquet"),
+    "text": ("plain text (CSV?)", "văn bản thường (CSV?)"),
+    "binary": ("a binary file of an unknown kind", "tệp nhị phân không rõ loại"),
+}
+
+#: How to fix a file whose content is ``kind`` when its name says ``expected`` (en, vi).
+_FIXES = {
+    ("workbook", "text"): (
+        "rename it .csv, or open it in Excel and save it as .xlsx",
+        "đổi đuôi tệp thành .csv, hoặc mở bằng Excel rồi lưu dạng .xlsx",
+    ),
+    ("workbook", "xlsx"): ("rename it .xlsx", "đổi đuôi tệp thành .xlsx"),
+    ("workbook", "xls"): (
+        "rename it .xls; if it asks for a password, open it in Excel, remove the password "
+        "and save it as .xlsx",
+        "đổi đuôi tệp thành .xls; nếu tệp hỏi mật khẩu, mở bằng Excel, bỏ mật khẩu rồi lưu "
+        "dạng .xlsx",
+    ),
+    ("workbook", "parquet"): ("rename it .parquet", "đổi đuôi tệp thành .parquet"),
+    ("workbook", "html"): (
+        "open it in Excel (which opens web pages) and save it as .xlsx (Excel Workbook)",
+        "mở bằng Excel (Excel mở được trang web) rồi lưu dạng .xlsx (Excel Workbook)",
+    ),
+    ("workbook", "xml"): (
+        "open it in Excel and save it as .xlsx (Excel Workbook)",
+        "mở bằng Excel rồi lưu dạng .xlsx (Excel Workbook)",
+    ),
+    ("csv", "html"): (
+        "open it in Excel and save it as .xlsx, or as 'CSV UTF-8'",
+        "mở bằng Excel rồi lưu dạng .xlsx hoặc 'CSV UTF-8'",
+    ),
+    ("csv", "xlsx"): ("rename it .xlsx", "đổi đuôi tệp thành .xlsx"),
+    ("csv", "xls"): ("rename it .xls", "đổi đuôi tệp thành .xls"),
+    ("csv", "parquet"): ("rename it .parquet", "đổi đuôi tệp thành .parquet"),
+    ("parquet", "text"): ("rename it .csv", "đổi đuôi tệp thành .csv"),
+    ("parquet", "xlsx"): ("rename it .xlsx", "đổi đuôi tệp thành .xlsx"),
+    ("parquet", "xls"): ("rename it .xls", "đổi đuôi tệp thành .xls"),
+}
+_FIX_OTHER = (
+    "open it in the program that made it and save the table as .xlsx or CSV UTF-8, or "
+    "take it out of the data folder",
+    "mở bằng chương trình đã tạo ra tệp, lưu bảng dạng .xlsx hoặc CSV UTF-8, hoặc bỏ tệp khỏi "
+    "thư mục dữ liệu",
+)
+_EXPECTED_KIND = {
+    "workbook": ("an Excel workbook", "tệp Excel"),
+    "csv": ("CSV text", "tệp văn bản CSV"),
+    "parquet": ("a Parquet file", "tệp Parquet"),
+}
+#: The kinds of file each reader takes.
+_READS = {"workbook": {"xlsx", "xls"}, "csv": {"text"}, "parquet": {"parquet"}}
+
+
+def not_what_named(path: Path, expected: str) -> DataReadError | None:
+    """The error for a file whose content is not what its name says, or None if it is.
+
+    ``expected`` is ``"workbook"``, ``"csv"`` or ``"parquet"``. The message
+    says what the file looks like and how to make it readable.
+    """
+    kind = sniff(path)
+    if kind in _READS[expected] or kind == "empty":
+        return None
+    what_en, what_vi = _KINDS[kind]
+    want_en, want_vi = _EXPECTED_KIND[expected]
+    fix_en, fix_vi = _FIXES.get((expected, kind), _FIX_OTHER)
+    return DataReadError(
+        f"{path}: this file is {what_en}, not {want_en} as its name says: {fix_en}\n"
+        f"{path}: tệp này là {what_vi}, không phải {want_vi} như tên tệp: {fix_vi}"
+    )
 
 
 def read_workbook_grids(path: Path) -> list[tuple[str, list[list]]]:
@@ -384,9 +638,7 @@ def read_workbook_grids(path: Path) -> list[tuple[str, list[list]]]:
             for name in book.sheet_names
         ]
     except Exception as err:  # calamine raises its own error types
-        raise DataReadError(
-            f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
-        ) from err
+        raise workbook_error(path, err) from err
 
 
 def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> RawSheet:
@@ -400,7 +652,8 @@ def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> Ra
             .to_python(skip_empty_area=False)
         )
     except Exception as err:
-        raise DataReadError(f"{path} [{sheet}]: cannot read the sheet ({err})") from err
+        found = not_what_named(path, "workbook")
+        raise found or DataReadError(f"{path} [{sheet}]: cannot read the sheet ({err})") from err
     if digest is None:
         digest = sha256_of(path.read_bytes())
     start = next((i for i, r in enumerate(grid) if any(_filled(v) for v in r)), None)
@@ -448,6 +701,9 @@ def read_parquet_file(path: Path) -> RawSheet:
     try:
         table = pq.read_table(io.BytesIO(data))
     except Exception as err:
+        found = not_what_named(path, "parquet")
+        if found is not None:
+            raise found from err
         raise DataReadError(
             f"{path}: cannot read the Parquet file ({err})\n{path}: không đọc được tệp Parquet này"
         ) from err

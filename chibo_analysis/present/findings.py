@@ -25,9 +25,9 @@ from chibo_analysis.labels import (
     fmt_number,
     fmt_percent,
     label,
-    shorten,
 )
 from chibo_analysis.schema import CELL_LEVELS
+from chibo_analysis.texts import shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     pass

@@ -24,10 +24,10 @@ from __future__ import annotations
 import html
 import re
 
-from chibo_analysis.labels import shorten
+from chibo_analysis.texts import CONTROL_RE, LONG_TEXT, shorten
 
 #: Texts longer than this are shortened in reports, with their length stated.
-LONG = 1000
+LONG = LONG_TEXT
 
 #: No script of any kind, images only embedded, styles only inline, nothing fetched.
 CONTENT_SECURITY_POLICY = (
@@ -38,8 +38,7 @@ CONTENT_SECURITY_POLICY = (
 #: The ``<meta>`` element carrying the policy, first in every page's ``<head>``.
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-_SPACE = re.compile(r"[\t\r\n]+")
+_SPACE = re.compile(r"[\t\r\n\u2028\u2029]+")
 # CommonMark lets any ASCII punctuation be escaped with a backslash; the five that
 # HTML escaping turns into references (& < > " ') are left to it.
 _MD_PUNCT = re.compile(r"""([\\`*_\[\]()#+\-.!|~$%=:;,/?@^])""")
@@ -48,7 +47,7 @@ _MD_ESCAPED = re.compile(r"\\(.)")
 
 def _clean(value: object, limit: int | None, lang: str) -> str:
     text = "" if value is None else str(value)
-    text = _SPACE.sub(" ", _CONTROL.sub("", text))
+    text = _SPACE.sub(" ", CONTROL_RE.sub("", text))
     return text if limit is None else shorten(text, limit, lang)
 
 

@@ -30,3 +30,28 @@ def test_quick_dates_take_only_the_two_strict_spellings():
     dates, done = parse._quick_dates(uniques)
     assert done.tolist() == [True, True, False, False, False]
     assert [str(d)[:10] for d in dates[:2]] == ["2022-01-03", "2022-01-31"]
+
+
+def test_control_characters_are_removed_and_their_rows_marked():
+    from chibo_analysis.schema import ATTENDANCE, MEMBERS
+
+    # a name with NUL and BEL inside; a name that is only a NUL (blank once cleaned);
+    # a right-to-left override; a name with a tab and a line break (kept: text may hold them)
+    raw = pd.Series(["Tr\x00ần\x07 Thị Bình", "\x00", "An\u202e", "Lê\tVăn\nBa", None])
+    parsed = parse.parse_column(raw, MEMBERS.column("full_name"))
+    assert parsed.values.tolist()[:4] == ["Trần Thị Bình", None, "An", "Lê\tVăn\nBa"]
+    assert parsed.controls.tolist() == [True, True, True, False, False]
+    assert parsed.blank.tolist() == [False, True, False, False, True]
+    # an id and a category: the same removal, before reading ("M\x001" is M1)
+    ids = parse.parse_column(pd.Series(["M\x001", "M2"], dtype="str"), MEMBERS.column("member_id"))
+    assert ids.values.tolist() == ["M1", "M2"] and ids.controls.tolist() == [True, False]
+    status = parse.parse_column(pd.Series(["Có mặt\x00", "x"]), ATTENDANCE.column("status"))
+    assert status.values.astype(str).tolist() == ["present", "present"]
+    assert status.controls.tolist() == [True, False] and status.errors.isna().all()
+
+
+def test_no_control_character_no_mask():
+    from chibo_analysis.schema import MEMBERS
+
+    parsed = parse.parse_column(pd.Series(["Nguyễn Văn An", "Lê\tBa"]), MEMBERS.column("full_name"))
+    assert parsed.controls is None
