@@ -10,6 +10,7 @@ catalogue (:mod:`chibo_analysis.labels`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -49,26 +50,41 @@ HIDDEN_COLUMNS = ("reasons", "_sheet")
 FREE_TEXT_COLUMNS = ("reason", "findings", "minutes_text", "topic")
 
 
+#: Columns that point at a source row: in a shared list of members they would lead anyone
+#: holding the source files from a pseudonym back to the member's row and name.
+ROW_COLUMNS = ("evidence", "_file", "_row", "file", "row", "_row_a", "_row_b", "_file_a", "_file_b")
+
+
 def reader_view(
     frame: pd.DataFrame, *, share: bool = False, key: bytes | None = None
 ) -> pd.DataFrame:
     """The columns of a list that a reader may see.
 
-    Drops :data:`HIDDEN_COLUMNS`; with ``share``, replaces ``member_id`` by its
+    Drops :data:`HIDDEN_COLUMNS`. With ``share``, replaces ``member_id`` by its
     pseudonym and drops the personal columns (``full_name``, ``birth_date``)
-    and :data:`FREE_TEXT_COLUMNS`.
+    and :data:`FREE_TEXT_COLUMNS`; in a list of members (one with
+    ``member_id``) it also drops every column pointing at a source row
+    (:data:`ROW_COLUMNS`) and shows dates as their year only: a row number or
+    an exact admission date next to a pseudonym finds the member in the files.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"member_id": ["M1"], "full_name": ["Nguyễn Văn An"], "n_months": [3]})
-    >>> reader_view(df, share=True, key=b"k" * 32).columns.tolist()
-    ['member_id', 'n_months']
+    >>> df = pd.DataFrame({"member_id": ["M1"], "full_name": ["Nguyễn Văn An"], "n_months": [3],
+    ...                    "admitted_on": pd.to_datetime(["2010-06-15"]), "evidence": ["m.csv:2"]})
+    >>> shared = reader_view(df, share=True, key=b"k" * 32)
+    >>> shared.columns.tolist(), shared["admitted_on"].tolist()
+    (['member_id', 'n_months', 'admitted_on'], [2010])
     """
     out = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
     if share:
         from chibo_analysis.present.pseudonyms import pseudonymise
 
         ids = [c for c in ("member_id",) if c in out.columns]
+        if ids:
+            out = out.drop(columns=[c for c in ROW_COLUMNS if c in out.columns])
+            for column in out.columns:
+                if pd.api.types.is_datetime64_any_dtype(out[column]):
+                    out[column] = out[column].dt.year.astype("Int64")
         out = pseudonymise(out, ids, key=key)
         out = out.drop(columns=[c for c in FREE_TEXT_COLUMNS if c in out.columns])
     return out
@@ -193,6 +209,19 @@ def target_table(
     ).reset_index(drop=True)
 
 
+def _shown_parameter(name: str, value: object) -> str:
+    """A parameter as a report shows it: paths by their name only, never absolute.
+
+    >>> _shown_parameter("data", "/home/ubnd/ho-so/2022"), _shown_parameter("period", 2022)
+    ('2022', '2022')
+    """
+    if value is None:
+        return "–"
+    if name in ("data", "targets", "codebook") or isinstance(value, Path):
+        return Path(str(value)).name
+    return str(value)
+
+
 def provenance(
     dataset: Dataset, parameters: Mapping[str, object], *, lang: str = "vi"
 ) -> pd.DataFrame:
@@ -207,7 +236,7 @@ def provenance(
 
     check_lang(lang)
     rows = [(label("word.package_version", lang), __version__)]
-    rows += [(f"{label('word.parameter', lang)}: {k}", "–" if v is None else str(v))
+    rows += [(f"{label('word.parameter', lang)}: {k}", _shown_parameter(k, v))
              for k, v in parameters.items()]  # fmt: skip
     # one row per file (a cell's workbook holds several sheets: their rows are summed)
     files: dict[str, list] = {}
