@@ -64,6 +64,17 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _umask() -> int:
+    """This process's umask, read without changing it (``os.umask`` sets as it reads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path``; renamed to ``path`` when the block ends cleanly.
@@ -86,6 +97,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     except OSError as err:
         raise ChiboError(f"cannot write {path}: {err.strerror or err}") from None
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a written file gets the usual mode
     try:
         yield Path(tmp)
         os.replace(tmp, path)

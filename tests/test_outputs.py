@@ -94,3 +94,14 @@ def test_a_file_appears_only_when_complete(tmp_path, monkeypatch):
     with pytest.raises(ChiboError, match="No space left on device"):
         write_tables(target, {"s": pd.DataFrame({"a": [1]})})
     assert target.read_text() == "old" and sorted(tmp_path.iterdir()) == [target]
+
+
+def test_a_written_file_gets_the_usual_mode_not_the_temporary_files(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        write_tables(tmp_path / "t.csv", {"s": pd.DataFrame({"a": [1]})})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "t.csv").stat().st_mode & 0o777 == 0o644

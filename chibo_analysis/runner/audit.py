@@ -51,6 +51,7 @@ from chibo_analysis.runner.params import (
     read_parameters_cell,
 )
 from chibo_analysis.runner.tempdirs import private_dir, sweep
+from chibo_analysis.texts import shorten
 
 #: The audit notebook run when none is named.
 DEFAULT_NOTEBOOK = "audit_organisation"
@@ -299,7 +300,7 @@ def _execute_locked(
         "notebook": prepared.notebook.name,
         "study": study,
         "parameters": params.as_dict(),
-        "name": prepared.organisation.get("name"),
+        "name": shorten(prepared.organisation.get("name") or ""),
         "level": prepared.organisation.get("level"),
         "started_at": started.isoformat(timespec="seconds"),
         "pid": os.getpid(),
