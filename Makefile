@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test env lab bench lint clean
+.PHONY: demo test env lab bench mutation lint clean
 
 env: $(STAMP)
 
@@ -35,5 +35,10 @@ lab: $(STAMP)
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
+# Mutation testing of the rule code (slow: not in CI); see benchmarks/mutation.py.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[mutation]"
+	$(BIN)/python benchmarks/mutation.py
+
 clean:
-	rm -rf $(VENV) reports/*/ data/sample .pytest_cache .hypothesis
+	rm -rf $(VENV) reports/*/ data/sample .pytest_cache .hypothesis mutants

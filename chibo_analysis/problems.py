@@ -13,6 +13,7 @@ is emptied, the record stays) or ``kept`` (a warning).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.outputs import csv_safe, excel_writer
+from chibo_analysis.outputs import write_tables
 from chibo_analysis.texts import CONTROL_RE, shorten, show_controls
 
 ISSUE_COLUMNS = [
@@ -393,14 +394,14 @@ class ValidationReport:
         )
 
     def write(self, path: str | Path) -> Path:
-        """Write the report to ``.xlsx`` (issues and counts sheets) or ``.csv``."""
+        """Write the report to ``.xlsx`` (issues and counts sheets) or ``.csv``.
+
+        A value over a workbook cell's 32,767 characters is cut, with a warning on stderr.
+        """
         path = Path(path)
-        if path.suffix.lower() == ".csv":
-            csv_safe(self.to_frame()).to_csv(path, index=False, encoding="utf-8-sig")
-        elif path.suffix.lower() == ".xlsx":
-            with excel_writer(path) as xl:
-                self.to_frame().to_excel(xl, sheet_name="issues", index=False)
-                self.counts().to_excel(xl, sheet_name="counts", index=False)
-        else:
+        if path.suffix.lower() not in (".csv", ".xlsx"):
             raise ParameterError(f"out={str(path)!r}: expected a .xlsx or .csv file name")
+        frames = {"issues": self.to_frame(), "counts": self.counts()}
+        for warning in write_tables(path, frames):
+            print(f"warning: {warning}", file=sys.stderr)
         return path

@@ -1,4 +1,5 @@
-"""pyproject.toml pins every dependency; environment.yml must list the same pins."""
+"""pyproject.toml pins every dependency; environment.yml must list the same pins (runtime,
+``dev`` and ``mutation``; JupyterLab, the ``lab`` extra, is left to the user)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _pyproject_pins() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return set(project["dependencies"]) | set(project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    return set(project["dependencies"]) | set(extras["dev"]) | set(extras["mutation"])
 
 
 def _environment_pins() -> set[str]:

@@ -189,7 +189,7 @@ def test_index_figures_recorded(reports):
     import json
 
     folder = reports["audit_organisation", "vi", False].folder
-    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((folder / "audit_organisation.figures.json").read_text(encoding="utf-8"))
     assert figures["cells"] == 12 and 0 < figures["attendance_rate"] <= 1
 
 

@@ -179,7 +179,8 @@ def exemption_age(dataset, period: str | int | Period, org_id: str | None = None
     ``birth_date``, ``exempt_from``, ``exempt_until``, ``age_at_exemption``
     (whole years), ``finding`` (``age_condition_not_met`` or ``age_unknown``
     where gender or birth date is missing), ``longer_than_a_year`` (a
-    temporary exemption for members working away may not exceed one year),
+    temporary exemption for members working away may not exceed one year:
+    ``exempt_until`` after the same day a year after ``exempt_from``, or empty),
     ``_file``, ``_row``.
     """
     ds, period, inside = list_context(dataset, period, org_id)
@@ -198,9 +199,11 @@ def exemption_age(dataset, period: str | int | Period, org_id: str | None = None
     met = ~unknown & (ex["exempt_from"] > threshold)
     out = ex[~met].assign(age_at_exemption=_whole_years(birth, ex["exempt_from"])[~met])
     out["finding"] = unknown[~met].map({True: "age_unknown", False: "age_condition_not_met"})
-    span = out["exempt_until"] - out["exempt_from"]
+    # a year from exempt_from ends on the same day a year later (29/02 -> 28/02); a fixed
+    # 366 days would let a year and a day through outside leap years
+    a_year = _add_years(out["exempt_from"], pd.Series(1, index=out.index))
     out["longer_than_a_year"] = (
-        out["exempt_until"].isna() | (span > pd.Timedelta(days=366))
+        out["exempt_until"].isna() | (out["exempt_until"] > a_year)
     ).astype(bool)
     out["gender"] = out["gender"].astype("object")
     cols = ["member_id", "full_name", "cell_id", "gender", "birth_date", "exempt_from",

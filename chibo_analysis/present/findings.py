@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.labels import check_lang, fmt_int, fmt_list, fmt_number, fmt_percent, label
+from chibo_analysis.labels import (
+    check_lang,
+    fmt_int,
+    fmt_list,
+    fmt_number,
+    fmt_percent,
+    label,
+)
 from chibo_analysis.schema import CELL_LEVELS
+from chibo_analysis.texts import shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -57,6 +65,7 @@ def findings(
     targets: Mapping[str, float] | None = None,
     lang: str = "vi",
     limit: int = 5,
+    inflated: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Plain sentences stating what the scorecard found, with their numbers.
 
@@ -74,13 +83,19 @@ def findings(
     lang : {'vi', 'en'}
     limit : int
         How many cell names a sentence lists before "and N more".
+    inflated : DataFrame, optional
+        The ``inflated_ratings`` list of the same organisation and period
+        (:func:`chibo_analysis.indicators.lists_cells.inflated_ratings`): its
+        cells are named in an ``inflated_ratings`` finding after the ratings.
 
     Returns
     -------
     DataFrame
         Columns :data:`FINDING_COLUMNS`, one row per finding, in report order.
         Findings that need an optional table not supplied (dues,
-        inspections) are left out, not stated as zero.
+        inspections) are left out, not stated as zero. Where the records hold
+        no meeting of the period at all (``standard_meeting_rate`` empty), the
+        overview is followed by that one finding (``no_meetings``) instead.
 
     Examples
     --------
@@ -117,10 +132,19 @@ def findings(
         return fmt_int(value, lang)
 
     def names(mask: pd.Series) -> str:
-        return fmt_list(cells.loc[mask, "name"].astype(str).tolist(), lang, limit)
+        shown = [shorten(name, lang=lang) for name in cells.loc[mask, "name"].astype(str)]
+        return fmt_list(shown, lang, limit)
 
-    add("overview", n_cells, None, "finding.overview", org=org["name"], cells=n(n_cells),
+    add("overview", n_cells, None, "finding.overview", org=shorten(str(org["name"]), lang=lang),
+        cells=n(n_cells),
         members=n(org["members"]), period=org["period"])  # fmt: skip
+
+    if "standard_meeting_rate" in org.index and pd.isna(org["standard_meeting_rate"]):
+        # its denominator is every meeting held: empty means the records hold no meeting of
+        # the period (a period outside the data, or cells that sent none); stating 100% of
+        # months missed, and so on, would read as findings about meetings nobody recorded
+        add("no_meetings", 0, n_cells, "finding.no_meetings", period=org["period"])
+        return _frame(rows)
 
     missed_months = cells["months_expected"] - cells["regular_months"]
     k = int((missed_months > 0).sum())
@@ -181,6 +205,11 @@ def findings(
             agreement=fmt_percent(org["rating_agreement"], lang),
             inflation=fmt_number(org["rating_inflation"], lang))  # fmt: skip
 
+    if inflated is not None and len(inflated):
+        listed = inflated.drop_duplicates("org_id")
+        add("inflated_ratings", len(listed), None, "finding.inflated_ratings", n=n(len(listed)),
+            names=fmt_list(listed["name"].astype(str).tolist(), lang, limit))  # fmt: skip
+
     if "minutes_mismatches" in cells and (bad := _total(cells["minutes_mismatches"])):
         add("minutes", int(bad), None, "finding.minutes", n=n(bad))
 
@@ -189,6 +218,10 @@ def findings(
         add("admissions", int(none.sum()), n_cells, "finding.admissions",
             admitted=n(cells["admissions"].sum()), n=n(none.sum()), total=n(n_cells))  # fmt: skip
 
+    return _frame(rows)
+
+
+def _frame(rows: list[tuple[str, object, object, str]]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     out["count"] = out["count"].astype("Int64")
     out["total"] = out["total"].astype("Int64")

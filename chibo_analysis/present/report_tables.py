@@ -34,6 +34,7 @@ LIST_TABLES = {
     "small_residential": "organisations",
     "no_admissions": "organisations",
     "r9_cap": "organisations",
+    "inflated_ratings": "organisations",
     "disciplines": "disciplines",
 }
 _CATEGORIES = {
@@ -97,12 +98,46 @@ def show_frame(frame: pd.DataFrame, source: str | None, *, lang: str = "vi", sha
     """A result table for readers: :func:`reader_view`, labelled in ``lang``.
 
     ``source`` is the schema table the rows come from (headers and category
-    labels of its columns).
+    labels of its columns). Long ``evidence`` cells are cut to their first
+    references and a count (:func:`short_evidence`).
     """
     from chibo_analysis.present.display import table
 
-    return table(reader_view(frame, share=share), lang, table=source,
-                 categories=_CATEGORIES.get(source, {}))  # fmt: skip
+    shown = short_evidence(reader_view(frame, share=share), lang)
+    return table(shown, lang, table=source, categories=_CATEGORIES.get(source, {}))
+
+
+#: How many ``file:row`` references an evidence cell of a page shows before the count.
+EVIDENCE_SHOWN = 3
+
+
+def short_evidence(frame: pd.DataFrame, lang: str = "vi", limit: int = EVIDENCE_SHOWN):
+    """``frame`` with each ``evidence`` cell cut to its first ``limit`` references.
+
+    A cell of a page cannot hold 139 ``reviews.csv:N`` references: past
+    ``limit`` it shows the first ones and how many more there are (the list
+    itself, e.g. ``chibo lists``, keeps them all).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"evidence": ["a.csv:2; a.csv:3; a.csv:4; a.csv:5; a.csv:9", "a.csv:7"]})
+    >>> short_evidence(df, "en", limit=2)["evidence"].tolist()
+    ['a.csv:2; a.csv:3 … and 3 more (5 records)', 'a.csv:7']
+    """
+    if "evidence" not in frame.columns:
+        return frame
+    check_lang(lang)
+
+    def cut(text: object) -> object:
+        if not isinstance(text, str):
+            return text
+        refs = [r for r in text.split("; ") if r]
+        if len(refs) <= limit:
+            return text
+        return label("word.evidence_more", lang, first="; ".join(refs[:limit]),
+                     more=fmt_int(len(refs) - limit, lang), n=fmt_int(len(refs), lang))  # fmt: skip
+
+    return frame.assign(evidence=frame["evidence"].map(cut))
 
 
 def _value_text(column: pd.Series, value: pd.Series, lang: str, signed: bool = False) -> pd.Series:

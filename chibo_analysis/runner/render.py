@@ -1,7 +1,9 @@
 """Render an executed notebook for its readers: HTML without code, and PDF.
 
 The HTML is one self-contained file: no code cells or prompts, figures
-embedded as ``data:`` URIs, styles inline, and no ``<script>`` at all (the
+embedded as ``data:`` URIs, styles inline, a Content-Security-Policy that
+allows no script (see :mod:`chibo_analysis.present.markup`, which escapes
+every text from the data), and no ``<script>`` at all (the
 reports are static text, tables and PNG figures; nbconvert's templates would
 otherwise pull require.js, MathJax and mermaid from a CDN). It opens offline.
 
@@ -18,10 +20,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from html import escape
 from pathlib import Path
 
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.present.markup import html_text, md_plain, with_policy
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", re.IGNORECASE | re.DOTALL)
@@ -115,6 +117,9 @@ def _alt_texts(nb) -> list[str]:
 
 @functools.cache
 def _exporter_class() -> type:
+    from chibo_analysis.runner.execute import import_engines
+
+    import_engines()  # never nbconvert in one thread while papermill loads in another
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -187,15 +192,18 @@ def render_html(nb, *, title: str, lang: str = "vi") -> str:
     """
     reader = _reader_copy(nb)
     with _lock:  # one exporter per process, reused: its templates load once
-        html, _ = _exporter().from_notebook_node(reader, resources={"metadata": {"name": title}})
+        html, _ = _exporter().from_notebook_node(reader, resources={"metadata": {"name": "-"}})
     # nbconvert writes the letters of headings as references (&#7875; for ể): write them
     # as letters, as the rest of the page is, so the file reads and searches as text
     html = _CHAR_REF.sub(_letter, html)
     alts = iter(_alt_texts(reader))
-    html = _IMG.sub(lambda m: f'<img alt="{escape(next(alts, ""), quote=True)}"', html)
+    html = _IMG.sub(lambda m: f'<img alt="{html_text(md_plain(next(alts, "")))}"', html)
     html = _SCRIPT.sub("", html)
     html = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], html)
     html = re.sub(r"<html\b[^>]*>", f'<html lang="{lang}">', html, count=1)
+    page_title = f"<title>{html_text(title)}</title>"
+    html = re.sub(r"<title>.*?</title>", lambda m: page_title, html, count=1, flags=re.S)
+    html = with_policy(html)  # no script can run, whatever a text from the data holds
     left = external_references(html)
     if left:
         raise ChiboError(f"the report would fetch from the network: {', '.join(left[:5])}")

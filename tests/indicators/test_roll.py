@@ -37,6 +37,9 @@ def test_cell_months_founded_mid_month_and_dissolved():
     # C2 founded 20/05/2022: May counts; C9 dissolved 30/06/2021: June counts
     assert per_cell == {"C1": 24, "C2": 8, "BC": 24, "C9": 6}
     assert months.loc[months["cell_id"] == "C2", "month"].min() == pd.Timestamp("2022-05-01")
+    # the documented frame: these three columns, numbered from 0
+    assert list(months.columns) == ["cell_id", "month", "quarter"]
+    assert months.index.equals(pd.RangeIndex(len(months)))
 
 
 def test_ancestry_stops_at_cycles_and_unknown_parents():

@@ -207,3 +207,37 @@ def test_plots_leave_global_settings_alone():
     before = dict(matplotlib.rcParams)
     charts.plot_confusion(pd.DataFrame([[1]], index=["good"], columns=["good"]), lang="vi")
     assert dict(matplotlib.rcParams) == before
+
+
+def _drawn_tick_labels(axis) -> list[str]:
+    """The tick labels a reader sees (only the ticks within the axis' view)."""
+    axis.figure.canvas.draw()
+    low, high = sorted(axis.get_view_interval())
+    return [t.get_text() for t, v in zip(axis.get_ticklabels(), axis.get_ticklocs(), strict=True)
+            if low <= v <= high]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_control_chart_tick_labels_are_distinct_on_a_narrow_axis(lang):
+    # The issue's p' chart: every month between 93% and 94%, so whole
+    # percentages repeat on the axis (94, 94, 94, 93, 93). Present 9,320 to
+    # 9,380 of 10,000 each month: limits about +-0.8 points, ticks 0.2 apart.
+    months = pd.date_range("2022-01-01", periods=6, freq="MS")
+    present = pd.Series([9320, 9380, 9350, 9330, 9370, 9340], index=months)
+    counted = pd.Series(10_000, index=months)
+    ax = charts.plot_control_chart(laney_p_chart(present, counted), lang=lang)
+    shown = _drawn_tick_labels(ax.yaxis)
+    assert len(shown) >= 3
+    assert len(set(shown)) == len(shown), shown
+    sep = "," if lang == "vi" else "."
+    assert all(sep in t for t in shown), shown  # decimals were needed, in the reader's notation
+
+
+def test_percent_tick_labels_keep_whole_percentages_when_they_differ():
+    # 0%, 25%, ... 100%: whole numbers already differ, so no decimals are added
+    assert charts.percent_tick_labels([0, 0.25, 0.5, 0.75, 1.0], "vi") == [
+        "0", "25", "50", "75", "100"
+    ]  # fmt: skip
+    # 93.2% and 93.25%: two decimals needed; "-0" never shown for a tick at -0.0001%
+    assert charts.percent_tick_labels([0.932, 0.9325], "en") == ["93.20", "93.25"]
+    assert charts.percent_tick_labels([-0.000001, 0.5], "en") == ["0", "50"]

@@ -139,3 +139,35 @@ def test_targets_file_gives_the_attendance_target(card):
     assert out.loc["attendance_below", "text"].startswith(
         "2 of 3 cells had attendance below the 90%"
     )
+
+
+def test_a_period_without_any_meeting_says_so_instead_of_listing_shortfalls(card):
+    # 2030, after the records end: months and quarters exist (the cells exist), but no
+    # meeting was recorded, so the standard-meeting rate (over meetings held) is empty.
+    # One sentence says so; no "3 of 3 cells missed 30 months" is made of it.
+    empty = card.assign(period="2030", regular_months=0, thematic_quarters=0, short_meetings=0,
+                        attendance_rate=None, standard_meeting_rate=None, admissions=0)  # fmt: skip
+    out = findings(empty, org_id="B", lang="en")
+    assert out["topic"].tolist() == ["overview", "no_meetings"]
+    assert "no meeting of the cells in 2030" in out["text"].iloc[1]
+    vi = findings(empty, org_id="B", lang="vi")["text"].iloc[1]
+    assert vi.startswith("Dữ liệu không có biên bản sinh hoạt nào của các chi bộ trong kỳ 2030")
+
+
+def test_inflated_ratings_are_a_finding_naming_the_cells(card):
+    # The inflated_ratings list of B: C2 in 2022 and 2023 (one cell, twice) and C3
+    inflated = pd.DataFrame({"org_id": ["C2", "C2", "C3"], "year": [2022, 2023, 2022],
+                             "name": ["Chi bộ 2", "Chi bộ 2", "Chi bộ 3"]})  # fmt: skip
+    out = findings(card, org_id="B", lang="en", inflated=inflated).set_index("topic")
+    assert out.loc["inflated_ratings", "count"] == 2
+    assert out.loc["inflated_ratings", "text"].startswith(
+        "2 cells rated most of their inspected meetings 2 or more grades above the inspectors"
+    )
+    assert out.loc["inflated_ratings", "text"].endswith(": Chi bộ 2, Chi bộ 3.")
+    # after the ratings finding; without the list (or an empty one) no such finding
+    topics = list(out.index)
+    assert topics.index("inflated_ratings") == topics.index("ratings") + 1
+    assert "inflated_ratings" not in set(findings(card, org_id="B", lang="en")["topic"])
+    assert "inflated_ratings" not in set(
+        findings(card, org_id="B", lang="en", inflated=inflated.iloc[:0])["topic"]
+    )

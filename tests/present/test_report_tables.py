@@ -111,3 +111,25 @@ def test_scorecard_rows_and_organisation_name():
     assert scorecard_rows(card, "bases", ["name"])["name"].tolist() == ["Phường X"]
     ds = Dataset(tables={"organisations": card})
     assert organisation_name(ds, "C") == "Chi bộ 1" and organisation_name(ds, "Z") == "Z"
+
+
+def test_cap_table_shows_the_share_and_the_allowed_count_with_short_evidence():
+    # The row: 68 rated good, cap 20% -> 13.6, so at most 13 excellent are
+    # allowed; 16 excellent members, each with a review row: the cell shows the first
+    # three references and "13 more (16 records)", not 16 references.
+    from chibo_analysis.present.report_tables import show_frame
+
+    refs = "; ".join(f"reviews.csv:{r}" for r in range(10, 26))
+    row = pd.DataFrame({"org_id": ["B1"], "name": ["Phường X"], "year": [2022],
+                        "excellent": [16], "good": [68], "basis": [68], "cap_share": [0.2],
+                        "allowed": [13], "_file": ["organisations.csv"], "_row": [3],
+                        "evidence": [refs]})  # fmt: skip
+    html = show_frame(row, "organisations", lang="vi")._repr_html_()
+    assert "<td>20,0%</td>" in html and "<td>13</td>" in html
+    assert "1.360" not in html and "13,6" not in html
+    assert (
+        "reviews.csv:10; reviews.csv:11; reviews.csv:12 … và 13 bản ghi khác (16 bản ghi)" in html
+    )
+    assert "reviews.csv:13" not in html
+    english = show_frame(row, "organisations", lang="en")._repr_html_()
+    assert "<td>20.0%</td>" in english and "… and 13 more (16 records)" in english

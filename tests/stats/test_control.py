@@ -46,12 +46,46 @@ def test_laney_by_hand():
     assert p_chart([40, 60, 50], [100] * 3).table["label"].tolist() == ["within"] * 3
 
 
-def test_laney_reduces_to_p_chart_when_sigma_z_is_one():
-    # z-scores 0, 1.128, 0 -> moving ranges 1.128 twice -> sigma_z = 1.
-    # pbar must be 0.5 for this: choose p = 0.5, 0.5 + 1.128 * 0.05, then the
-    # overall rate moves; so check the identity on sigma_z directly instead.
-    z = np.array([0.0, D2, 0.0])
-    assert np.mean(np.abs(np.diff(z))) / D2 == pytest.approx(1.0)
+def test_laney_is_the_p_chart_with_limits_scaled_by_sigma_z():
+    # Laney's limits are pbar +- k sigma_i sigma_z: with k = 3 / sigma_z they are the p-chart's
+    # 3-sigma limits. Rates 0.4, 0.6, 0.5 of 100: sigma_z = 3 / 1.128 (test_laney_by_hand), so
+    # nsigmas = 1.128 gives pbar +- 3 x 0.05 = 0.35 and 0.65, as the p-chart does.
+    laney = laney_p_chart([40, 60, 50], [100] * 3, nsigmas=D2)
+    plain = p_chart([40, 60, 50], [100] * 3)
+    assert laney.table["lcl"].tolist() == pytest.approx([0.35] * 3)
+    assert laney.table["ucl"].tolist() == pytest.approx(plain.table["ucl"].tolist())
+    assert laney.table["lcl"].tolist() == pytest.approx(plain.table["lcl"].tolist())
+    assert plain.table["ucl"].tolist() == pytest.approx([0.65] * 3)
+
+
+def test_laney_with_sigma_z_one_gives_the_p_chart():
+    # z-scores -0.564 and +0.564 (moving range 1.128 = d2): sigma_z = 1, so Laney's chart is the
+    # p-chart. pbar = 0.5, sigma = sqrt(0.25 / 100) = 0.05, so rates 0.5 -+ 0.564 x 0.05:
+    # events 47.18 and 52.82 of 100 (counts may be weighted, hence not whole).
+    laney = laney_p_chart([47.18, 52.82], [100, 100])
+    plain = p_chart([47.18, 52.82], [100, 100])
+    assert laney.sigma_z == pytest.approx(1.0)
+    assert laney.table["ucl"].tolist() == pytest.approx(plain.table["ucl"].tolist())
+    assert laney.table["ucl"].tolist() == pytest.approx([0.65, 0.65])
+
+
+@pytest.mark.parametrize("chart", [p_chart, laney_p_chart])
+def test_a_rate_on_a_limit_clipped_to_zero_or_one_is_within(chart):
+    # pbar = 5/30 = 1/6; n = 5: sigma = sqrt((1/6)(5/6)/5) = 1/6, LCL = 1/6 - 3/6 < 0 -> 0.
+    # A rate of 0 is ON the clipped limit: within, not below.
+    low = chart([0, 5], [5, 25]).table
+    assert low["lcl"].iloc[0] == 0.0 and low["label"].iloc[0] == "within"
+    # pbar = 25/30 = 5/6; n = 5: UCL = 5/6 + 3/6 > 1 -> 1; a rate of 1 on it: within
+    high = chart([5, 20], [5, 25]).table
+    assert high["ucl"].iloc[0] == 1.0 and high["label"].iloc[0] == "within"
+
+
+def test_a_rate_just_outside_a_limit_is_labelled():
+    # pbar = 0.5, n = 100: limits 0.35 and 0.65 for months of 100 (sigma = 0.05); the other
+    # months balance the centre: 34 of 100 is below, 66 above, 35 and 65 on the limits are within
+    chart = p_chart([34, 66, 35, 65], [100] * 4)
+    assert chart.center == 0.5
+    assert chart.table["label"].tolist() == ["below", "above", "within", "within"]
 
 
 def test_laney_wider_than_p_for_overdispersed_series():

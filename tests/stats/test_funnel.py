@@ -104,3 +104,11 @@ def test_curve_matches_unit_limits():
     curve = funnel_curve(0.5, 10, points=10)
     row = curve.set_index("trials").loc[10.0]
     assert row["upper_95"] == pytest.approx(0.767556, abs=1e-6)
+
+
+def test_a_rate_on_a_limit_at_zero_is_within():
+    # target 0.5, 3 trials: P(X <= 0) = 0.125 > 0.001, so the 99.8% lower limit is 0 and a rate
+    # of 0 lies on it (within); 3 of 3 lies above the upper limits (0.997 at 99.8%)
+    res = funnel_limits([0, 3], [3, 3], target=0.5)
+    assert res.table["lower_998"].iloc[0] == 0.0
+    assert res.table["label_998"].tolist() == ["within", "above"]
