@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 #: Rows a list shows on a page; the full list goes to the evidence workbook.
-SHOWN_ROWS = 10
+SHOWN_ROWS = 5
 
 #: The schema table each list's rows come from (for headers and category labels).
 LIST_TABLES = {
@@ -111,7 +111,9 @@ def show_list(
 
     options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
     frame = run_list(name, dataset, period, org_id, **options)
-    return show_frame(frame, LIST_TABLES.get(name), lang=lang, share=share, limit=limit)
+    return show_frame(
+        frame, LIST_TABLES.get(name), lang=lang, share=share, limit=limit, dataset=dataset
+    )
 
 
 def show_frame(
@@ -121,21 +123,67 @@ def show_frame(
     lang: str = "vi",
     share: bool = False,
     limit: int | None = SHOWN_ROWS,
+    dataset: Dataset | None = None,
 ):
-    """A result table for readers: :func:`reader_view`, labelled in ``lang``.
+    """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
     ``source`` is the schema table the rows come from (headers and category
     labels of its columns). Long ``evidence`` cells are cut to their first
-    references and a count (:func:`short_evidence`).
+    references and a count (:func:`short_evidence`); a row's own file and row
+    become one ``file:row`` column. With ``dataset``, organisation codes
+    (``cell_id``, ``parent_id``) are shown as names that say where
+    (:func:`~chibo_analysis.present.study_data.where_names`). At most ``limit``
+    rows are shown, with a line saying how many there are.
     """
     from chibo_analysis.present.display import table
 
-    shown = short_evidence(reader_view(frame, share=share), lang)
+    shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
     return table(shown, lang, limit=limit, table=source, categories=_CATEGORIES.get(source, {}))
 
 
+#: Longest text a cell of a page table shows (the evidence workbook has the rest).
+CELL_CHARS = 60
+
+
+def page_view(frame: pd.DataFrame, dataset: Dataset | None = None) -> pd.DataFrame:
+    """``frame`` made compact for a page: ``_file`` and ``_row`` as one ``file:row``
+    column (``_row``), organisation codes as names that say where.
+
+    A text longer than :data:`CELL_CHARS` (a list of meeting codes, months)
+    is cut with "…": the evidence workbook holds it whole.
+
+    Examples
+    --------
+    >>> page_view(pd.DataFrame({"n": [3], "_file": ["members.csv"], "_row": [12]})).to_dict("list")
+    {'n': [3], '_row': ['members.csv:12']}
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if column != "evidence" and (
+            out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype)
+        ):
+            out[column] = out[column].map(
+                lambda v: (
+                    v[: CELL_CHARS - 1] + "…" if isinstance(v, str) and len(v) > CELL_CHARS else v
+                )
+            )
+    if "_file" in out.columns and "_row" in out.columns:
+        rows = out["_row"].astype("object")
+        ref = out["_file"].astype(str) + ":" + rows.map(lambda v: "" if pd.isna(v) else str(v))
+        out = out.drop(columns="_file").assign(_row=ref.where(rows.notna(), ""))
+    if dataset is not None and dataset.has("organisations"):
+        from chibo_analysis.present.study_data import where_names
+
+        orgs = dataset.tables["organisations"]
+        for code, shown in (("cell_id", "cell"), ("parent_id", "parent_id")):
+            if code in out.columns:
+                names = where_names(orgs, out[code].astype(str))
+                out = out.assign(**{code: list(names)}).rename(columns={code: shown})
+    return out
+
+
 #: How many ``file:row`` references an evidence cell of a page shows before the count.
-EVIDENCE_SHOWN = 3
+EVIDENCE_SHOWN = 1
 
 
 def short_evidence(frame: pd.DataFrame, lang: str = "vi", limit: int = EVIDENCE_SHOWN):
@@ -449,7 +497,7 @@ def _missed(assessment: pd.DataFrame) -> pd.DataFrame:
 #: Columns of the committee's table of base organisations.
 BASE_COLUMNS = [
     "name", "members", "cells", "cells_missing", "targets_missed", "regular_rate",
-    "thematic_rate", "attendance_rate", "standard_meeting_rate", "flagged_meetings",
+    "thematic_rate", "attendance_rate",
 ]  # fmt: skip
 
 
