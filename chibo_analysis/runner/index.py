@@ -89,6 +89,25 @@ def record_figures(figures: Mapping[str, object]) -> None:
     tmp.replace(path)
 
 
+def beside_report(name: str, org_id: str, period: object) -> Path:
+    """Where a notebook writes a file of its own (a worksheet): beside its report.
+
+    Under the runner (:data:`FIGURES_ENV` set) that is the report folder; run
+    by hand in JupyterLab (whose working folder is ``notebooks/``) it is
+    ``reports/<org folder>/<period>/`` at the top of the project, never
+    ``notebooks/``, which git tracks.
+    """
+    target = os.environ.get(FIGURES_ENV)
+    if target:
+        return Path(target).parent / name
+    from chibo_analysis.outputs import org_folder_name
+
+    top = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
+    folder = top / "reports" / org_folder_name(str(org_id)) / str(period)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
 def _text(key: str, lang: str, **values: object) -> str:
     from chibo_analysis import labels
 
