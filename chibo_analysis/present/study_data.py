@@ -185,13 +185,13 @@ def where_names(orgs: pd.DataFrame, ids) -> pd.Index:
     unique = pd.Series(ids.unique())
     shown = unique.map(names).fillna(unique).astype(str)
     ambiguous = shown.duplicated(keep=False)
-    if ambiguous.any():
+    if ambiguous.any() and {"parent_id", "level"} <= set(orgs.columns):
         base_id = unique.map(base_of(orgs))
         base = base_id.map(names)
         add = ambiguous & base.notna() & (base_id != unique)
         shown = shown.where(~add, shown + " – " + base.astype(str))
-        still = shown.duplicated(keep=False)
-        shown = shown.where(~still, shown + " (" + unique + ")")
+    still = shown.duplicated(keep=False)
+    shown = shown.where(~still, shown + " (" + unique + ")")
     return pd.Index(ids.map(dict(zip(unique, shown, strict=True))).to_numpy())
 
 
