@@ -22,6 +22,55 @@ if TYPE_CHECKING:  # pragma: no cover
     from chibo_analysis.indicators.periods import Period
 
 
+#: The columns a list shows on a page, in order (the evidence workbook and ``chibo lists``
+#: keep every column); a list not named here shows all its columns.
+PAGE_COLUMNS = {
+    "r6_meetings": ["member_id", "full_name", "cell", "n_months", "months", "evidence"],
+    "r6_dues": ["member_id", "full_name", "cell", "n_months", "months", "evidence"],
+    "excused_streaks": [
+        "member_id",
+        "full_name",
+        "cell",
+        "run_length",
+        "first_on",
+        "last_on",
+        "evidence",
+    ],  # fmt: skip
+    "probation_overdue": ["member_id", "full_name", "cell", "admitted_on", "days_overdue", "_row"],
+    "implausible_good": [
+        "cell",
+        "held_on",
+        "kind",
+        "duration_min",
+        "self_rating",
+        "reason_text",
+        "evidence",
+    ],  # fmt: skip
+    "minutes_mismatches": ["cell", "held_on", "mismatched", "_row"],
+    "inflated_ratings": [
+        "name",
+        "parent_id",
+        "inspected_meetings",
+        "rating_inflation",
+        "shrunken_share",
+        "evidence",
+    ],  # fmt: skip
+    "no_admissions": ["name", "parent_id", "kind", "members", "_row"],
+    "small_residential": ["name", "parent_id", "members", "evidence"],
+    "r9_cap": ["name", "year", "excellent", "good", "cap_share", "allowed", "evidence"],
+    "copied_cells": ["cell", "meetings", "compared", "copied", "copied_share"],
+    "copied_pairs": [
+        "name_a",
+        "base_a",
+        "held_on_a",
+        "_row_a",
+        "cell_id_b",
+        "held_on_b",
+        "_row_b",
+        "similarity",
+    ],  # fmt: skip
+}
+
 #: Rows a list shows on a page; the full list goes to the evidence workbook.
 SHOWN_ROWS = 5
 
@@ -112,7 +161,13 @@ def show_list(
     options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
     frame = run_list(name, dataset, period, org_id, **options)
     return show_frame(
-        frame, LIST_TABLES.get(name), lang=lang, share=share, limit=limit, dataset=dataset
+        frame,
+        LIST_TABLES.get(name),
+        lang=lang,
+        share=share,
+        limit=limit,
+        dataset=dataset,
+        columns=PAGE_COLUMNS.get(name),
     )
 
 
@@ -124,6 +179,7 @@ def show_frame(
     share: bool = False,
     limit: int | None = SHOWN_ROWS,
     dataset: Dataset | None = None,
+    columns: list[str] | None = None,
 ):
     """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
@@ -133,11 +189,14 @@ def show_frame(
     become one ``file:row`` column. With ``dataset``, organisation codes
     (``cell_id``, ``parent_id``) are shown as names that say where
     (:func:`~chibo_analysis.present.study_data.where_names`). At most ``limit``
-    rows are shown, with a line saying how many there are.
+    rows are shown, with a line saying how many there are; with ``columns``,
+    only those of them present (after those renamings), in that order.
     """
     from chibo_analysis.present.display import table
 
     shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
+    if columns is not None:
+        shown = shown[[c for c in columns if c in shown.columns]]
     return table(shown, lang, limit=limit, table=source, categories=_CATEGORIES.get(source, {}))
 
 
@@ -147,7 +206,8 @@ CELL_CHARS = 60
 
 def page_view(frame: pd.DataFrame, dataset: Dataset | None = None) -> pd.DataFrame:
     """``frame`` made compact for a page: ``_file`` and ``_row`` as one ``file:row``
-    column (``_row``), organisation codes as names that say where.
+    column (``_row``), or left out when an ``evidence`` column names the rows
+    behind the case; organisation codes as names that say where.
 
     A text longer than :data:`CELL_CHARS` (a list of meeting codes, months)
     is cut with "…": the evidence workbook holds it whole.
@@ -167,18 +227,22 @@ def page_view(frame: pd.DataFrame, dataset: Dataset | None = None) -> pd.DataFra
                     v[: CELL_CHARS - 1] + "…" if isinstance(v, str) and len(v) > CELL_CHARS else v
                 )
             )
-    if "_file" in out.columns and "_row" in out.columns:
-        rows = out["_row"].astype("object")
-        ref = out["_file"].astype(str) + ":" + rows.map(lambda v: "" if pd.isna(v) else str(v))
-        out = out.drop(columns="_file").assign(_row=ref.where(rows.notna(), ""))
+    if "evidence" in out.columns:  # the rows behind the case say where it comes from
+        out = out.drop(columns=[c for c in ("_file", "_row") if c in out.columns])
+    for end in ("", "_a", "_b"):
+        file, row = f"_file{end}", f"_row{end}"
+        if file in out.columns and row in out.columns:
+            rows = out[row].astype("object")
+            ref = out[file].astype(str) + ":" + rows.map(lambda v: "" if pd.isna(v) else str(v))
+            out = out.drop(columns=file).assign(**{row: ref.where(rows.notna(), "")})
     if dataset is not None and dataset.has("organisations"):
         from chibo_analysis.present.study_data import where_names
 
         orgs = dataset.tables["organisations"]
-        for code, shown in (("cell_id", "cell"), ("parent_id", "parent_id")):
+        for code in ("cell_id", "parent_id", "cell_id_a", "cell_id_b"):
             if code in out.columns:
-                names = where_names(orgs, out[code].astype(str))
-                out = out.assign(**{code: list(names)}).rename(columns={code: shown})
+                out = out.assign(**{code: list(where_names(orgs, out[code].astype(str)))})
+        out = out.rename(columns={"cell_id": "cell"})
     return out
 
 
@@ -281,6 +345,10 @@ def _shown_parameter(name: str, value: object) -> str:
     return str(value)
 
 
+#: Hex digits of a file's SHA-256 a page shows (the run record keeps the whole hash).
+HASH_SHOWN = 16
+
+
 def provenance(
     dataset: Dataset, parameters: Mapping[str, object], *, lang: str = "vi"
 ) -> pd.DataFrame:
@@ -307,7 +375,8 @@ def provenance(
         extra = f"; {sheets} {label('word.sheets', lang)}" if sheets > 1 else ""
         rows.append((
             f"{label('column.file', lang)}: {path}",
-            f"{label('word.sha256', lang)} {sha}; {label('word.rows', lang)} {fmt_int(n, lang)}"
+            f"{label('word.sha256', lang)} {sha[:HASH_SHOWN]}…; "
+            f"{label('word.rows', lang)} {fmt_int(n, lang)}"
             + extra,
         ))  # fmt: skip
     return pd.DataFrame(rows, columns=["item", "value"])

@@ -76,7 +76,7 @@ def test_provenance_lists_version_parameters_and_file_hashes():
             "Parameter: targets",
             "File: meetings.csv",
         ],
-        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 32}; Rows 4"],
+        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 8}…; Rows 4"],
     }
 
 
