@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -70,7 +71,45 @@ def label(key: str, lang: str = "vi", **values: Any) -> str:
     if entry is None:
         raise ParameterError(f"label {key!r} is not in the label catalogue (resources/labels.yaml)")
     text = entry[lang]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    text = text.format(**values)
+    return _one_in_english(text) if lang == "en" else text
+
+
+#: Nouns the English catalogue counts; "1 members were" becomes "1 member was".
+_COUNTED = (
+    "members", "cells", "meetings", "rows", "columns", "months", "quarters", "files", "records",
+    "organisations", "reports", "audits", "values", "sheets", "absences", "admissions",
+    "grades", "times", "cases", "targets", "lists", "pages", "characters",
+)  # fmt: skip
+_ONE = re.compile(r"(?<![\d.,])(?<!of )\b1 (" + "|".join(_COUNTED) + r")\b( were\b| have\b)?")
+
+
+def _one_in_english(text: str) -> str:
+    """English agreement with a count of one (the catalogue writes the plural).
+
+    The verb agrees only when the count is the subject, at the start of a
+    clause ("2 meetings in 1 cell were short" keeps its verb).
+
+    >>> _one_in_english("1 members were absent; 21 cells were short; 1 cells have met it")
+    '1 member was absent; 21 cells were short; 1 cell has met it'
+    >>> _one_in_english("2 meetings in 1 cells were short; 1 of 1 cells")
+    '2 meetings in 1 cell were short; 1 of 1 cells'
+    """
+
+    def one(match: re.Match) -> str:
+        verb = match[2] or ""
+        start = match.start() == 0 or match.string[match.start() - 2 : match.start()] in (
+            "; ",
+            ". ",
+            ": ",
+        )
+        if start:
+            verb = {" were": " was", " have": " has"}.get(verb, verb)
+        return f"1 {match[1][:-1]}{verb}"
+
+    return _ONE.sub(one, text)
 
 
 def has_label(key: str) -> bool:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from chibo_analysis.labels import check_lang, fmt_int, fmt_number, fmt_percent, label
+from chibo_analysis.labels import (
+    check_lang,
+    fmt_int,
+    fmt_number,
+    fmt_percent,
+    label,
+    yes_no,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from chibo_analysis.dataset import Dataset
@@ -332,16 +339,23 @@ def target_table(
     ).reset_index(drop=True)
 
 
-def _shown_parameter(name: str, value: object) -> str:
-    """A parameter as a report shows it: paths by their name only, never absolute.
+def _shown_parameter(name: str, value: object, lang: str = "vi") -> str:
+    """A parameter as a report shows it: paths by their name only, never absolute;
+    True/False and numbers in the reader's language.
 
     >>> _shown_parameter("data", "/home/ubnd/ho-so/2022"), _shown_parameter("period", 2022)
     ('2022', '2022')
+    >>> _shown_parameter("share", False), _shown_parameter("confidence", 0.95)
+    ('Không', '0,95')
     """
     if value is None:
         return "–"
     if name in ("data", "targets", "codebook") or isinstance(value, Path):
         return Path(str(value)).name
+    if isinstance(value, bool):
+        return yes_no(value, lang)
+    if isinstance(value, float):
+        return fmt_number(value, lang, digits=len(repr(value).split(".")[-1]))
     return str(value)
 
 
@@ -363,7 +377,7 @@ def provenance(
 
     check_lang(lang)
     rows = [(label("word.package_version", lang), __version__)]
-    rows += [(f"{label('word.parameter', lang)}: {k}", _shown_parameter(k, v))
+    rows += [(f"{label('word.parameter', lang)}: {k}", _shown_parameter(k, v, lang))
              for k, v in parameters.items()]  # fmt: skip
     # one row per file (a cell's workbook holds several sheets: their rows are summed)
     files: dict[str, list] = {}
@@ -413,6 +427,15 @@ def quality_counts(report, lang: str = "vi") -> pd.DataFrame:
     )
 
 
+def _column_names(columns: object, table: object, lang: str) -> str:
+    """``"meeting_id, member_id"`` as the reader's headers ("Mã buổi sinh hoạt, Mã đảng viên")."""
+    from chibo_analysis.labels import column_label
+
+    parts = [p.strip() for p in str(columns).split(",") if p.strip()]
+    known = str(table) if isinstance(table, str) else None
+    return ", ".join(column_label(p, lang, known) for p in parts)
+
+
 def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     """The records set aside by validation: table, file, sheet, row and reasons, in ``lang``.
 
@@ -427,7 +450,8 @@ def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     if issues.empty:
         return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
     pick = 2 if lang == "vi" else 1
-    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + issues["column"] + ")"
+    columns = issues.apply(lambda r: _column_names(r["column"], r["table"], lang), axis=1)
+    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + columns + ")"
     out = (
         issues.assign(reason=text)
         .groupby(["table", "file", "sheet", "row"], sort=True, dropna=False)["reason"]

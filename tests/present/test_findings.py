@@ -52,7 +52,7 @@ def test_english_sentences_with_their_numbers(card):
         # C2 and C3 each missed one quarter; 8 of 10 quarters = 80.0%.
         "thematic": "2 of 3 cells missed a thematic meeting in at least one quarter, 2 quarters "
         "in all; 80.0% of quarters had one.",
-        "short": "2 meetings in 1 cells were shorter than the minimum (90 minutes, 120 for a "
+        "short": "2 meetings in 1 cell were shorter than the minimum (90 minutes, 120 for a "
         "combined meeting).",
         # 1 + 6 + 3 unexcused absences; the rate is B's own.
         "attendance": "Attendance was 89.0%; there were 10 unexcused absences.",
@@ -62,15 +62,15 @@ def test_english_sentences_with_their_numbers(card):
         "absent without reason).",
         "flagged_meetings": "3 members were absent without reason in 3 or more months of the year "
         "and are for the cell to consider under Article 8 of the Statutes.",
-        "flagged_dues": "1 members left 3 or more months of dues unpaid in the year.",
-        "excused_streaks": "1 members were excused from more than 3 meetings in a row.",
+        "flagged_dues": "1 member left 3 or more months of dues unpaid in the year.",
+        "excused_streaks": "1 member was excused from more than 3 meetings in a row.",
         # 2 + 5 + 0 of 10 + 12 + 3.
         "implausible_good": "7 of 25 meetings self-rated good fail the duration or attendance rules.",
         "ratings": "Of 5 inspected meetings, the cell's rating agreed with the inspectors' in "
         "60.0%; cells rated themselves 0.60 grades higher on average.",
         "minutes": "1 minutes give counts that disagree with the register.",
         # C2 and C3 admitted nobody.
-        "admissions": "1 members were admitted; 2 of 3 cells admitted nobody.",
+        "admissions": "1 member was admitted; 2 of 3 cells admitted nobody.",
     }
     counts = out.set_index("topic")[["count", "total"]]
     assert counts.loc["thematic"].tolist() == [2, 3]
@@ -118,7 +118,7 @@ def test_names_are_summarised_past_the_limit(card):
 
 def test_a_cell_audited_alone(card):
     out = findings(card, org_id="C2", lang="en").set_index("topic")["text"]
-    assert out["overview"] == "Chi bộ 2 had 1 cells with 5 members in 2022."
+    assert out["overview"] == "Chi bộ 2 had 1 cell with 5 members in 2022."
     assert out["regular"].startswith("1 of 1 cells missed")
 
 

@@ -200,3 +200,17 @@ def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
     assert html.count("<tr") == 11 and "Chi bộ 10<" in html and "Chi bộ 11<" not in html
     assert "Nêu 10 trên 13 dòng; danh sách đầy đủ ở tệp bằng chứng" in html
     assert "Nêu" not in table(frame.head(10), "vi", limit=10).data  # nothing left out: no line
+
+
+def test_rejected_rows_name_the_columns_in_the_readers_language(clean_dir):
+    from conftest import append_line
+
+    from chibo_analysis import load_dataset, validate
+    from chibo_analysis.present.report_tables import rejected_rows
+
+    append_line(clean_dir / "attendance.csv", "S1,M1,exempt")  # repeats the first row's key
+    report = validate(load_dataset(clean_dir))
+    vi = rejected_rows(report, "vi")["reasons"].tolist()
+    en = rejected_rows(report, "en")["reasons"].tolist()
+    assert [r for r in vi if "meeting_id" in r or "member_id" in r] == []
+    assert any("Mã đảng viên" in r for r in vi) and all("member_id" not in r for r in en)
