@@ -194,6 +194,30 @@ def fmt_list(items: Iterable[str], lang: str = "vi", limit: int = 5) -> str:
 # --- columns and categories ---------------------------------------------------
 
 
+def fmt_period(period: object, lang: str = "vi") -> str:
+    """A period as a sentence says it: ``năm 2022``, ``quý 3 năm 2022``, ``2020–2022``.
+
+    >>> fmt_period("2022"), fmt_period("2022Q3"), fmt_period("2020-2022"), fmt_period(2022, "en")
+    ('năm 2022', 'quý 3 năm 2022', 'giai đoạn 2020–2022', '2022')
+    >>> fmt_period("2022Q3", "en"), fmt_period("2020-2022", "en")
+    ('the third quarter of 2022', '2020–2022')
+    """
+    check_lang(lang)
+    text = str(period).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return f"năm {text}" if lang == "vi" else text
+    quarter = re.fullmatch(r"(\d{4})[Qq]([1-4])", text)
+    if quarter:
+        year, q = quarter.groups()
+        if lang == "vi":
+            return f"quý {q} năm {year}"
+        return f"the {('first', 'second', 'third', 'fourth')[int(q) - 1]} quarter of {year}"
+    span = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", text)
+    if span:
+        return f"giai đoạn {span[1]}–{span[2]}" if lang == "vi" else f"{span[1]}–{span[2]}"
+    return text
+
+
 def column_label(column: str, lang: str = "vi", table: str | None = None) -> str:
     """The reader's header of ``column``: the catalogue's, else the schema's.
 

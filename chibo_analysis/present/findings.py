@@ -24,6 +24,7 @@ from chibo_analysis.labels import (
     fmt_list,
     fmt_number,
     fmt_percent,
+    fmt_period,
     label,
 )
 from chibo_analysis.present.study_data import where_names
@@ -141,13 +142,15 @@ def findings(
 
     add("overview", n_cells, None, "finding.overview", org=shorten(str(org["name"]), lang=lang),
         cells=n(n_cells),
-        members=n(org["members"]), period=org["period"])  # fmt: skip
+        members=n(org["members"]), period=fmt_period(org["period"], lang))  # fmt: skip
 
     if "standard_meeting_rate" in org.index and pd.isna(org["standard_meeting_rate"]):
         # its denominator is every meeting held: empty means the records hold no meeting of
         # the period (a period outside the data, or cells that sent none); stating 100% of
         # months missed, and so on, would read as findings about meetings nobody recorded
-        add("no_meetings", 0, n_cells, "finding.no_meetings", period=org["period"])
+        add(
+            "no_meetings", 0, n_cells, "finding.no_meetings", period=fmt_period(org["period"], lang)
+        )
         return _frame(rows)
 
     missed_months = cells["months_expected"] - cells["regular_months"]

@@ -81,7 +81,7 @@ def test_vietnamese_sentences_use_vietnamese_numbers(card):
     out = findings(card, org_id="B", targets={"attendance_rate": 0.9}, lang="vi")
     text = out.set_index("topic")["text"]
     assert text["thematic"] == (
-        "2 trên 3 chi bộ thiếu sinh hoạt chuyên đề ít nhất một quý, tổng cộng 2 quý; "
+        "2 trong số 3 chi bộ thiếu sinh hoạt chuyên đề ít nhất một quý, tổng cộng 2 quý; "
         "tỷ lệ quý có sinh hoạt chuyên đề là 80,0%."
     )
     assert text["ratings"].endswith("cao hơn trung bình 0,60 bậc.")
@@ -151,7 +151,7 @@ def test_a_period_without_any_meeting_says_so_instead_of_listing_shortfalls(card
     assert out["topic"].tolist() == ["overview", "no_meetings"]
     assert "no meeting of the cells in 2030" in out["text"].iloc[1]
     vi = findings(empty, org_id="B", lang="vi")["text"].iloc[1]
-    assert vi.startswith("Dữ liệu không có biên bản sinh hoạt nào của các chi bộ trong kỳ 2030")
+    assert vi.startswith("Dữ liệu không có biên bản sinh hoạt nào của các chi bộ trong năm 2030")
 
 
 def test_inflated_ratings_are_a_finding_naming_the_cells(card):
