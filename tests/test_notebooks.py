@@ -220,6 +220,9 @@ def test_explore_runs_under_nbval(city, tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:]
+    # the inspector's next step, export to Excel, wrote beside the reports, not beside the notebook
+    exported = list((tmp_path / "reports" / "H001-B01" / "2022").glob("kham-pha-*.xlsx"))
+    assert len(exported) == 1 and not list(tmp_path.glob("*.xlsx"))
 
 
 def test_plan_writes_the_worksheet_beside_the_report(reports):

@@ -662,3 +662,18 @@ def cells_missing_targets(
     })  # fmt: skip
     out = out.sort_values(["_n", "base", "name"], ascending=[False, True, True], kind="stable")
     return out.drop(columns="_n").reset_index(drop=True)
+
+
+def dataset_summary(dataset: Dataset, lang: str = "vi") -> pd.DataFrame:
+    """Rows and files per table of ``dataset``, with the reader's table names.
+
+    Columns ``table`` (the schema's Vietnamese name in ``vi``), ``rows`` and
+    ``files``: :meth:`Dataset.summary` for a reader.
+    """
+    from chibo_analysis.schema import TABLES
+
+    check_lang(lang)
+    out = dataset.summary().reset_index()
+    if lang == "vi":
+        out["table"] = out["table"].map(lambda n: TABLES[n].vi if n in TABLES else n)
+    return out.astype({"rows": "Int64"})
