@@ -151,7 +151,9 @@ def main() -> None:
         one, one_mem, one_all = median_of(
             lambda i: [*cmd, *where, "--out", str(out / str(i))], args.repeat
         )
-        run = json.loads((out / "0" / committee / args.period / "run.json").read_text())
+        run = json.loads(
+            (out / "0" / committee / args.period / "audit_organisation.run.json").read_text()
+        )
         steps = {k: run["timings"].get(k) for k in ("check", "hash", "execute", "html")}
         results["audit"] = {
             "seconds": one,
@@ -202,7 +204,7 @@ def main() -> None:
             cmd = [*chibo, "batch", str(data), "--level", "base", "--period", args.period]
             cmd += ["--jobs", str(args.jobs), *where, "--out", str(out)]
             runs.append(measure(cmd))
-            for record in out.glob(f"*/{args.period}/run.json"):
+            for record in out.glob(f"*/{args.period}/*.run.json"):
                 run = json.loads(record.read_text())
                 if run["status"] != "ok":
                     failed.add((run["parameters"]["org_id"], run["error"]["message"][:300]))

@@ -11,7 +11,9 @@ recall = planted cases found / planted cases, precision = found cases that
 were planted / cases found. Precision below 1 is not necessarily a fault of
 the list: the generator's ordinary behaviour also produces real cases it did
 not plant (e.g. a member who happens to miss three months). ``copied_minutes``
-belongs to chibo_analysis.indicators.minutes and is not measured here.
+belongs to chibo_analysis.indicators.minutes and is measured by bench_minutes.py.
+``detail_agrees``: for excused streaks and chronic absentees, the planted
+cases found whose recorded length (months) equals the one the list reports.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from chibo_analysis.checks.validation import validated
 from chibo_analysis.indicators import roll
 from chibo_analysis.indicators.lists import run_list
 from chibo_analysis.indicators.periods import parse_period
-from chibo_analysis.indicators.scorecard import scorecard
 from chibo_analysis.intake.load import load_dataset
 
 
@@ -40,8 +41,8 @@ def truth_keys(truth: pd.DataFrame, kind: str) -> set:
         return set(zip(t["member_id"], _year(t["period"]), strict=True))
     if kind in ("short_meeting", "minutes_mismatch"):
         return set(t["meeting_id"])
-    if kind == "unconfirmed_probation":
-        return set(t["member_id"])
+    if kind == "unconfirmed_probation":  # overdue at the end of each year it stays so
+        return set(zip(t["member_id"], _year(t["period"]), strict=True))
     if kind in ("small_residential", "over_cap", "inflated_self_rating"):
         return set(zip(t["org_id"], _year(t["period"]), strict=True))
     if kind == "no_admissions":
@@ -71,15 +72,14 @@ def found_keys(ds, kind: str, years: list[int]) -> set:
         elif kind == "minutes_mismatch":
             found |= set(run_list("minutes_mismatches", ds, y)["meeting_id"])
         elif kind == "unconfirmed_probation":
-            found |= set(run_list("probation_overdue", ds, y)["member_id"])
+            found |= {(m, y) for m in run_list("probation_overdue", ds, y)["member_id"]}
         elif kind == "small_residential":
             found |= {(o, y) for o in run_list("small_residential", ds, y)["org_id"]}
         elif kind == "over_cap":
             out = run_list("r9_cap", ds, y)
             found |= set(zip(out["org_id"], out["year"], strict=True))
         elif kind == "inflated_self_rating":
-            card = scorecard(ds, y)
-            found |= {(o, y) for o in card.loc[card["rating_inflation"] > 0.5, "org_id"]}
+            found |= {(o, y) for o in run_list("inflated_ratings", ds, y)["org_id"]}
         elif kind in ("skipped_month", "missing_thematic"):
             found |= _gaps(ds, y, kind)
     if kind == "no_admissions":
@@ -103,6 +103,33 @@ def _gaps(ds, year: int, kind: str) -> set:
         else gaps[col].dt.to_period("Q").astype(str)
     )
     return set(zip(gaps["cell_id"], label, strict=True))
+
+
+def detail_agreement(ds, truth: pd.DataFrame, kind: str, years: list[int]) -> str:
+    """Planted cases found whose recorded size (run length, months) is the one the list finds."""
+    if kind not in ("excused_streak", "chronic_absentee"):
+        return ""
+    t = truth[(truth["scope"] == "audit") & (truth["kind"] == kind)]
+    planted = dict(
+        zip(
+            zip(t["member_id"], _year(t["period"]), strict=True),
+            t["detail"].str.split(" ").str[-1].astype(int),
+            strict=True,
+        )
+    )
+    found: dict = {}
+    for y in years:
+        if kind == "excused_streak":
+            out = run_list("excused_streaks", ds, y)
+            for m, yr, n in zip(out["member_id"], out["year"], out["run_length"], strict=True):
+                found[m, yr] = max(found.get((m, yr), 0), int(n))
+        else:
+            out = run_list("r6_meetings", ds, y)
+            keys = zip(out["member_id"], out["year"], strict=True)
+            found |= dict(zip(keys, out["n_months"], strict=True))
+    both = [k for k in planted if k in found]
+    same = sum(planted[k] == found[k] for k in both)
+    return f"{same}/{len(both)}"
 
 
 KINDS = [
@@ -145,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     report = pd.DataFrame(rows)
+    report["detail_agrees"] = report["kind"].map(lambda k: detail_agreement(ds, truth, k, years))
     with pd.option_context("display.float_format", "{:.3f}".format):
         print(report.to_string(index=False))
     return 0

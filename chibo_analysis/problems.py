@@ -13,6 +13,7 @@ is emptied, the record stays) or ``kept`` (a warning).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.outputs import csv_safe, excel_writer
+from chibo_analysis.outputs import write_tables
+from chibo_analysis.texts import CONTROL_RE, shorten, show_controls
 
 ISSUE_COLUMNS = [
     "table",
@@ -73,6 +75,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "warning",
         "value read after ignoring punctuation or invisible characters",
         "giá trị được đọc sau khi bỏ dấu câu hoặc ký tự ẩn",
+    ),
+    "control_characters": (
+        "warning",
+        "control characters (NUL and the like) removed from the value",
+        "đã bỏ các ký tự điều khiển (NUL…) khỏi giá trị",
     ),
     "not_allowed": ("error", "value is not one of the allowed values", "giá trị không được phép"),
     "out_of_range": ("error", "value outside the allowed range", "giá trị ngoài khoảng cho phép"),
@@ -161,6 +168,11 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "a row under the data (a signature footer) was not read",
         "dòng dưới bảng dữ liệu (phần ký tên) không được đọc",
     ),
+    "empty_file": (
+        "warning",
+        "a data file is empty: its table, if optional, is treated as not supplied",
+        "tệp dữ liệu trống: nếu là bảng không bắt buộc thì coi như không có bảng này",
+    ),
     "unread_file": (
         "warning",
         "a data file in the folder belongs to no table and was not read",
@@ -197,12 +209,18 @@ def _as_written(value):
 def shown_values(values: pd.Series) -> np.ndarray:
     """Values as an office writes them: dates dd/mm/yyyy, long text cut at :data:`MAX_VALUE`.
 
+    Control characters are shown as visible marks (see
+    :func:`chibo_analysis.texts.show_controls`); a long text is cut by
+    :func:`chibo_analysis.texts.shorten`, its whole length stated.
+
     Examples
     --------
     >>> shown_values(pd.Series(pd.to_datetime(["2022-02-01", None]))).tolist()
     ['01/02/2022', '']
     >>> shown_values(pd.Series(["x" * 250]))[0][-30:]
     'xxxxxx… (250 ký tự/characters)'
+    >>> shown_values(pd.Series(["Tr\\x00ần"])).tolist()
+    ['Tr␀ần']
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         text = values.dt.strftime("%d/%m/%Y").astype("object").where(values.notna(), "")
@@ -210,17 +228,27 @@ def shown_values(values: pd.Series) -> np.ndarray:
         plain = values.astype("object")
         text = plain.map(_as_written)
         text = text.where(values.notna(), "").astype(str)
-    text = text.astype(str)
-    long = text.str.len() > MAX_VALUE
-    if long.any():
-        text = text.where(
-            ~long,
-            text.str.slice(0, MAX_VALUE)
-            + "… ("
-            + text.str.len().astype(str)
-            + " ký tự/characters)",
-        )
-    return text.to_numpy(dtype=object)
+    text = text.astype(str).astype(object)
+    if CONTROL_RE.search("".join(text)):  # one scan: control characters are rare
+        text = text.map(show_controls)
+    return shorten_texts(text).to_numpy(dtype=object)
+
+
+def shorten_texts(texts: pd.Series, limit: int = MAX_VALUE) -> pd.Series:
+    """:func:`chibo_analysis.texts.shorten` on each text of a Series (only the long ones cost).
+
+    For values from the data quoted inside a message.
+
+    Examples
+    --------
+    >>> shorten_texts(pd.Series(["M1", "M" * 300]), limit=3).tolist()
+    ['M1', 'MMM… (300 ký tự/characters)']
+    """
+    texts = texts.astype(object)
+    long = texts.map(len, na_action="ignore").gt(limit).to_numpy(dtype=bool, na_value=False)
+    if not long.any():
+        return texts
+    return texts.where(~long, texts[long].map(lambda v: shorten(v, limit)))
 
 
 #: What cleaning does about an issue.
@@ -366,14 +394,14 @@ class ValidationReport:
         )
 
     def write(self, path: str | Path) -> Path:
-        """Write the report to ``.xlsx`` (issues and counts sheets) or ``.csv``."""
+        """Write the report to ``.xlsx`` (issues and counts sheets) or ``.csv``.
+
+        A value over a workbook cell's 32,767 characters is cut, with a warning on stderr.
+        """
         path = Path(path)
-        if path.suffix.lower() == ".csv":
-            csv_safe(self.to_frame()).to_csv(path, index=False, encoding="utf-8-sig")
-        elif path.suffix.lower() == ".xlsx":
-            with excel_writer(path) as xl:
-                self.to_frame().to_excel(xl, sheet_name="issues", index=False)
-                self.counts().to_excel(xl, sheet_name="counts", index=False)
-        else:
+        if path.suffix.lower() not in (".csv", ".xlsx"):
             raise ParameterError(f"out={str(path)!r}: expected a .xlsx or .csv file name")
+        frames = {"issues": self.to_frame(), "counts": self.counts()}
+        for warning in write_tables(path, frames):
+            print(f"warning: {warning}", file=sys.stderr)
         return path

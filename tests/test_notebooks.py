@@ -189,7 +189,7 @@ def test_index_figures_recorded(reports):
     import json
 
     folder = reports["audit_organisation", "vi", False].folder
-    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((folder / "audit_organisation.figures.json").read_text(encoding="utf-8"))
     assert figures["cells"] == 12 and 0 < figures["attendance_rate"] <= 1
 
 
@@ -202,13 +202,27 @@ def test_explore_runs_under_nbval(city, tmp_path):
     copy = tmp_path / "explore.ipynb"
     nbformat.write(nb, copy)
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", str(copy)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--nbval-kernel-name",
+            "python3",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(copy),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:]
+    # the inspector's next step, export to Excel, wrote beside the reports, not beside the notebook
+    exported = list((tmp_path / "reports" / "H001-B01" / "2022").glob("kham-pha-*.xlsx"))
+    assert len(exported) == 1 and not list(tmp_path.glob("*.xlsx"))
 
 
 def test_plan_writes_the_worksheet_beside_the_report(reports):
@@ -218,3 +232,27 @@ def test_plan_writes_the_worksheet_beside_the_report(reports):
     sheet = read_worksheet(folder / "inspection_worksheet.xlsx")
     # 95% confidence, 5% tolerable, none expected: 59 meetings (or the whole population).
     assert 0 < len(sheet) <= 59
+
+
+def _rows_with_members(html: str, pattern: str) -> list[str]:
+    rows = re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
+    return [r for r in rows if re.search(pattern, r)]
+
+
+def test_shared_report_gives_nothing_that_finds_a_member_in_the_files(reports, city):
+    # Issue 10: beside each pseudonym a shared report showed the member's row in members.csv
+    # and the admission date; the provenance showed the absolute path of the data folder.
+    internal = _html(reports["audit_organisation", "vi", False])
+    shared = _html(reports["audit_organisation", "vi", True])
+    members = pd.read_csv(city / "members.csv", usecols=["member_id"])["member_id"].astype(str)
+    codes = "|".join(re.escape(m) for m in members.head(2000))
+    exact_date, source_row = r"\b\d{2}/\d{2}/\d{4}\b", r"\.(csv|xlsx)[^<]*:\d+"
+    # the unshared report shows them, so the checks below can fail
+    assert _rows_with_members(internal, rf">({codes})<") != []
+    assert [r for r in _rows_with_members(internal, rf">({codes})<") if re.search(source_row, r)]
+    pseudonymous = _rows_with_members(shared, r">BD-[0-9a-f]{10}<")
+    assert pseudonymous
+    assert [r for r in pseudonymous if re.search(source_row, r)] == []
+    assert [r for r in pseudonymous if re.search(exact_date, r)] == []
+    for page in (internal, shared):
+        assert str(city) not in page and str(city.parent) not in page  # no absolute path

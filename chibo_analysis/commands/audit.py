@@ -86,11 +86,11 @@ def print_data_notice(report_file, data: str, lang: str) -> None:
     from pathlib import Path
 
     from chibo_analysis.present.data_notice import notice_from_figures
-    from chibo_analysis.runner.index import FIGURES_FILE
+    from chibo_analysis.runner.index import figures_path
 
     if not report_file:
         return
-    figures = Path(report_file).parent / FIGURES_FILE
+    figures = figures_path(Path(report_file).parent, Path(report_file).stem)
     if figures.is_file():
         notice = notice_from_figures(json.loads(figures.read_text("utf-8")), data, lang)
         if notice:

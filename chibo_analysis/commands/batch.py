@@ -23,6 +23,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--jobs", type=int, metavar="N", help="audits run at once (default: number of CPUs)"
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip organisations whose report is complete for the same files, parameters "
+        "and version (after a batch was stopped)",
+    )
     add_common(parser)
     parser.set_defaults(func=run)
     return parser
@@ -44,8 +50,12 @@ def run(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         notebooks_dir=args.notebooks,
         timeout=args.timeout,
+        resume=args.resume,
     )
     done = len(result.results) - len(result.failed)
+    skipped = sum(bool(r.get("skipped")) for r in result.results)
+    if skipped:
+        print(f"{skipped} reports already complete were kept (--resume)")
     first = next((r for r in result.results if r["status"] == "ok" and r.get("html")), None)
     if first is not None:  # one dataset for every audit: one notice
         print_data_notice(first["html"], args.data, args.lang)

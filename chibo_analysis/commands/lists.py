@@ -20,6 +20,7 @@ DESCRIPTIONS = {
     "small_residential": "residential cells under 5 members (local target)",
     "no_admissions": "cells that admitted no member in the period",
     "r9_cap": "base organisations over R9's 20% cap of excellent ratings (needs reviews)",
+    "inflated_ratings": "cells rating their meetings 2+ grades above the inspectors (R5; needs inspections)",
 }
 
 

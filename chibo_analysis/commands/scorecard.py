@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.outputs import csv_safe, excel_writer
+from chibo_analysis.outputs import write_tables
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -50,14 +50,13 @@ def check_out(out: str | Path) -> Path:
 
 
 def write_frame(frames: dict[str, pd.DataFrame], out: str | Path) -> Path:
-    """Write one frame to ``.csv`` (the first one) or several sheets to ``.xlsx``."""
+    """Write one frame to ``.csv`` (the first one) or several sheets to ``.xlsx``.
+
+    Cells cut to fit a workbook are listed on stderr.
+    """
     out = check_out(out)
-    if out.suffix.lower() == ".csv":
-        csv_safe(next(iter(frames.values()))).to_csv(out, index=False, encoding="utf-8-sig")
-    else:
-        with excel_writer(out) as xl:
-            for sheet, frame in frames.items():
-                frame.to_excel(xl, sheet_name=sheet[:31], index=False)
+    for warning in write_tables(out, frames):
+        print(f"warning: {warning}", file=sys.stderr)
     return out
 
 

@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
 def format_report(report, text: dict, lang: str, examples: int) -> str:
     """Counts per reason with the first examples of each (file, row, column, value, message)."""
+    from chibo_analysis.texts import LONG_TEXT, shorten
+
     lines = [text["title"]]
     if report.issues.empty:
         return "\n".join(lines + [text["clean"]])
@@ -88,10 +90,12 @@ def format_report(report, text: dict, lang: str, examples: int) -> str:
         group = issues[(issues["code"] == row.code) & (issues["table"] == row.table)]
         for issue in group.head(examples).itertuples(index=False):
             sheet = f" [{issue.sheet}]" if issue.sheet else ""
-            value = f" = {issue.value!r}" if issue.value != "" else ""
+            # values from the data are cut in the report already: this is a safety net
+            value = f" = {shorten(issue.value, LONG_TEXT, lang)!r}" if issue.value != "" else ""
+            column = f", {shorten(issue.column, LONG_TEXT, lang)}" if issue.column else ""
             lines.append(
-                f"  {issue.file}{sheet}, {text['row']} {issue.row}, {issue.column}{value}: "
-                f"{issue.message}"
+                f"  {issue.file}{sheet}, {text['row']} {issue.row}{column}{value}: "
+                f"{shorten(issue.message, LONG_TEXT, lang)}"
             )
         if len(group) > examples:
             lines.append("  " + text["more"].format(n=len(group) - examples))

@@ -150,6 +150,7 @@ def _lists() -> dict[str, Callable[..., pd.DataFrame]]:
         "small_residential": sc.small_residential,
         "no_admissions": sc.no_admissions,
         "r9_cap": sc.r9_cap,
+        "inflated_ratings": sc.inflated_ratings,
     }
 
 
@@ -157,7 +158,7 @@ def _lists() -> dict[str, Callable[..., pd.DataFrame]]:
 LISTS = (
     "r6_meetings", "r6_dues", "excused_streaks", "failing_meetings", "implausible_good",
     "minutes_mismatches", "probation_overdue", "exemption_age", "small_residential",
-    "no_admissions", "r9_cap",
+    "no_admissions", "r9_cap", "inflated_ratings",
 )  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Cell and base-organisation lists: small residential cells, no admissions, R9's cap.
+"""Cell and base-organisation lists: small residential cells, no admissions, R9's cap,
+inflated self-ratings.
 
 ``_file``/``_row`` are those of the organisation's row; ``evidence`` lists
 the membership or review rows behind the count.
@@ -6,6 +7,7 @@ the membership or review rows behind the count.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from chibo_analysis.schema import CELL_LEVELS
@@ -38,6 +40,9 @@ def small_residential(
 ) -> pd.DataFrame:
     """Residential cells with fewer than ``min_members`` members at the period's end.
 
+    Only cells that still exist at the period's end: a cell dissolved during
+    the period (``dissolved_on`` on or before its last day) is left out.
+
     ``min_members`` defaults to the ``residential_members`` target of the
     default targets file (5, a local target of Đề án 16-ĐA/TU of 03/01/2020).
     Returns ``org_id``, ``name``, ``parent_id``, ``members``,
@@ -50,7 +55,11 @@ def small_residential(
         min_members = int(load_targets().targets["residential_members"].value)
     ds, period, _ = list_context(dataset, period, org_id)
     cells = _cell_rows(ds, period, org_id)
-    hit = cells[(cells["kind"] == "residential") & (cells["members"] < min_members)]
+    # a cell dissolved in the period has no members at its end because it is gone, not small
+    orgs = ds.organisations.drop_duplicates("org_id").set_index("org_id")
+    dissolved = cells["org_id"].map(orgs["dissolved_on"])
+    exists = dissolved.isna() | (dissolved > period.end)
+    hit = cells[exists & (cells["kind"] == "residential") & (cells["members"] < min_members)]
     roll_rows = ds.members[
         roll.on_roll(ds.members, period.end) & ds.members["cell_id"].isin(hit["org_id"])
     ]
@@ -96,8 +105,10 @@ def r9_cap(
     A member's review of year Y counts in the base organisation of the cell
     whose roll holds them at the end of Y (else the last cell they left in Y).
     Returns ``org_id``, ``name``, ``year``, ``excellent``, ``good``,
-    ``basis``, ``cap`` (share x basis count), the base's ``_file``/``_row``
-    and ``evidence`` (the excellent members' review rows).
+    ``basis``, ``cap_share`` (the share, 0.2), ``allowed`` (the most
+    excellent members the cap allows: share x basis rounded down, 13 of 68),
+    the base's ``_file``/``_row`` and ``evidence`` (the excellent members'
+    review rows). Listed where ``excellent`` exceeds ``allowed``.
     """
     ds, period, inside = list_context(dataset, period, org_id)
     _need(ds, "reviews", "r9_cap")
@@ -131,8 +142,11 @@ def r9_cap(
         .astype("int64")
     )
     counts["basis"] = counts["good"] + (counts["excellent"] if basis == "good_or_better" else 0)
-    counts["cap"] = share * counts["basis"]
-    over = counts[counts["excellent"] > counts["cap"]].reset_index()
+    counts["cap_share"] = float(share)
+    # the most excellent members the cap allows: share x basis, rounded down (13.6 -> 13);
+    # the 1e-9 keeps 0.2 x 15 = 3.0000000000000004 at 3
+    counts["allowed"] = np.floor(share * counts["basis"] + 1e-9).astype("int64")
+    over = counts[counts["excellent"] > counts["allowed"]].reset_index()
     ev = join_evidence(rated[lvl.eq("excellent")], ["org_id", "year"])
     out = over.merge(ev, on=["org_id", "year"], how="left")
     meta = orgs.set_index("org_id")
@@ -147,9 +161,100 @@ def r9_cap(
         "excellent",
         "good",
         "basis",
-        "cap",
+        "cap_share",
+        "allowed",
         "_file",
         "_row",
         "evidence",
     ]
     return source_columns(out)[cols].sort_values(["org_id", "year"]).reset_index(drop=True)
+
+
+#: A meeting is overrated when the cell rated it this many grades or more above the
+#: inspectors (an honest self-rating is the inspectors' give or take one grade).
+OVERRATED_GRADES = 2
+#: A cell is listed when its shrunken share of overrated meetings reaches this.
+INFLATED_SHARE = 0.5
+
+
+def inflated_ratings(
+    dataset,
+    period: str | int | Period,
+    org_id: str | None = None,
+    *,
+    grades: int = OVERRATED_GRADES,
+    share: float = INFLATED_SHARE,
+) -> pd.DataFrame:
+    """Cells whose self-ratings are inflated: rated well above what the inspectors found (R5).
+
+    Built on the inspection comparison of the scorecard (``inspected_meetings``,
+    ``rating_inflation``: the latest inspection of each meeting with both
+    ratings). A meeting is *overrated* when the cell's rating is ``grades`` or
+    more above the inspectors' on the 0-3 scale. Per cell and year, the share
+    of inspected meetings that are overrated is shrunk by empirical Bayes
+    (beta-binomial, :func:`chibo_analysis.stats.shrinkage.shrunken_rates`),
+    the population being every cell of the dataset with inspected meetings
+    that year: a cell with one or two inspected meetings is pulled toward the
+    population's share, one with many hardly. A cell is listed when its
+    shrunken share reaches ``share`` (its meetings are more likely overrated
+    than not). Where the population cannot be estimated (fewer than two
+    cells inspected, or every share 0 or every share 1), the raw share is
+    used and ``shrunken_share`` equals ``overrated_share``.
+
+    Needs ``inspections``. Returns ``org_id``, ``name``, ``parent_id``,
+    ``year``, ``inspected_meetings``, ``rating_inflation`` (mean self minus
+    inspection), ``overrated``, ``overrated_share`` (overrated / inspected),
+    ``shrunken_share``, ``share_lower``, ``share_upper`` (its 95% posterior
+    interval), the cell's ``_file``/``_row`` and ``evidence`` (the inspection
+    rows of the overrated meetings), the highest shrunken share first.
+    """
+    from chibo_analysis.errors import ParameterError
+
+    from .scorecard import latest_inspections
+
+    ds, period, inside = list_context(dataset, period, org_id)
+    _need(ds, "inspections", "inflated_ratings")
+    cols = ["org_id", "name", "parent_id", "year", "inspected_meetings", "rating_inflation",
+            "overrated", "overrated_share", "shrunken_share", "share_lower", "share_upper",
+            "_file", "_row", "evidence"]  # fmt: skip
+    parts = []
+    for year in period.years:
+        yp = parse_period(year)
+        held = ds.meetings["held_on"]
+        mt = ds.meetings[(held >= yp.start) & (held <= yp.end)]
+        pairs = latest_inspections(ds.inspections, mt)
+        if pairs.empty:
+            continue
+        pairs = pairs.assign(over=(pairs["difference"] >= int(grades)).astype("int64"))
+        per = pairs.groupby("cell_id").agg(
+            inspected_meetings=("over", "size"),
+            overrated=("over", "sum"),
+            rating_inflation=("difference", "mean"),
+        )
+        try:
+            from chibo_analysis.stats.shrinkage import shrunken_rates
+
+            fit = shrunken_rates(per["overrated"], per["inspected_meetings"]).table
+        except ParameterError:  # too few cells, or nothing to shrink: the raw shares
+            rate = per["overrated"] / per["inspected_meetings"]
+            fit = pd.DataFrame({"rate": rate, "shrunken": rate, "lower": rate, "upper": rate})
+        fit = fit[["rate", "shrunken", "lower", "upper"]].set_axis(
+            ["overrated_share", "shrunken_share", "share_lower", "share_upper"], axis=1
+        )
+        per = per.join(fit)
+        hit = per[(per["shrunken_share"] >= float(share)) & per.index.isin(inside)]
+        over = pairs[(pairs["over"] == 1) & pairs["cell_id"].isin(hit.index)]
+        ev = join_evidence(over, ["cell_id"]).set_index("cell_id")["evidence"]
+        parts.append(hit.assign(year=int(year), evidence=ev).rename_axis("org_id").reset_index())
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    meta = ds.organisations.drop_duplicates("org_id").set_index("org_id")
+    out["name"] = out["org_id"].map(meta["name"])
+    out["parent_id"] = out["org_id"].map(meta["parent_id"])
+    out["_file"] = out["org_id"].map(meta["_file"].astype(str))
+    out["_row"] = out["org_id"].map(meta["_row"]).astype("int64")
+    out["evidence"] = out["evidence"].fillna("")
+    out = out.astype({"inspected_meetings": "int64", "overrated": "int64"})
+    return out[cols].sort_values(["shrunken_share", "org_id", "year"], ascending=[False, True, True],
+                                 kind="stable").reset_index(drop=True)  # fmt: skip

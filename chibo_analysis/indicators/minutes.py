@@ -310,6 +310,7 @@ def copied_minutes(
     bands: int | None = None,
     same_month: bool = False,
     seed: int = 0,
+    about=None,
 ) -> CopiedMinutes:
     """Near-duplicate minutes within cells across months and across cells.
 
@@ -337,6 +338,13 @@ def copied_minutes(
         Also report pairs of the same cell in the same month.
     seed : int
         Seed of the MinHash permutations.
+    about : collection of str, optional
+        The ``meeting_id`` of the meetings the result is about (an audited
+        organisation's meetings of the period). Every minutes text of
+        ``meetings`` is still compared, so a copy of a meeting of another
+        year or organisation is found, but only the pairs whose *later*
+        meeting is among these are kept, and only these meetings are counted
+        per cell. Default: every meeting.
 
     Returns
     -------
@@ -382,18 +390,26 @@ def copied_minutes(
     long_enough = words >= max(int(min_words), int(k))
     keep = long_enough[doc] if doc.size else np.array([], dtype=bool)
     doc, sh = doc[keep], sh[keep]
-    if doc.size == 0:
+    wanted = np.ones(len(frame), dtype=bool)
+    if about is not None:
+        wanted = frame["meeting_id"].isin(pd.Index(list(about))).to_numpy()
+    if doc.size == 0 or not wanted.any():
         pairs, sim = np.empty((0, 2), dtype=np.int64), np.array([], dtype=float)
     elif method == "exact":
         pairs, sim = _all_pairs(_incidence(doc, sh, len(frame)), float(threshold))
     else:
         floor = float(threshold) - 4 * 0.5 / np.sqrt(int(num_perm))
         pairs = _candidates(doc, sh, int(num_perm), int(bands), rows, int(seed), floor)
+        # only pairs that may concern a meeting asked about go on to the exact check
+        pairs = pairs[wanted[pairs[:, 0]] | wanted[pairs[:, 1]]]
         sim = _jaccard(_incidence(doc, sh, len(frame)), pairs)
         found = sim >= float(threshold)
         pairs, sim = pairs[found], sim[found]
     pair_frame = _pair_frame(frame, pairs, sim, same_month)
-    cells = _cell_shares(frame, long_enough, pair_frame)
+    if about is not None:
+        pair_frame = pair_frame[pair_frame["meeting_id_b"].isin(frame["meeting_id"][wanted])]
+        pair_frame = pair_frame.reset_index(drop=True)
+    cells = _cell_shares(frame[wanted], long_enough[wanted], pair_frame)
     return CopiedMinutes(pair_frame, cells, float(threshold), int(k), method)
 
 
@@ -419,7 +435,8 @@ def _pair_frame(frame: pd.DataFrame, pairs: np.ndarray, sim: np.ndarray, same_mo
 
 
 def _cell_shares(frame: pd.DataFrame, long_enough: np.ndarray, pairs: pd.DataFrame):
-    per = pd.DataFrame({"cell_id": frame["cell_id"], "meeting_id": frame["meeting_id"]})
+    per = pd.DataFrame({"cell_id": frame["cell_id"].to_numpy(),
+                        "meeting_id": frame["meeting_id"].to_numpy()})  # fmt: skip
     per["short"] = ~long_enough
     within = set(pairs.loc[pairs["same_cell"], "meeting_id_b"])
     copied = set(pairs["meeting_id_b"])
@@ -438,3 +455,35 @@ def _cell_shares(frame: pd.DataFrame, long_enough: np.ndarray, pairs: pd.DataFra
     cells["copied_across"] = cells["copied"] - cells["copied_within"]
     cells["copied_share"] = (cells["copied"] / cells["compared"]).where(cells["compared"] > 0)
     return cells.reset_index()[CELL_COLUMNS]
+
+
+def copied_minutes_in(dataset, period, org_id: str | None = None, **options) -> CopiedMinutes:
+    """Copied minutes among the meetings of ``period`` within ``org_id``, against every text.
+
+    Each meeting of the audited organisation and period is compared with
+    every minutes text of the dataset, of every year and organisation: a
+    copy of last year's minutes, or of a cell of another base organisation,
+    is found as well as a copy within the organisation. A pair is listed when
+    its *later* meeting (``b``, the copy) is one of the audited meetings; its
+    earlier meeting (``a``, the source) may lie anywhere. ``options`` go to
+    :func:`copied_minutes` (threshold, k, ...).
+
+    Returns
+    -------
+    CopiedMinutes
+        As :func:`copied_minutes`; ``cells`` counts the audited meetings only.
+    """
+    from chibo_analysis.checks.validation import validated
+
+    from . import roll
+    from .periods import parse_period
+
+    ds = validated(dataset)
+    period = parse_period(period)
+    inside = roll.subtree(ds.organisations, org_id)
+    mt = ds.meetings
+    held = mt["held_on"]
+    audited = mt.loc[
+        mt["cell_id"].isin(inside) & (held >= period.start) & (held <= period.end), "meeting_id"
+    ]
+    return copied_minutes(mt, about=audited, **options)

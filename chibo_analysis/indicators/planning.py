@@ -30,7 +30,7 @@ import pandas as pd
 
 from chibo_analysis.checks.validation import validated
 from chibo_analysis.errors import DataReadError, ParameterError
-from chibo_analysis.outputs import excel_writer
+from chibo_analysis.outputs import atomic_path, excel_writer
 from chibo_analysis.schema import CELL_LEVELS, NO, RATINGS, YES, fold
 from chibo_analysis.stats.sampling import SampleEvaluation, evaluate_sample, sample_size
 from chibo_analysis.stats.sampling import select_sample as _select
@@ -294,7 +294,7 @@ def write_worksheet(plan: InspectionPlan, path: str | Path) -> Path:
     params = pd.DataFrame(
         {"parameter": list(plan.parameters), "value": list(plan.parameters.values())}
     )
-    with excel_writer(path) as xl:
+    with atomic_path(path) as tmp, excel_writer(tmp) as xl:
         plan.risk.to_excel(xl, sheet_name=SHEETS["risk"], index=False)
         sample.to_excel(xl, sheet_name=SHEETS["sample"], index=False)
         params.astype(str).to_excel(xl, sheet_name=SHEETS["parameters"], index=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from chibo_analysis.problems import empty_issues, make_issues
+from chibo_analysis.problems import empty_issues, make_issues, shorten_texts
 from chibo_analysis.schema import TABLES
 
 #: (table, column) -> the tables and key columns it refers to.
@@ -67,6 +67,7 @@ def reconcile_case(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFr
         hit = values.isin(list(mapping))
         rows = frame[hit]
         read_as = rows[column].map(mapping)
+        quoted = shorten_texts(read_as.astype(str))
         issues.append(
             make_issues(
                 rows,
@@ -74,9 +75,9 @@ def reconcile_case(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFr
                 "case_mismatch",
                 column,
                 rows[column],
-                f"{column}: read as '" + read_as.astype(str) + "' (the codes differ only in "
+                f"{column}: read as '" + quoted + "' (the codes differ only in "
                 "letter case); write it as in its own table",
-                f"{TABLES[table].column(column).vi}: đọc là '" + read_as.astype(str) + "' (mã "
+                f"{TABLES[table].column(column).vi}: đọc là '" + quoted + "' (mã "
                 "chỉ khác chữ hoa/chữ thường); hãy ghi đúng như trong bảng gốc",
             )
         )

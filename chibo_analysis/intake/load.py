@@ -30,7 +30,7 @@ from chibo_analysis.intake.codebook import Codebook, find_codebook, load_codeboo
 from chibo_analysis.intake.codes import reconcile_case
 from chibo_analysis.intake.headers import HeaderMatcher, is_row_number
 from chibo_analysis.intake.layout import filled, locate
-from chibo_analysis.intake.parse import parse_column
+from chibo_analysis.intake.parse import INT_MAX, parse_column
 from chibo_analysis.intake.readers import (
     CSV_SUFFIXES,
     ENCODING_NAMES,
@@ -38,6 +38,7 @@ from chibo_analysis.intake.readers import (
     XLSX_SUFFIXES,
     RawSheet,
     convert_legacy_columns,
+    empty_sheet,
     raw_from_grid,
     read_csv_file,
     read_csv_grid,
@@ -53,8 +54,9 @@ from chibo_analysis.intake.register import (
     footer_rows,
     register_rows,
 )
-from chibo_analysis.problems import REASONS, empty_issues, make_issues
+from chibo_analysis.problems import MAX_VALUE, REASONS, empty_issues, make_issues, shorten_texts
 from chibo_analysis.schema import SOURCE_COLUMNS, TABLES, Table, fold, match_table
+from chibo_analysis.texts import shorten
 
 _EXPECTED = {
     "date": "a date such as 03/01/2022 (day first) or 2022-01-03",
@@ -118,7 +120,10 @@ def load_dataset(
         book = load_codebook(found_book) if found_book is not None else None
     else:
         book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    sheets, unread, registers = _collect(root, wanted, book)
+    sheets, unread, registers, empty = _collect(root, wanted, book)
+    base = root if root.is_dir() else root.parent
+    empty = [(t, raw) for t, raw in empty if t in wanted or (t is None and tables is None)]
+    _check_empty_required(empty, sheets, registers)
     missing = [
         n
         for n in wanted
@@ -144,7 +149,6 @@ def load_dataset(
             + "; mỗi bảng cần một tệp hoặc trang tính có dòng tiêu đề ghi đủ các cột bắt buộc "
             "(xem docs/data-format.md)"
         )
-    base = root if root.is_dir() else root.parent
     frames, sources, issues = {}, [], []
     absent_of: dict[str, tuple[str, ...]] = {}
     order = [n for n in TABLES if n in sheets or (n == "attendance" and registers)]
@@ -192,6 +196,11 @@ def load_dataset(
     ordered = {
         n: frames[n] for n in TABLES if n in frames and (TABLES[n].required or len(frames[n]))
     }
+    if empty:  # each empty file said; its table, if optional, is treated as not supplied
+        issues.append(_empty_issues([(_rel(raw.path, base), t) for t, raw in empty]))
+        sources.extend(
+            SourceFile(_rel(raw.path, base), t, None, 0, raw.sha256) for t, raw in empty if t
+        )
     if unread and tables is None:  # asked for every table: say what was left out
         issues.append(_unread_issues([(_rel(path, base), sheet) for path, sheet in unread]))
     load_issues = pd.concat(
@@ -246,6 +255,11 @@ def dataset_from_frames(**frames: pd.DataFrame | None) -> Dataset:
     return Dataset(tables, (), "<memory>", load_issues, absent=absent)
 
 
+def _short(text: object) -> str:
+    """A text from the data quoted in a message: cut as the problem list cuts values."""
+    return shorten(text, MAX_VALUE)
+
+
 def _rel(path: Path, base: Path) -> str:
     try:
         return path.relative_to(base).as_posix()
@@ -263,7 +277,8 @@ def _collect(
     sheet names are a hint that wins a tie. Returns the sheets read per
     table, the files and sheets (path, sheet or None) that hold no table
     and were not read, and the paper registers found (read once the meetings
-    are known). Files are read two at a time: calamine and pyarrow
+    are known), and the files that hold nothing, each with the table its
+    name stands for (or None). Files are read two at a time: calamine and pyarrow
     release the GIL.
     """
     matchers = {
@@ -292,14 +307,17 @@ def _collect(
             results = list(pool.map(lambda f: _read_located(f[0], f[1], matchers, wanted), files))
     found: dict[str, list[RawSheet]] = {}
     registers: list[RegisterSheet] = []
+    empty: list[tuple[str | None, RawSheet]] = []
     for sheets, left in results:
         for table, raw in sheets:
             if isinstance(raw, RegisterSheet):
                 registers.append(raw)
+            elif raw.empty:
+                empty.append((table, raw))
             else:
                 found.setdefault(table, []).append(raw)
         unread.extend(left)
-    return found, unread, registers
+    return found, unread, registers, empty
 
 
 #: From this many workbooks on, a folder is read by two processes rather than two threads.
@@ -444,9 +462,13 @@ def _read_located(
 ) -> tuple[list[tuple[str, RawSheet]], list[tuple[Path, str | None]]]:
     """The tables one file holds, and its sheets (or itself) that hold none."""
     suffix = path.suffix.lower()
+    if path.stat().st_size == 0:  # a file of 0 bytes holds no table; the loader says so
+        return [(hint, empty_sheet(path, sha256_of(b"")))], []
     if suffix in XLSX_SUFFIXES:
         return _read_workbook(path, hint, matchers, wanted)
     raw = read_csv_file(path) if suffix in CSV_SUFFIXES else read_parquet_file(path)
+    if raw.empty:
+        return [(hint, raw)], []
     header = [list(raw.headers or raw.frame.columns)]
     loc = locate(header, matchers, hint)
     if (
@@ -478,8 +500,10 @@ def _read_workbook(
     digest = sha256_of(path.read_bytes())
     sheets, unread = [], []
     grids = read_workbook_grids(path)
+    blank = 0
     for sheet, grid in grids:
         if not any(filled(v) for row in grid for v in row):
+            blank += 1
             continue  # an empty sheet holds nothing to read
         named = match_table(sheet)
         grid, converted = convert_legacy_columns(grid)
@@ -501,6 +525,8 @@ def _read_workbook(
                 sheets.append((table, read_workbook_sheet(path, sheet, digest)))
         else:
             unread.append((path, sheet))
+    if blank == len(grids):  # every sheet empty: the workbook holds nothing
+        return [(hint, empty_sheet(path, digest))], []
     return sheets, unread
 
 
@@ -545,11 +571,12 @@ def _map_headers(
             continue
         if name in where_of:
             first = where_of[name]
+            one, two = _short(written[first]), _short(header)
             raise DataReadError(
-                f"{where}: columns '{written[first]}' (column {first + 1}) and '{header}' "
+                f"{where}: columns '{one}' (column {first + 1}) and '{two}' "
                 f"(column {position + 1}) both stand for {name} ('{table.column(name).vi}'); "
                 "which one to read would be a guess: delete or rename one of them\n"
-                f"{where}: cột '{written[first]}' (cột {first + 1}) và '{header}' (cột "
+                f"{where}: cột '{one}' (cột {first + 1}) và '{two}' (cột "
                 f"{position + 1}) cùng là '{table.column(name).vi}'; không đoán cột nào đúng: "
                 "hãy xóa hoặc đổi tên một cột"
             )
@@ -559,11 +586,11 @@ def _map_headers(
     if missing:
         expected = "; ".join(f"{c.name} ('{c.vi}')" for c in table.required_columns)
         names = ", ".join(f"{c.name} ('{c.vi}')" for c in missing)
-        hints = "".join(f" '{h}': did you mean '{s}'?" for h, s in unread if s)
+        hints = "".join(f" '{_short(h)}': did you mean '{s}'?" for h, s in unread if s)
         raise DataReadError(
             f"{where}: required column(s) missing: {names}. "
             f"Table {table.name} ('{table.vi}') needs: {expected}. "
-            f"Found headers: {', '.join(map(str, written)) or 'none'}.{hints}\n"
+            f"Found headers: {_short(', '.join(map(str, written))) or 'none'}.{hints}\n"
             f"{where}: thiếu cột bắt buộc: {', '.join(c.vi for c in missing)}; bảng "
             f"{table.vi} cần: {', '.join(c.vi for c in table.required_columns)}"
         )
@@ -582,15 +609,15 @@ def _conversion_issues(table: Table, raw: RawSheet, rel: str) -> pd.DataFrame:
     en, vi = [], []
     for column, encoding, example in raw.converted:
         name = ENCODING_NAMES.get(encoding, encoding)
-        where_en = f"column '{column}'" if column else "the file"
-        where_vi = f"cột '{column}'" if column else "tệp"
+        where_en = f"column '{_short(column)}'" if column else "the file"
+        where_vi = f"cột '{_short(column)}'" if column else "tệp"
         seen = f" ('{example[:60]}' was written)" if example else ""
         en.append(f"{where_en}: text in {name} converted to Unicode{seen}; check a few values")
         vi.append(
             f"{where_vi}: văn bản mã {name} đã được chuyển sang Unicode; hãy soát vài giá trị"
         )
     out = make_issues(frame, table.name, "encoding_converted", "", values, en, vi)
-    return out.assign(column=[c for c, _, _ in raw.converted])
+    return out.assign(column=[_short(c) for c, _, _ in raw.converted])
 
 
 def _footer_issues(table: Table, footers: list[tuple[str, str, int, str]]) -> pd.DataFrame:
@@ -624,11 +651,12 @@ def _unread_column_issues(table: Table, raw: RawSheet, rel: str, unread) -> pd.D
         index=[-1] * len(unread),
     )
     headers = pd.Series([h for h, _ in unread], index=frame.index)
+    shown = [_short(h) for h, _ in unread]
     en = pd.Series(
         [
             f"column '{h}' matches no column of {table.name} and was not read"
             + (f"; did you mean '{s}'?" if s else "; map it in a codebook if it should be")
-            for h, s in unread
+            for h, (_, s) in zip(shown, unread, strict=True)
         ],
         index=frame.index,
     )
@@ -636,13 +664,11 @@ def _unread_column_issues(table: Table, raw: RawSheet, rel: str, unread) -> pd.D
         [
             f"cột '{h}' không ứng với cột nào của bảng {table.vi} nên không được đọc"
             + (f"; có phải là '{s}'?" if s else "; khai báo trong codebook nếu cần đọc")
-            for h, s in unread
+            for h, (_, s) in zip(shown, unread, strict=True)
         ],
         index=frame.index,
     )
-    return make_issues(frame, table.name, "unread_column", "", headers, en, vi).assign(
-        column=headers.to_numpy()
-    )
+    return make_issues(frame, table.name, "unread_column", "", headers, en, vi).assign(column=shown)
 
 
 def _build_table(
@@ -696,6 +722,17 @@ def _build_table(
         extra = book.values_for(table.name, column.name) if book is not None else None
         parsed = parse_column(raw_col, column, extra)
         typed[column.name] = parsed.values
+        if parsed.controls is not None:
+            rows = frame.loc[parsed.controls]
+            issues.append(
+                make_issues(
+                    rows, table.name, "control_characters", column.name, raw_col[rows.index],
+                    f"{column.name}: control characters (NUL, ␀ and the like, shown as marks) "
+                    "removed; the rest of the value was read as written",
+                    f"{column.vi}: đã bỏ các ký tự điều khiển (NUL…, hiện bằng ký hiệu như ␀); "
+                    "phần còn lại được đọc như đã ghi",
+                )
+            )  # fmt: skip
         failed = parsed.errors.notna()
         for code in pd.unique(parsed.errors[failed]):
             rows = frame.loc[parsed.errors == code]
@@ -755,6 +792,46 @@ INSTRUCTION_SHEETS = (
     "danh muc",
     "lists",
 )
+
+
+def _check_empty_required(empty, sheets, registers) -> None:
+    """Raise :class:`DataReadError` when a required table's only files are empty."""
+    for table in dict.fromkeys(t for t, _ in empty if t is not None and TABLES[t].required):
+        if sheets.get(table) or (table == "attendance" and registers):
+            continue  # another file holds the table: the empty one is only listed
+        files = ", ".join(str(raw.path) for t, raw in empty if t == table)
+        spec = TABLES[table]
+        raise DataReadError(
+            f"{files}: the file is empty (no header row, no record), and {spec.name} is a "
+            f"required table: export the table again, with its header row "
+            f"({', '.join(c.name for c in spec.required_columns)}); see docs/data-format.md\n"
+            f"{files}: tệp trống (không có dòng tiêu đề, không có dòng dữ liệu) mà bảng "
+            f"{spec.vi} là bảng bắt buộc: hãy xuất lại bảng, có dòng tiêu đề "
+            f"({', '.join(c.vi for c in spec.required_columns)})"
+        )
+
+
+def _empty_issues(files: list[tuple[str, str | None]]) -> pd.DataFrame:
+    """One ``empty_file`` warning per file that holds nothing (table "" if its name says none)."""
+    frame = pd.DataFrame(
+        {"_file": [f for f, _ in files], "_sheet": "", "_row": 1}, index=[-1] * len(files)
+    )
+    en = [
+        f"the file is empty, so table {t} is treated as not supplied (its indicators are left "
+        "out); if it should hold records, export it again"
+        if t
+        else "the file is empty and was not read"
+        for _, t in files
+    ]
+    vi = [
+        f"tệp trống nên coi như không có bảng {TABLES[t].vi} (các chỉ tiêu dựa vào bảng này "
+        "bị bỏ qua); nếu bảng có dữ liệu, hãy xuất lại tệp"
+        if t
+        else "tệp trống, không được đọc"
+        for _, t in files
+    ]
+    out = make_issues(frame, "", "empty_file", "", pd.Series("", index=frame.index), en, vi)
+    return out.assign(table=[t or "" for _, t in files])
 
 
 def _unread_issues(places: list[tuple[str, str | None]]) -> pd.DataFrame:
@@ -848,7 +925,7 @@ def _message(column, code: str, read: pd.Series) -> tuple[str | pd.Series, str |
             vi_text = read.astype("object").map(lambda c: column.label(str(c), "vi"))
             en_text = read.astype("object").astype(str)
         else:
-            vi_text = en_text = read.astype("object").astype(str)
+            vi_text = en_text = shorten_texts(read.astype("object").astype(str))
         return (
             f"{column.name}: read as '" + en_text + "' after ignoring punctuation or "
             "invisible characters; check the value, or map it in a codebook",
@@ -895,6 +972,12 @@ def _message(column, code: str, read: pd.Series) -> tuple[str | pd.Series, str |
         )
     if code == "impossible_date":
         return (f"{column.name}: this date does not exist", f"{column.vi}: ngày không tồn tại")
+    if code == "out_of_range":  # a whole number too large for any count or amount
+        limit_vi = f"{INT_MAX:,}".replace(",", ".")
+        return (
+            f"{column.name}: this number is too large to be read (over {INT_MAX:,}); check it",
+            f"{column.vi}: số quá lớn, không đọc được (trên {limit_vi}); hãy kiểm tra lại",
+        )
     return (
         f"{column.name}: cannot read this value; expected {_EXPECTED.get(column.kind, 'text')}",
         f"{column.vi}: không đọc được; cần {_EXPECTED_VI.get(column.kind, 'văn bản')}",

@@ -7,7 +7,7 @@ headers and parses values.
 
 CSV files may be UTF-8 (with or without BOM), UTF-16 (Excel "Unicode
 text") or Windows-1258, delimited by ``,`` ``;`` or tab (sniffed from the
-header line). Text is normalised to Unicode NFC. Workbooks are read with
+header line); lines may end with CR LF, LF or CR alone. Text is normalised to Unicode NFC. Workbooks are read with
 python-calamine (about 6x faster than openpyxl on large sheets).
 """
 
@@ -17,6 +17,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -26,6 +27,14 @@ import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import DataReadError
+from chibo_analysis.intake.formats import (
+    check_text,
+    encoding_error,
+    mixed_error,
+    mixed_line,
+    not_what_named,
+    workbook_error,
+)
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -59,6 +68,13 @@ class RawSheet:
     footer: tuple[tuple[int, str], ...] = ()
     #: Text conversions applied: (column header or "" for the whole file, encoding, example).
     converted: tuple[tuple[str, str, str], ...] = ()
+    #: The file holds nothing at all (0 bytes, only blank lines, or only empty sheets).
+    empty: bool = False
+
+
+def empty_sheet(path: Path, digest: str) -> RawSheet:
+    """The :class:`RawSheet` of a file that holds nothing (see ``RawSheet.empty``)."""
+    return RawSheet(path, None, pd.DataFrame(), np.zeros(0, dtype=np.int64), digest, empty=True)
 
 
 def sha256_of(data: bytes) -> str:
@@ -97,9 +113,15 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
 
     encoding = ""
     if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
+        try:
+            text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as err:
+            raise encoding_error(data, path) from err
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise encoding_error(data, path) from err
     else:
         head = data[:4000]
         text = None
@@ -113,6 +135,9 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
+                mixed = mixed_line(data)
+                if mixed is not None:
+                    raise mixed_error(path, *mixed) from None
                 found = legacy.detect_bytes(data)
                 if found is not None:
                     text, encoding = legacy.decode_bytes(data, found), found
@@ -122,12 +147,13 @@ def decode_bytes_as(data: bytes, path: Path) -> tuple[str, str]:
                     except UnicodeDecodeError:
                         text = None
         if text is None:
-            raise DataReadError(
-                f"{path}: cannot read the text encoding; expected UTF-8, UTF-16, TCVN3, "
-                "VNI-Windows or Windows-1258 (save the file as 'CSV UTF-8' in Excel)\n"
-                f"{path}: không đọc được bảng mã của tệp; hãy lưu tệp dạng 'CSV UTF-8' trong Excel"
-            )
+            raise encoding_error(data, path)
+    if "\r" in text:  # a line ended by a carriage return alone (a Mac "CSV"): a line break
+        text = _LONE_CR.sub("\n", text)
     return unicodedata.normalize("NFC", text).lstrip("\ufeff"), encoding
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _latin1(text: str) -> bool:
@@ -219,6 +245,7 @@ def read_csv_grid(path: Path) -> tuple[list[list[str]], str, str]:
     Returns the grid, the file's SHA-256 and the legacy encoding converted ("" if none).
     """
     data = path.read_bytes()
+    check_text(data, path)
     text, encoding = decode_bytes_as(data, path)
     sep = sniff_delimiter(text)
     return list(csv.reader(io.StringIO(text), delimiter=sep)), sha256_of(data), encoding
@@ -256,12 +283,11 @@ def raw_from_grid(
 
 def read_csv_file(path: Path) -> RawSheet:
     data = path.read_bytes()
+    check_text(data, path)
     text, encoding = decode_bytes_as(data, path)
-    sep = sniff_delimiter(text)
     if not text.strip():
-        raise DataReadError(
-            f"{path}: the file is empty; expected a header row\n{path}: tệp trống, cần dòng tiêu đề"
-        )
+        return empty_sheet(path, sha256_of(data))
+    sep = sniff_delimiter(text)
     bad: list[tuple[int, str]] = []
     frame = _read_csv_fast(data, text, sep)
     if frame is None:
@@ -278,7 +304,8 @@ def read_csv_file(path: Path) -> RawSheet:
                     index_col=False,
                     engine="c",
                 )
-        except (pd.errors.ParserError, pd.errors.ParserWarning):
+        except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError):
+            # EmptyDataError: blank lines above the header (the header is found in the grid)
             frame, bad = _read_csv_slowly(text, sep)
     written = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     frame.columns = [str(c) for c in frame.columns]
@@ -308,8 +335,8 @@ def _read_csv_fast(data: bytes, text: str, sep: str) -> pd.DataFrame | None:
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     if not header or len(set(header)) != len(header) or any(h == "" for h in header):
         return None
-    if text.startswith("\ufeff") or data.startswith(codecs.BOM_UTF8) or not data.isascii():
-        payload = text.encode("utf-8")  # decoded and NFC-normalised text
+    if data.startswith(codecs.BOM_UTF8) or not data.isascii() or b"\r" in data:
+        payload = text.encode("utf-8")  # decoded, line breaks and NFC normalised
     else:
         payload = data
     try:
@@ -368,9 +395,7 @@ def workbook_sheets(path: Path) -> list[str]:
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception as err:  # calamine raises its own error types
-        raise DataReadError(
-            f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
-        ) from err
+        raise workbook_error(path, err) from err
 
 
 def read_workbook_grids(path: Path) -> list[tuple[str, list[list]]]:
@@ -384,9 +409,7 @@ def read_workbook_grids(path: Path) -> list[tuple[str, list[list]]]:
             for name in book.sheet_names
         ]
     except Exception as err:  # calamine raises its own error types
-        raise DataReadError(
-            f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
-        ) from err
+        raise workbook_error(path, err) from err
 
 
 def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> RawSheet:
@@ -400,7 +423,8 @@ def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> Ra
             .to_python(skip_empty_area=False)
         )
     except Exception as err:
-        raise DataReadError(f"{path} [{sheet}]: cannot read the sheet ({err})") from err
+        found = not_what_named(path, "workbook")
+        raise found or DataReadError(f"{path} [{sheet}]: cannot read the sheet ({err})") from err
     if digest is None:
         digest = sha256_of(path.read_bytes())
     start = next((i for i, r in enumerate(grid) if any(_filled(v) for v in r)), None)
@@ -448,6 +472,9 @@ def read_parquet_file(path: Path) -> RawSheet:
     try:
         table = pq.read_table(io.BytesIO(data))
     except Exception as err:
+        found = not_what_named(path, "parquet")
+        if found is not None:
+            raise found from err
         raise DataReadError(
             f"{path}: cannot read the Parquet file ({err})\n{path}: không đọc được tệp Parquet này"
         ) from err

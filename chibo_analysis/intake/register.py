@@ -31,7 +31,9 @@ import pandas as pd
 
 from chibo_analysis.intake.headers import HeaderMatcher, is_row_number
 from chibo_analysis.intake.layout import _FOOTER, HEADER_SCAN, filled, text_of
+from chibo_analysis.problems import MAX_VALUE
 from chibo_analysis.schema import ATTENDANCE, CELL_LEVELS, MEMBERS, fold
+from chibo_analysis.texts import shorten
 
 _CELL_LINE = re.compile(r"\bma chi bo\s*:?\s*([A-Za-z0-9][\w./-]*)", re.IGNORECASE)
 _MEMBER = HeaderMatcher.of(ATTENDANCE)
@@ -306,12 +308,14 @@ def register_rows(
 
 
 def _meeting(cell, header, key, by_day, ids, problems, header_row) -> str | None:
+    header = shorten(header, MAX_VALUE)  # quoted in the messages below
     if isinstance(key, pd.Timestamp):
         found = by_day.get((cell, key), [])
         what_en, what_vi = f"on {key:%d/%m/%Y}", f"ngày {key:%d/%m/%Y}"
     else:
         found = [key] if key in ids.get(cell, set()) else []
-        what_en, what_vi = f"coded {key!r}", f"mã {key!r}"
+        code = shorten(key, MAX_VALUE)
+        what_en, what_vi = f"coded '{code}'", f"mã '{code}'"
         if not found and not any(key in known for known in ids.values()):
             # neither a date nor any meeting's code ("Ghi chú"): a column not read, not an error
             problems.append((header_row, header, "unread_column",

@@ -23,6 +23,20 @@ import pandas as pd
 from chibo_analysis.labels import category_labels, check_lang, label
 from chibo_analysis.schema import RATINGS
 
+#: Names on a chart (axis labels, annotations) are cut to this many characters.
+NAME_WIDTH = 40
+
+
+def short_name(value: object, width: int = NAME_WIDTH) -> str:
+    """A name cut to a width a chart can show, with an ellipsis when cut.
+
+    >>> short_name("Chi bộ Tổ dân phố số 12 phường Phan Thiết thành phố Tuyên Quang", 20)
+    'Chi bộ Tổ dân phố s…'
+    """
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
@@ -104,10 +118,56 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def _percent_axis(axis) -> None:
-    from matplotlib.ticker import FuncFormatter
+def percent_tick_labels(values, lang: str = "vi", max_digits: int = 3) -> list[str]:
+    """Labels of percentage ticks (shares in [0, 1]), with just enough decimals to differ.
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}"))
+    The fewest decimals (up to ``max_digits``) that write every tick exactly
+    (ticks are round numbers: 93.25% needs two), so that no two labels are
+    the same (a p′ chart's axis spanning 93% to 94% repeated "93, 93, 94");
+    ticks that are not round numbers get the fewest decimals that tell them
+    apart. Written in the language's notation.
+
+    Examples
+    --------
+    >>> percent_tick_labels([0.5, 0.75, 1.0])
+    ['50', '75', '100']
+    >>> percent_tick_labels([0.932, 0.934, 0.936, 0.938], "vi")
+    ['93,2', '93,4', '93,6', '93,8']
+    >>> percent_tick_labels([0.9325, 0.935], "en")
+    ['93.25', '93.50']
+    """
+    from chibo_analysis.labels import fmt_number
+
+    shown = [float(v) * 100 for v in values]
+    texts: list[str] = []
+    for digits in range(max_digits + 1):
+        texts = [fmt_number(v + 0.0, lang, digits) for v in shown]
+        exact = all(abs(round(v, digits) - v) < 1e-6 for v in shown)
+        if len(set(texts)) == len(texts) and exact:
+            break
+    else:  # ticks that are not round numbers: the fewest decimals that tell them apart
+        for digits in range(max_digits + 1):
+            texts = [fmt_number(v + 0.0, lang, digits) for v in shown]
+            if len(set(texts)) == len(texts):
+                break
+    # "-0" for a tick a hair below zero reads as a mistake
+    return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]
+
+
+def _percent_axis(axis, lang: str = "vi") -> None:
+    """Tick labels of a share axis as percentages, always distinct (see :func:`percent_tick_labels`)."""
+    from matplotlib.ticker import Formatter
+
+    class _Percent(Formatter):
+        def set_locs(self, locs) -> None:
+            ticks = [float(v) for v in locs]
+            self._texts = dict(zip(ticks, percent_tick_labels(ticks, lang), strict=True))
+
+        def __call__(self, x, pos=None) -> str:
+            text = getattr(self, "_texts", {}).get(x)
+            return text if text is not None else percent_tick_labels([x], lang)[0]
+
+    axis.set_major_formatter(_Percent())
 
 
 def _grouped_axis(axis, lang: str) -> None:
@@ -182,7 +242,7 @@ def plot_presence_grid(
         ax.tick_params(axis="x", labelrotation=90 if grid.shape[1] > 8 else 0)
         ax.set_yticks(range(len(grid)) if show_names else [])
         if show_names:
-            ax.set_yticklabels([str(i) for i in units])
+            ax.set_yticklabels([short_name(i) for i in units])
         if grouped:
             _group_rows(ax, grid.index.get_level_values(0), label_groups=not show_names, lang=lang)
         ax.set_xticks(np.arange(-0.5, grid.shape[1]), minor=True)
@@ -228,9 +288,13 @@ def _group_rows(ax: Axes, groups: pd.Index, *, label_groups: bool, lang: str) ->
         middle = (start + end - 1) / 2
         if middle - last >= gap:
             ticks.append(middle)
-            names.append(str(keys[start]) or level)
+            names.append(short_name(keys[start]) or level)
             last = middle
     ax.set_yticks(ticks, names)
+
+
+#: Points outside the 95% limits a funnel plot names (the furthest from the overall rate).
+FUNNEL_NAMED = 20
 
 
 def plot_funnel(
@@ -251,8 +315,9 @@ def plot_funnel(
     curve : DataFrame
         The limit lines, from :func:`chibo_analysis.stats.funnel.funnel_curve`.
     names : Series, optional
-        Label of each unit (indexed like ``result.table``); units outside the
-        99.8% limits are annotated with it (default: the table's index).
+        Label of each unit (indexed like ``result.table``); every unit outside
+        the 95% limits (a coloured point) is annotated with it, up to
+        :data:`FUNNEL_NAMED`, the furthest first (default: the table's index).
     """
     check_lang(lang)
     table = result.table
@@ -266,24 +331,39 @@ def plot_funnel(
                 ax.plot(curve["trials"], curve[f"lower_{tag}"], style, color=NEUTRAL, lw=1,
                         label=label(key, lang))  # fmt: skip
                 ax.plot(curve["trials"], curve[f"upper_{tag}"], style, color=NEUTRAL, lw=1)
-        ax.axhline(result.target, color="black", lw=1, label=label("word.overall", lang))
+        if result.target == result.target:  # NaN without data
+            ax.axhline(result.target, color="black", lw=1, label=label("word.overall", lang))
         ax.scatter(table["trials"], table["rate"], c=colour.tolist(), s=22, zorder=3,
                    edgecolors="white", linewidths=0.5)  # fmt: skip
         if names is None:
             names = pd.Series(table.index, index=table.index)
-        if "label_998" in table:
-            outside = table[table["label_998"].isin(["above", "below"])]
-            for idx, row in outside.iterrows():
-                ax.annotate(str(names.get(idx, idx)), (row["trials"], row["rate"]), fontsize=7,
-                            xytext=(3, 3), textcoords="offset points")  # fmt: skip
+        # every coloured point (outside the 95% limits) is named, the furthest first
+        outside = table[table["label_95"].isin(["above", "below"])]
+        far = (outside["rate"] - result.target).abs().sort_values(ascending=False)
+        for k, idx in enumerate(far.index[:FUNNEL_NAMED]):
+            row = outside.loc[idx]
+            ax.annotate(short_name(names.get(idx, idx), 28), (row["trials"], row["rate"]),
+                        fontsize=6.5, xytext=(4, 3 if k % 2 else -7),
+                        textcoords="offset points")  # fmt: skip
+        if len(far) > FUNNEL_NAMED:
+            ax.text(0.99, 0.02, label("word.more_outside", lang, n=len(far) - FUNNEL_NAMED),
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=7)  # fmt: skip
+        if not len(table):
+            _no_data(ax, lang)
         _grouped_axis(ax.xaxis, lang)
         ax.set_xlim(left=0)
-        _percent_axis(ax.yaxis)
+        _percent_axis(ax.yaxis, lang)
         ax.set_title(label("chart.funnel", lang))
         ax.set_xlabel(label("unit.register_rows", lang))
         ax.set_ylabel(label("unit.percent", lang))
         _legend_positions(ax, lang)
     return _finish(ax)
+
+
+def _no_data(ax: Axes, lang: str) -> None:
+    """Say on an empty chart that there is nothing to draw, rather than show bare axes."""
+    ax.text(0.5, 0.5, label("word.no_data", lang), transform=ax.transAxes, ha="center",
+            va="center", color=NEUTRAL, fontsize=TITLE_SIZE)  # fmt: skip
 
 
 def _legend_positions(ax: Axes, lang: str) -> None:
@@ -324,7 +404,7 @@ def plot_control_chart(chart: ControlChart, *, ax: Axes | None = None, lang: str
                        zorder=3, label=label("word.out_of_control", lang))  # fmt: skip
         ax.set_xticks(x, [_period_text(i, lang) for i in table.index])
         ax.tick_params(axis="x", labelrotation=90 if len(x) > 12 else 45)
-        _percent_axis(ax.yaxis)
+        _percent_axis(ax.yaxis, lang)
         ax.set_title(label("chart.control", lang))
         ax.set_xlabel(label("unit.month", lang))
         ax.set_ylabel(label("unit.percent", lang))
@@ -385,6 +465,15 @@ def plot_caterpillar(
         not-met colour, those whose lower limit reaches it in the met colour.
     """
     check_lang(lang)
+    if rates.empty or rates["shrunken"].isna().all():
+        # no unit, or shrinkage does not apply (fewer than two units to estimate from)
+        ax = _axes(ax, (6.5, 2.5))
+        key = "word.no_data" if rates.empty else "text.shrinkage_not_applicable"
+        ax.text(0.5, 0.5, label(key, lang), transform=ax.transAxes, ha="center", va="center",
+                wrap=True, color=NEUTRAL, fontsize=TEXT_SIZE)  # fmt: skip
+        ax.set_axis_off()
+        ax.set_title(label("chart.caterpillar", lang))
+        return _finish(ax)
     data = rates.sort_values("shrunken")
     y = np.arange(len(data))
     colour = np.full(len(data), NEUTRAL, dtype=object)
@@ -405,13 +494,17 @@ def plot_caterpillar(
         show_names = len(data) <= MAX_NAMED_ROWS
         ax.set_yticks(y if show_names else [])
         if show_names:
-            ax.set_yticklabels([str(i) for i in data.index])
-        _percent_axis(ax.xaxis)
+            ax.set_yticklabels([short_name(i) for i in data.index])
+        _percent_axis(ax.xaxis, lang)
         ax.set_title(label("chart.caterpillar", lang))
         ax.set_xlabel(label("unit.percent", lang))
         ax.set_ylabel(label("unit.organisation", lang))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     return _finish(ax)
+
+
+#: Lines a trend chart of many organisations names (the lowest in the last year).
+TREND_NAMED = 6
 
 
 def plot_trend(
@@ -444,15 +537,25 @@ def plot_trend(
     )
     with _style():
         ax = _axes(ax, (7.0, 4.0))
-        for name in wide.columns:
-            ax.plot([str(p) for p in wide.index], wide[name].astype(float), marker="o", ms=3,
-                    lw=1, label=str(name))  # fmt: skip
+        x = [str(p) for p in wide.index]
+        # many lines: the TREND_NAMED lowest in the last year in colour and named, the others
+        # grey in one legend entry (33 unnamed colours tell a reader nothing)
+        last = wide.ffill().iloc[-1].astype(float) if len(wide) else pd.Series(dtype=float)
+        named = list(last.sort_values(kind="stable").index[:TREND_NAMED])
+        if len(wide.columns) <= 12:
+            named = list(wide.columns)
+        others = [c for c in wide.columns if c not in named]
+        for k, name in enumerate(others):
+            ax.plot(x, wide[name].astype(float), color=NEUTRAL, lw=0.7, alpha=0.5,
+                    label=label("word.other_units", lang, n=len(others)) if k == 0 else None)  # fmt: skip
+        for name in named:
+            ax.plot(x, wide[name].astype(float), marker="o", ms=3, lw=1.4,
+                    label=short_name(name))  # fmt: skip
         if target is not None:
             ax.axhline(target, color="black", lw=1, ls="--", label=label("column.target", lang))
-        _percent_axis(ax.yaxis)
+        _percent_axis(ax.yaxis, lang)
         ax.set_title(f"{label('chart.trend', lang)}: {column_label(column, lang)}")
         ax.set_xlabel(label("unit.year", lang))
         ax.set_ylabel(label("unit.percent", lang))
-        if len(wide.columns) <= 12:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     return _finish(ax)

@@ -9,6 +9,7 @@ objects for the audit notebooks. The texts themselves come from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ from chibo_analysis.labels import (
     met_label,
     yes_no,
 )
+from chibo_analysis.present.markup import html_text, md_text
 
 #: Scorecard columns that hold a share between 0 and 1 (shown as percentages).
 RATE_COLUMNS = (
@@ -38,7 +40,10 @@ RATE_COLUMNS = (
 
 
 #: Every column holding a share in [0, 1] that tables show as a percentage.
-SHARE_COLUMNS = RATE_COLUMNS + ("copied_share", "similarity", "cap", "shrunken", "share")
+SHARE_COLUMNS = RATE_COLUMNS + (
+    "copied_share", "similarity", "cap_share", "shrunken", "share", "overrated_share",
+    "shrunken_share", "share_lower", "share_upper",
+)  # fmt: skip
 
 
 #: Number columns shown as they are, without thousands separators (years, row numbers).
@@ -113,57 +118,99 @@ def relabel(
 # --- display in notebooks ------------------------------------------------------
 
 
+def _safe_values(values: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """Values for a catalogue text, each shortened and escaped (they come from data)."""
+    return {k: md_text(v, lang=lang) for k, v in values.items()}
+
+
+_PLACEHOLDER = re.compile(r"(\{\w*\})")
+
+
+def _catalogue_md(key: str, lang: str, values: Mapping[str, Any]) -> str:
+    """A catalogue text as Markdown: the text escaped, and the values put in it escaped."""
+    parts = _PLACEHOLDER.split(label(key, lang)) if values else [label(key, lang)]
+    template = "".join(
+        p if i % 2 else md_text(p, limit=None, lang=lang) for i, p in enumerate(parts)
+    )
+    return template.format(**_safe_values(values, lang)) if values else template
+
+
 def heading(key: str, lang: str = "vi", level: int = 2, **values: Any):
-    """A Markdown heading from the catalogue, for display in a notebook."""
+    """A Markdown heading from the catalogue, for display in a notebook (values escaped)."""
     from IPython.display import Markdown
 
-    return Markdown(f"{'#' * level} {label(key, lang, **values)}")
+    return Markdown(f"{'#' * level} {_catalogue_md(key, lang, values)}")
 
 
 def paragraph(key: str, lang: str = "vi", **values: Any):
-    """A Markdown paragraph from the catalogue, for display in a notebook."""
+    """A Markdown paragraph from the catalogue, for display in a notebook (values escaped)."""
     from IPython.display import Markdown
 
-    return Markdown(label(key, lang, **values))
+    return Markdown(_catalogue_md(key, lang, values))
 
 
 def say(text: str):
-    """Any text (already in the reader's language) as Markdown, for display in a notebook."""
+    """A sentence (already in the reader's language, maybe holding data) shown as typed."""
     from IPython.display import Markdown
 
-    return Markdown(text)
+    return Markdown(md_text(text, limit=None))
 
 
 def bullets(lines: Iterable[str]):
-    """Sentences as a Markdown bullet list, for display in a notebook."""
+    """Sentences as a Markdown bullet list, each shown as typed."""
     from IPython.display import Markdown
 
-    return Markdown("\n".join(f"- {line}" for line in lines))
+    return Markdown("\n".join(f"- {md_text(line, limit=None)}" for line in lines))
 
 
-def table(frame: pd.DataFrame, lang: str = "vi", **kw: Any):
+def _html_cells(shown: pd.DataFrame) -> pd.DataFrame:
+    """Every header and cell escaped for HTML (and shortened when very long)."""
+    out = shown.map(html_text)
+    out.columns = [html_text(c) for c in shown.columns]
+    return out
+
+
+#: Rows a table of a report shows before it says how many more there are.
+SHOWN_ROWS = 10
+
+
+def table(frame: pd.DataFrame, lang: str = "vi", *, limit: int | None = None, **kw: Any):
     """``frame`` relabelled (see :func:`relabel`) as an HTML table without the index.
 
     A frame with a ``met`` column is a Styler that colours met / not met as
-    the charts do; any other is plain HTML (``DataFrame.to_html``, values
-    escaped), a third the size of a Styler's and about twice as fast for
-    the long tables of a committee. An empty frame gives the catalogue's
-    "no cases found" paragraph instead.
+    the charts do; any other is plain HTML (``DataFrame.to_html``), a third
+    the size of a Styler's and about twice as fast for the long tables of a
+    committee. An empty frame gives the catalogue's "no cases found"
+    paragraph instead. Headers and values are escaped by
+    :func:`chibo_analysis.present.markup.html_text` (the Styler escapes nothing).
+
+    With ``limit``, a longer frame shows its first ``limit`` rows (the caller
+    orders them, most serious first) and a line saying how many rows there
+    are and where the full list is (the evidence workbook beside the report).
     """
     if frame.empty:
         return paragraph("text.nothing_found", lang)
-    shown = relabel(frame, lang, **kw)
+    note = ""
+    if limit is not None and len(frame) > limit:
+        text = label(
+            "text.more_rows", lang, shown=fmt_int(limit, lang), n=fmt_int(len(frame), lang)
+        )
+        note = f'<p class="more-rows">{html_text(text, limit=None)}</p>'
+        frame = frame.head(limit)
+    shown = _html_cells(relabel(frame, lang, **kw))
     if "met" not in frame.columns:
         from IPython.display import HTML
 
-        return HTML(shown.to_html(index=False, border=0, na_rep=""))
-    styler = shown.style.hide(axis="index")
-    if "met" in frame.columns:
-        from chibo_analysis.present.charts import MET, NOT_MET
+        return HTML(shown.to_html(index=False, border=0, na_rep="", escape=False) + note)
+    from chibo_analysis.present.charts import MET, NOT_MET
 
-        colours = {label("word.met", lang): MET, label("word.not_met", lang): NOT_MET}
-        styler = styler.map(
-            lambda v: f"color: white; background-color: {colours[v]}" if v in colours else "",
-            subset=[column_label("met", lang)],
-        )
+    colours = {label("word.met", lang): MET, label("word.not_met", lang): NOT_MET}
+    styler = shown.style.hide(axis="index").map(
+        lambda v: f"color: white; background-color: {colours[v]}" if v in colours else "",
+        subset=[html_text(column_label("met", lang))],
+    )
+    if note:
+        from IPython.display import HTML
+
+        return HTML(styler.to_html() + note)
     return styler

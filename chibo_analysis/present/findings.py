@@ -18,8 +18,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.labels import check_lang, fmt_int, fmt_list, fmt_number, fmt_percent, label
+from chibo_analysis.labels import (
+    check_lang,
+    fmt_int,
+    fmt_list,
+    fmt_number,
+    fmt_percent,
+    fmt_period,
+    label,
+)
+from chibo_analysis.present.study_data import where_names
 from chibo_analysis.schema import CELL_LEVELS
+from chibo_analysis.texts import shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -57,6 +67,7 @@ def findings(
     targets: Mapping[str, float] | None = None,
     lang: str = "vi",
     limit: int = 5,
+    inflated: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Plain sentences stating what the scorecard found, with their numbers.
 
@@ -74,13 +85,19 @@ def findings(
     lang : {'vi', 'en'}
     limit : int
         How many cell names a sentence lists before "and N more".
+    inflated : DataFrame, optional
+        The ``inflated_ratings`` list of the same organisation and period
+        (:func:`chibo_analysis.indicators.lists_cells.inflated_ratings`): its
+        cells are named in an ``inflated_ratings`` finding after the ratings.
 
     Returns
     -------
     DataFrame
         Columns :data:`FINDING_COLUMNS`, one row per finding, in report order.
         Findings that need an optional table not supplied (dues,
-        inspections) are left out, not stated as zero.
+        inspections) are left out, not stated as zero. Where the records hold
+        no meeting of the period at all (``standard_meeting_rate`` empty), the
+        overview is followed by that one finding (``no_meetings``) instead.
 
     Examples
     --------
@@ -116,11 +133,25 @@ def findings(
     def n(value) -> str:
         return fmt_int(value, lang)
 
-    def names(mask: pd.Series) -> str:
-        return fmt_list(cells.loc[mask, "name"].astype(str).tolist(), lang, limit)
+    # names that say where: a cell's base added where its name repeats among the cells
+    where = dict(zip(cells["org_id"], where_names(scorecard, cells["org_id"]), strict=True))
 
-    add("overview", n_cells, None, "finding.overview", org=org["name"], cells=n(n_cells),
-        members=n(org["members"]), period=org["period"])  # fmt: skip
+    def names(mask: pd.Series) -> str:
+        shown = [shorten(where[oid], lang=lang) for oid in cells.loc[mask, "org_id"]]
+        return fmt_list(shown, lang, limit)
+
+    add("overview", n_cells, None, "finding.overview", org=shorten(str(org["name"]), lang=lang),
+        cells=n(n_cells),
+        members=n(org["members"]), period=fmt_period(org["period"], lang))  # fmt: skip
+
+    if "standard_meeting_rate" in org.index and pd.isna(org["standard_meeting_rate"]):
+        # its denominator is every meeting held: empty means the records hold no meeting of
+        # the period (a period outside the data, or cells that sent none); stating 100% of
+        # months missed, and so on, would read as findings about meetings nobody recorded
+        add(
+            "no_meetings", 0, n_cells, "finding.no_meetings", period=fmt_period(org["period"], lang)
+        )
+        return _frame(rows)
 
     missed_months = cells["months_expected"] - cells["regular_months"]
     k = int((missed_months > 0).sum())
@@ -181,6 +212,11 @@ def findings(
             agreement=fmt_percent(org["rating_agreement"], lang),
             inflation=fmt_number(org["rating_inflation"], lang))  # fmt: skip
 
+    if inflated is not None and len(inflated):
+        listed = inflated.drop_duplicates("org_id")
+        add("inflated_ratings", len(listed), None, "finding.inflated_ratings", n=n(len(listed)),
+            names=fmt_list(listed["name"].astype(str).tolist(), lang, limit))  # fmt: skip
+
     if "minutes_mismatches" in cells and (bad := _total(cells["minutes_mismatches"])):
         add("minutes", int(bad), None, "finding.minutes", n=n(bad))
 
@@ -189,6 +225,10 @@ def findings(
         add("admissions", int(none.sum()), n_cells, "finding.admissions",
             admitted=n(cells["admissions"].sum()), n=n(none.sum()), total=n(n_cells))  # fmt: skip
 
+    return _frame(rows)
+
+
+def _frame(rows: list[tuple[str, object, object, str]]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     out["count"] = out["count"].astype("Int64")
     out["total"] = out["total"].astype("Int64")
@@ -221,6 +261,25 @@ def key_figures(scorecard: pd.DataFrame, org_id: str) -> dict[str, object]:
     return {"cells": cells} | {k: (None if pd.isna(v) else v) for k, v in values.items()}
 
 
+#: Upper bounds of the bands in which a kappa is put into words (Landis and Koch, 1977).
+KAPPA_BANDS = ((0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"),
+               (1.0, "almost_perfect"))  # fmt: skip
+
+
+def agreement_words(kappa: float, lang: str = "vi") -> str:
+    """A kappa in plain words, as Landis and Koch band it (0.41–0.60 "moderate", ...).
+
+    >>> agreement_words(0.54), agreement_words(0.54, "en"), agreement_words(-0.1, "en")
+    ('khớp ở mức trung bình', 'agree moderately', 'agree less than chance would')
+    >>> [agreement_words(k, "en").split()[0] for k in (0.0, 0.2, 0.21, 0.8, 0.81, 1.0)]
+    ['barely', 'barely', 'agree', 'agree', 'agree', 'agree']
+    """
+    if kappa < 0:
+        return label("kappa_band.below_chance", lang)
+    band = next((name for top, name in KAPPA_BANDS if kappa <= top), "almost_perfect")
+    return label(f"kappa_band.{band}", lang)
+
+
 def kappa_sentence(result, lang: str = "vi") -> str:
     """The kappa of self against inspection ratings as a sentence (or "no inspections").
 
@@ -228,6 +287,7 @@ def kappa_sentence(result, lang: str = "vi") -> str:
     """
     if not result.n:
         return label("text.no_inspections", lang)
-    return label("text.kappa", lang, kappa=fmt_number(result.kappa, lang),
+    return label("text.kappa", lang, plain=agreement_words(result.kappa, lang),
+                 kappa=fmt_number(result.kappa, lang),
                  low=fmt_number(result.low, lang), high=fmt_number(result.high, lang),
                  n=fmt_int(result.n, lang))  # fmt: skip

@@ -10,16 +10,76 @@ catalogue (:mod:`chibo_analysis.labels`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from chibo_analysis.labels import check_lang, fmt_int, fmt_number, fmt_percent, label
+from chibo_analysis.labels import (
+    check_lang,
+    fmt_int,
+    fmt_number,
+    fmt_percent,
+    label,
+    yes_no,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from chibo_analysis.dataset import Dataset
     from chibo_analysis.indicators.periods import Period
 
+
+#: The columns a list shows on a page, in order (the evidence workbook and ``chibo lists``
+#: keep every column); a list not named here shows all its columns.
+PAGE_COLUMNS = {
+    "r6_meetings": ["member_id", "full_name", "cell", "n_months", "months", "evidence"],
+    "r6_dues": ["member_id", "full_name", "cell", "n_months", "months", "evidence"],
+    "excused_streaks": [
+        "member_id",
+        "full_name",
+        "cell",
+        "run_length",
+        "first_on",
+        "last_on",
+        "evidence",
+    ],  # fmt: skip
+    "probation_overdue": ["member_id", "full_name", "cell", "admitted_on", "days_overdue", "_row"],
+    "implausible_good": [
+        "cell",
+        "held_on",
+        "kind",
+        "duration_min",
+        "self_rating",
+        "reason_text",
+        "evidence",
+    ],  # fmt: skip
+    "minutes_mismatches": ["cell", "held_on", "mismatched", "_row"],
+    "inflated_ratings": [
+        "name",
+        "parent_id",
+        "inspected_meetings",
+        "rating_inflation",
+        "shrunken_share",
+        "evidence",
+    ],  # fmt: skip
+    "no_admissions": ["name", "parent_id", "kind", "members", "_row"],
+    "small_residential": ["name", "parent_id", "members", "evidence"],
+    "r9_cap": ["name", "year", "excellent", "good", "cap_share", "allowed", "evidence"],
+    "copied_cells": ["cell", "meetings", "compared", "copied", "copied_share"],
+    "copied_pairs": [
+        "name_a",
+        "base_a",
+        "held_on_a",
+        "_row_a",
+        "cell_id_b",
+        "held_on_b",
+        "_row_b",
+        "similarity",
+    ],  # fmt: skip
+}
+
+#: Rows a list shows on a page; the full list goes to the evidence workbook.
+SHOWN_ROWS = 5
 
 #: The schema table each list's rows come from (for headers and category labels).
 LIST_TABLES = {
@@ -34,6 +94,7 @@ LIST_TABLES = {
     "small_residential": "organisations",
     "no_admissions": "organisations",
     "r9_cap": "organisations",
+    "inflated_ratings": "organisations",
     "disciplines": "disciplines",
 }
 _CATEGORIES = {
@@ -48,26 +109,41 @@ HIDDEN_COLUMNS = ("reasons", "_sheet")
 FREE_TEXT_COLUMNS = ("reason", "findings", "minutes_text", "topic")
 
 
+#: Columns that point at a source row: in a shared list of members they would lead anyone
+#: holding the source files from a pseudonym back to the member's row and name.
+ROW_COLUMNS = ("evidence", "_file", "_row", "file", "row", "_row_a", "_row_b", "_file_a", "_file_b")
+
+
 def reader_view(
     frame: pd.DataFrame, *, share: bool = False, key: bytes | None = None
 ) -> pd.DataFrame:
     """The columns of a list that a reader may see.
 
-    Drops :data:`HIDDEN_COLUMNS`; with ``share``, replaces ``member_id`` by its
+    Drops :data:`HIDDEN_COLUMNS`. With ``share``, replaces ``member_id`` by its
     pseudonym and drops the personal columns (``full_name``, ``birth_date``)
-    and :data:`FREE_TEXT_COLUMNS`.
+    and :data:`FREE_TEXT_COLUMNS`; in a list of members (one with
+    ``member_id``) it also drops every column pointing at a source row
+    (:data:`ROW_COLUMNS`) and shows dates as their year only: a row number or
+    an exact admission date next to a pseudonym finds the member in the files.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"member_id": ["M1"], "full_name": ["Nguyễn Văn An"], "n_months": [3]})
-    >>> reader_view(df, share=True, key=b"k" * 32).columns.tolist()
-    ['member_id', 'n_months']
+    >>> df = pd.DataFrame({"member_id": ["M1"], "full_name": ["Nguyễn Văn An"], "n_months": [3],
+    ...                    "admitted_on": pd.to_datetime(["2010-06-15"]), "evidence": ["m.csv:2"]})
+    >>> shared = reader_view(df, share=True, key=b"k" * 32)
+    >>> shared.columns.tolist(), shared["admitted_on"].tolist()
+    (['member_id', 'n_months', 'admitted_on'], [2010])
     """
     out = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
     if share:
         from chibo_analysis.present.pseudonyms import pseudonymise
 
         ids = [c for c in ("member_id",) if c in out.columns]
+        if ids:
+            out = out.drop(columns=[c for c in ROW_COLUMNS if c in out.columns])
+            for column in out.columns:
+                if pd.api.types.is_datetime64_any_dtype(out[column]):
+                    out[column] = out[column].dt.year.astype("Int64")
         out = pseudonymise(out, ids, key=key)
         out = out.drop(columns=[c for c in FREE_TEXT_COLUMNS if c in out.columns])
     return out
@@ -81,6 +157,7 @@ def show_list(
     *,
     lang: str = "vi",
     share: bool = False,
+    limit: int | None = SHOWN_ROWS,
 ):
     """One list of :data:`chibo_analysis.indicators.LISTS` as a table for readers.
 
@@ -90,19 +167,123 @@ def show_list(
 
     options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
     frame = run_list(name, dataset, period, org_id, **options)
-    return show_frame(frame, LIST_TABLES.get(name), lang=lang, share=share)
+    return show_frame(
+        frame,
+        LIST_TABLES.get(name),
+        lang=lang,
+        share=share,
+        limit=limit,
+        dataset=dataset,
+        columns=PAGE_COLUMNS.get(name),
+    )
 
 
-def show_frame(frame: pd.DataFrame, source: str | None, *, lang: str = "vi", share: bool = False):
-    """A result table for readers: :func:`reader_view`, labelled in ``lang``.
+def show_frame(
+    frame: pd.DataFrame,
+    source: str | None,
+    *,
+    lang: str = "vi",
+    share: bool = False,
+    limit: int | None = SHOWN_ROWS,
+    dataset: Dataset | None = None,
+    columns: list[str] | None = None,
+):
+    """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
     ``source`` is the schema table the rows come from (headers and category
-    labels of its columns).
+    labels of its columns). Long ``evidence`` cells are cut to their first
+    references and a count (:func:`short_evidence`); a row's own file and row
+    become one ``file:row`` column. With ``dataset``, organisation codes
+    (``cell_id``, ``parent_id``) are shown as names that say where
+    (:func:`~chibo_analysis.present.study_data.where_names`). At most ``limit``
+    rows are shown, with a line saying how many there are; with ``columns``,
+    only those of them present (after those renamings), in that order.
     """
     from chibo_analysis.present.display import table
 
-    return table(reader_view(frame, share=share), lang, table=source,
-                 categories=_CATEGORIES.get(source, {}))  # fmt: skip
+    shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
+    if columns is not None:
+        shown = shown[[c for c in columns if c in shown.columns]]
+    return table(shown, lang, limit=limit, table=source, categories=_CATEGORIES.get(source, {}))
+
+
+#: Longest text a cell of a page table shows (the evidence workbook has the rest).
+CELL_CHARS = 60
+
+
+def page_view(frame: pd.DataFrame, dataset: Dataset | None = None) -> pd.DataFrame:
+    """``frame`` made compact for a page: ``_file`` and ``_row`` as one ``file:row``
+    column (``_row``), or left out when an ``evidence`` column names the rows
+    behind the case; organisation codes as names that say where.
+
+    A text longer than :data:`CELL_CHARS` (a list of meeting codes, months)
+    is cut with "…": the evidence workbook holds it whole.
+
+    Examples
+    --------
+    >>> page_view(pd.DataFrame({"n": [3], "_file": ["members.csv"], "_row": [12]})).to_dict("list")
+    {'n': [3], '_row': ['members.csv:12']}
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if column != "evidence" and (
+            out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype)
+        ):
+            out[column] = out[column].map(
+                lambda v: (
+                    v[: CELL_CHARS - 1] + "…" if isinstance(v, str) and len(v) > CELL_CHARS else v
+                )
+            )
+    if "evidence" in out.columns:  # the rows behind the case say where it comes from
+        out = out.drop(columns=[c for c in ("_file", "_row") if c in out.columns])
+    for end in ("", "_a", "_b"):
+        file, row = f"_file{end}", f"_row{end}"
+        if file in out.columns and row in out.columns:
+            rows = out[row].astype("object")
+            ref = out[file].astype(str) + ":" + rows.map(lambda v: "" if pd.isna(v) else str(v))
+            out = out.drop(columns=file).assign(**{row: ref.where(rows.notna(), "")})
+    if dataset is not None and dataset.has("organisations"):
+        from chibo_analysis.present.study_data import where_names
+
+        orgs = dataset.tables["organisations"]
+        for code in ("cell_id", "parent_id", "cell_id_a", "cell_id_b"):
+            if code in out.columns:
+                out = out.assign(**{code: list(where_names(orgs, out[code].astype(str)))})
+        out = out.rename(columns={"cell_id": "cell"})
+    return out
+
+
+#: How many ``file:row`` references an evidence cell of a page shows before the count.
+EVIDENCE_SHOWN = 1
+
+
+def short_evidence(frame: pd.DataFrame, lang: str = "vi", limit: int = EVIDENCE_SHOWN):
+    """``frame`` with each ``evidence`` cell cut to its first ``limit`` references.
+
+    A cell of a page cannot hold 139 ``reviews.csv:N`` references: past
+    ``limit`` it shows the first ones and how many more there are (the list
+    itself, e.g. ``chibo lists``, keeps them all).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"evidence": ["a.csv:2; a.csv:3; a.csv:4; a.csv:5; a.csv:9", "a.csv:7"]})
+    >>> short_evidence(df, "en", limit=2)["evidence"].tolist()
+    ['a.csv:2; a.csv:3 … and 3 more (5 records)', 'a.csv:7']
+    """
+    if "evidence" not in frame.columns:
+        return frame
+    check_lang(lang)
+
+    def cut(text: object) -> object:
+        if not isinstance(text, str):
+            return text
+        refs = [r for r in text.split("; ") if r]
+        if len(refs) <= limit:
+            return text
+        return label("word.evidence_more", lang, first="; ".join(refs[:limit]),
+                     more=fmt_int(len(refs) - limit, lang), n=fmt_int(len(refs), lang))  # fmt: skip
+
+    return frame.assign(evidence=frame["evidence"].map(cut))
 
 
 def _value_text(column: pd.Series, value: pd.Series, lang: str, signed: bool = False) -> pd.Series:
@@ -158,6 +339,30 @@ def target_table(
     ).reset_index(drop=True)
 
 
+def _shown_parameter(name: str, value: object, lang: str = "vi") -> str:
+    """A parameter as a report shows it: paths by their name only, never absolute;
+    True/False and numbers in the reader's language.
+
+    >>> _shown_parameter("data", "/home/ubnd/ho-so/2022"), _shown_parameter("period", 2022)
+    ('2022', '2022')
+    >>> _shown_parameter("share", False), _shown_parameter("confidence", 0.95)
+    ('Không', '0,95')
+    """
+    if value is None:
+        return "–"
+    if name in ("data", "targets", "codebook") or isinstance(value, Path):
+        return Path(str(value)).name
+    if isinstance(value, bool):
+        return yes_no(value, lang)
+    if isinstance(value, float):
+        return fmt_number(value, lang, digits=len(repr(value).split(".")[-1]))
+    return str(value)
+
+
+#: Hex digits of a file's SHA-256 a page shows (the run record keeps the whole hash).
+HASH_SHOWN = 16
+
+
 def provenance(
     dataset: Dataset, parameters: Mapping[str, object], *, lang: str = "vi"
 ) -> pd.DataFrame:
@@ -172,7 +377,7 @@ def provenance(
 
     check_lang(lang)
     rows = [(label("word.package_version", lang), __version__)]
-    rows += [(f"{label('word.parameter', lang)}: {k}", "–" if v is None else str(v))
+    rows += [(f"{label('word.parameter', lang)}: {k}", _shown_parameter(k, v, lang))
              for k, v in parameters.items()]  # fmt: skip
     # one row per file (a cell's workbook holds several sheets: their rows are summed)
     files: dict[str, list] = {}
@@ -184,7 +389,8 @@ def provenance(
         extra = f"; {sheets} {label('word.sheets', lang)}" if sheets > 1 else ""
         rows.append((
             f"{label('column.file', lang)}: {path}",
-            f"{label('word.sha256', lang)} {sha}; {label('word.rows', lang)} {fmt_int(n, lang)}"
+            f"{label('word.sha256', lang)} {sha[:HASH_SHOWN]}…; "
+            f"{label('word.rows', lang)} {fmt_int(n, lang)}"
             + extra,
         ))  # fmt: skip
     return pd.DataFrame(rows, columns=["item", "value"])
@@ -221,6 +427,15 @@ def quality_counts(report, lang: str = "vi") -> pd.DataFrame:
     )
 
 
+def _column_names(columns: object, table: object, lang: str) -> str:
+    """``"meeting_id, member_id"`` as the reader's headers ("Mã buổi sinh hoạt, Mã đảng viên")."""
+    from chibo_analysis.labels import column_label
+
+    parts = [p.strip() for p in str(columns).split(",") if p.strip()]
+    known = str(table) if isinstance(table, str) else None
+    return ", ".join(column_label(p, lang, known) for p in parts)
+
+
 def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     """The records set aside by validation: table, file, sheet, row and reasons, in ``lang``.
 
@@ -235,7 +450,8 @@ def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     if issues.empty:
         return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
     pick = 2 if lang == "vi" else 1
-    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + issues["column"] + ")"
+    columns = issues.apply(lambda r: _column_names(r["column"], r["table"], lang), axis=1)
+    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + columns + ")"
     out = (
         issues.assign(reason=text)
         .groupby(["table", "file", "sheet", "row"], sort=True, dropna=False)["reason"]
@@ -358,3 +574,106 @@ def unavailable_indicators(dataset: Dataset, lang: str = "vi") -> pd.DataFrame:
         for t, cols in zip(rows["table"], rows["columns"], strict=True)
     ]
     return pd.DataFrame({"indicator": indicator, "table": table, "missing": columns})
+
+
+def is_committee(scorecard: pd.DataFrame, org_id: str) -> bool:
+    """Whether ``org_id`` is a committee (its report is organised by base organisation)."""
+    level = scorecard.loc[scorecard["org_id"] == org_id, "level"].astype("object")
+    return bool(len(level)) and level.iloc[0] == "committee"
+
+
+def _missed(assessment: pd.DataFrame) -> pd.DataFrame:
+    met = assessment["met"].astype("boolean")
+    return assessment[met.notna() & ~met.fillna(True)]
+
+
+#: Columns of the committee's table of base organisations.
+BASE_COLUMNS = [
+    "name", "members", "cells", "cells_missing", "targets_missed", "regular_rate",
+    "thematic_rate", "attendance_rate",
+]  # fmt: skip
+
+
+def base_rollup(
+    scorecard: pd.DataFrame, assessment: pd.DataFrame, dataset: Dataset
+) -> pd.DataFrame:
+    """One row per base organisation: its figures, and how many of its cells missed a target.
+
+    ``cells`` counts its cells (a ``base_cell`` is its own one cell);
+    ``cells_missing`` those with at least one target not met;
+    ``targets_missed`` the targets the base itself did not meet. Sorted by
+    ``cells_missing`` then ``targets_missed``, most first: where to look first.
+    """
+    from chibo_analysis.indicators.roll import base_of
+    from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
+
+    bases = scorecard[scorecard["level"].astype("object").isin(BASE_LEVELS)].copy()
+    base = base_of(dataset.tables["organisations"])
+    cells = scorecard.loc[scorecard["level"].astype("object").isin(CELL_LEVELS), "org_id"]
+    missing_cells = set(_missed(assessment)["org_id"]) & set(cells)
+    cell_base = cells.map(base)
+    bases["cells"] = bases["org_id"].map(cell_base.value_counts()).fillna(0).astype("Int64")
+    missing = cell_base[cells.isin(missing_cells)].value_counts()
+    bases["cells_missing"] = bases["org_id"].map(missing).fillna(0).astype("Int64")
+    own = _missed(assessment).groupby("org_id").size()
+    bases["targets_missed"] = bases["org_id"].map(own).fillna(0).astype("Int64")
+    bases = bases.sort_values(["cells_missing", "targets_missed", "name"],
+                              ascending=[False, False, True], kind="stable")  # fmt: skip
+    return bases[[c for c in BASE_COLUMNS if c in bases.columns]].reset_index(drop=True)
+
+
+def cells_missing_targets(
+    scorecard: pd.DataFrame,
+    assessment: pd.DataFrame,
+    targets,
+    dataset: Dataset,
+    *,
+    lang: str = "vi",
+) -> pd.DataFrame:
+    """The cells that missed at least one target, each with its base organisation.
+
+    Columns ``base`` (the base organisation's name: many cells share a name
+    such as "Chi bộ Tổ dân phố 1"), ``name``, ``members`` and ``missed_targets`` (the
+    targets not met, in ``lang``); most targets missed first, then by base.
+    """
+    from chibo_analysis.indicators.roll import base_of
+    from chibo_analysis.schema import CELL_LEVELS
+
+    check_lang(lang)
+    names = {
+        n: (t.label_vi if lang == "vi" else t.label_en) or n for n, t in targets.targets.items()
+    }
+    cells = scorecard[scorecard["level"].astype("object").isin(CELL_LEVELS)]
+    missed = _missed(assessment)
+    missed = missed[missed["org_id"].isin(cells["org_id"])]
+    per_cell = missed.groupby("org_id", sort=False)["target"].agg(
+        lambda t: "; ".join(names.get(x, x) for x in dict.fromkeys(t))
+    )
+    count = missed.groupby("org_id", sort=False).size()
+    out = cells[cells["org_id"].isin(per_cell.index)]
+    org_names = scorecard.set_index("org_id")["name"].astype("object")
+    base = out["org_id"].map(base_of(dataset.tables["organisations"]))
+    out = pd.DataFrame({
+        "base": base.map(org_names).fillna("").to_numpy(),
+        "name": out["name"].to_numpy(),
+        "members": out["members"].to_numpy(),
+        "missed_targets": out["org_id"].map(per_cell).to_numpy(),
+        "_n": out["org_id"].map(count).to_numpy(),
+    })  # fmt: skip
+    out = out.sort_values(["_n", "base", "name"], ascending=[False, True, True], kind="stable")
+    return out.drop(columns="_n").reset_index(drop=True)
+
+
+def dataset_summary(dataset: Dataset, lang: str = "vi") -> pd.DataFrame:
+    """Rows and files per table of ``dataset``, with the reader's table names.
+
+    Columns ``table`` (the schema's Vietnamese name in ``vi``), ``rows`` and
+    ``files``: :meth:`Dataset.summary` for a reader.
+    """
+    from chibo_analysis.schema import TABLES
+
+    check_lang(lang)
+    out = dataset.summary().reset_index()
+    if lang == "vi":
+        out["table"] = out["table"].map(lambda n: TABLES[n].vi if n in TABLES else n)
+    return out.astype({"rows": "Int64"})

@@ -101,7 +101,7 @@ def presence_grid(
     grid = grid.reindex(columns=columns).astype("float64").sort_index()
     if kind == "thematic":
         grid.columns = grid.columns.to_period("Q")
-    names = _unique_names(orgs, grid.index).rename("cell")
+    names = where_names(orgs, grid.index).rename("cell")
     if by_base:
         base = roll.base_of(orgs).reindex(grid.index).fillna("").astype(object)
         base = base.where(base != base.index, "")  # a base_cell is its own base: grouped apart
@@ -111,7 +111,7 @@ def presence_grid(
         )
         grid, names, base = grid.iloc[order], names[order], base.iloc[order]
         bases = pd.Index(base[base.ne("")].unique())
-        label = dict(zip(bases, _unique_names(orgs, bases), strict=True))
+        label = dict(zip(bases, where_names(orgs, bases), strict=True))
         names = pd.MultiIndex.from_arrays(
             [base.map(lambda b: label.get(b, "")).to_numpy(dtype=object), names],
             names=["base", "cell"],
@@ -160,12 +160,56 @@ def discipline_cases(
     return out[columns].reset_index(drop=True)
 
 
-def _unique_names(orgs: pd.DataFrame, ids: pd.Series) -> pd.Index:
-    """Organisation names for ``ids``, with the code added where two share a name."""
-    name = orgs.drop_duplicates("org_id").set_index("org_id")["name"].reindex(ids)
-    shared = name.duplicated(keep=False)
-    name = name.where(~shared, name + " (" + name.index.to_series() + ")")
-    return pd.Index(name.astype(str).to_numpy())
+def where_names(orgs: pd.DataFrame, ids) -> pd.Index:
+    """Organisation names for ``ids`` that say where: the base added where names repeat.
+
+    Many cells share a name ("Chi bộ Tổ dân phố 1" in a dozen wards): where a
+    name stands for more than one of ``ids``, its base organisation's name is
+    added ("Chi bộ Tổ dân phố 1 – Đảng bộ phường Tân Quang"), and the code as
+    well if that is still not enough. An unknown id is shown as itself.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"org_id": ["T", "B1", "B2", "C1", "C2", "C3"],
+    ...     "parent_id": [None, "T", "T", "B1", "B2", "B1"],
+    ...     "level": ["committee", "base", "base", "cell", "cell", "cell"],
+    ...     "name": ["TP", "Phường A", "Phường B", "Tổ 1", "Tổ 1", "Tổ 2"]})
+    >>> list(where_names(orgs, ["C1", "C2", "C3", "X", "C1"]))
+    ['Tổ 1 – Phường A', 'Tổ 1 – Phường B', 'Tổ 2', 'X', 'Tổ 1 – Phường A']
+    """
+    from chibo_analysis.indicators.roll import base_of
+
+    ids = pd.Series(list(ids), dtype="object").astype(str)
+    table = orgs.drop_duplicates("org_id").set_index("org_id")
+    names = table["name"].astype("object")
+    unique = pd.Series(ids.unique())
+    shown = unique.map(names).fillna(unique).astype(str)
+    ambiguous = shown.duplicated(keep=False)
+    if ambiguous.any() and {"parent_id", "level"} <= set(orgs.columns):
+        base_id = unique.map(base_of(orgs))
+        base = base_id.map(names)
+        add = ambiguous & base.notna() & (base_id != unique)
+        shown = shown.where(~add, shown + " – " + base.astype(str))
+    still = shown.duplicated(keep=False)
+    shown = shown.where(~still, shown + " (" + unique + ")")
+    return pd.Index(ids.map(dict(zip(unique, shown, strict=True))).to_numpy())
+
+
+def comparison_units(dataset: Dataset, org_id: str | None = None) -> str:
+    """Which units a comparison within ``org_id`` is between: ``"bases"`` or ``"cells"``.
+
+    A committee is compared by its base organisations; a base organisation
+    (or anything holding fewer than two base organisations) by its cells:
+    comparing one base organisation with itself says nothing, and the
+    shrinkage needs at least two units.
+    """
+    from chibo_analysis.indicators import roll
+
+    ds = validated(dataset)
+    orgs = ds.organisations
+    inside = roll.subtree(orgs, org_id)
+    bases = orgs["org_id"].isin(inside) & orgs["level"].astype("object").isin(UNITS["bases"])
+    return "bases" if int(bases.sum()) >= 2 else "cells"
 
 
 def _unit_counts(
@@ -177,7 +221,7 @@ def _unit_counts(
     ds = validated(dataset)
     counts = scorecard_counts(ds, period, org_id)
     counts = counts[counts["level"].isin(UNITS[units])]
-    return counts.set_axis(_unique_names(ds.organisations, counts["org_id"]))
+    return counts.set_axis(where_names(ds.organisations, counts["org_id"]))
 
 
 def attendance_funnel(
@@ -206,6 +250,8 @@ def attendance_funnel(
         The limits per unit (indexed by unit name) and
         :func:`~chibo_analysis.stats.funnel.funnel_curve` for plotting, with
         the multiplicative overdispersion adjustment where the data call for it.
+        Without any register row in the period (a period with no data), the
+        table and the curve are empty and the target is NaN.
     """
     from chibo_analysis.stats.funnel import funnel_curve, funnel_limits
 
@@ -217,7 +263,9 @@ def attendance_funnel(
         target=target,
         overdispersion="multiplicative",
     )
-    top = int(counts["attendance_counted"].max()) if len(counts) else 1
+    if not len(counts):  # no register row in the period: nothing to draw limits around
+        return res, pd.DataFrame({"trials": pd.Series(dtype="float64")})
+    top = int(counts["attendance_counted"].max())
     curve = funnel_curve(res.target, top, phi=res.phi if res.overdispersion != "none" else 1.0)
     return res, curve
 
@@ -225,15 +273,33 @@ def attendance_funnel(
 def shrunken_attendance(
     dataset: Dataset, period: str | int | Period, org_id: str | None = None, *, units: str = "cells"
 ) -> ShrinkageResult:
-    """Empirical-Bayes attendance rates per cell (or base organisation), indexed by name."""
-    from chibo_analysis.stats.shrinkage import shrunken_rates
+    """Empirical-Bayes attendance rates per cell (or base organisation), indexed by name.
+
+    The population the rates shrink toward is estimated from the units
+    themselves, so it needs at least two units with register rows whose rates
+    are not all 0% or all 100%. Otherwise shrinkage does not apply: the
+    result keeps the observed rates, with ``shrunken``, ``lower`` and
+    ``upper`` empty, ``alpha`` and ``beta`` NaN and ``method`` ``"none"``
+    (the caterpillar chart then says why it shows no interval).
+    """
+    from chibo_analysis.errors import ParameterError
+    from chibo_analysis.stats.shrinkage import ShrinkageResult, shrunken_rates
 
     counts = _unit_counts(dataset, period, org_id, units)
     counts = counts[counts["attendance_counted"] > 0]
-    return shrunken_rates(
-        counts["attendance_present"].astype("float64"),
-        counts["attendance_counted"].astype("float64"),
-    )
+    events = counts["attendance_present"].astype("float64")
+    trials = counts["attendance_counted"].astype("float64")
+    try:
+        return shrunken_rates(events, trials)
+    except ParameterError:
+        if len(counts) >= 2 and 0 < events.sum() < trials.sum():
+            raise  # not one of the cases above: a real error
+    nan = float("nan")
+    table = pd.DataFrame(
+        {"events": events, "trials": trials, "rate": events / trials, "shrunken": nan,
+         "lower": nan, "upper": nan, "rank": pd.array([pd.NA] * len(counts), dtype="Int64")},
+    )  # fmt: skip
+    return ShrinkageResult(table, nan, nan, "none")
 
 
 def monthly_attendance(
@@ -325,22 +391,44 @@ def yearly_scorecards(
 def copied_minutes_in(
     dataset: Dataset, period: str | int | Period, org_id: str | None = None, **options
 ):
-    """:func:`chibo_analysis.indicators.minutes.copied_minutes` over the period's meetings within ``org_id``.
+    """Copied minutes of the period's meetings within ``org_id``, sources anywhere in the data.
 
+    :func:`chibo_analysis.indicators.minutes.copied_minutes_in`: every
+    meeting of the organisation and period is compared with every minutes
+    text of the dataset (every year, every organisation). The pairs name the
+    source's organisation: ``name_a`` (the earlier meeting's cell) and
+    ``base_a`` (its base organisation), placed before the source's columns.
     The per-cell table keeps the cells with copied minutes, with their
     ``name``, the highest share first; ``options`` go to ``copied_minutes``
     (threshold, k, ...).
     """
-    from chibo_analysis.indicators.minutes import CopiedMinutes, copied_minutes
-    from chibo_analysis.indicators.periods import parse_period
+    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators.minutes import CopiedMinutes, copied_minutes_in
 
     ds = validated(dataset)
-    period = parse_period(period)
-    mt = _meetings_within(ds, period, org_id)
-    res = copied_minutes(mt, **options)
-    names = ds.organisations.drop_duplicates("org_id").set_index("org_id")["name"]
+    res = copied_minutes_in(ds, period, org_id, **options)
+    orgs = ds.organisations
+    names = orgs.drop_duplicates("org_id").set_index("org_id")["name"]
+    base_names = roll.base_of(orgs).map(names)
+    pairs = res.pairs.copy()
+    at = pairs.columns.get_loc("meeting_id_a")
+    pairs.insert(at, "base_a", pairs["cell_id_a"].map(base_names).astype("object"))
+    pairs.insert(at, "name_a", pairs["cell_id_a"].map(names).astype("object"))
     cells = res.cells.assign(name=res.cells["cell_id"].map(names))
     cells = cells[["cell_id", "name"] + [c for c in res.cells.columns if c != "cell_id"]]
     cells = cells[cells["copied"] > 0].sort_values("copied_share", ascending=False, kind="stable")
     cells = cells.reset_index(drop=True)
-    return CopiedMinutes(res.pairs, cells, res.threshold, res.k, res.method)
+    return CopiedMinutes(pairs, cells, res.threshold, res.k, res.method)
+
+
+def trend_years(years: str | None, period: object) -> str:
+    """The years of a report's trend lines: ``years`` as given, or the three ending with
+    the report's period (a 2022 report shows 2020–2022, never later years).
+
+    >>> trend_years("", "2022"), trend_years(None, "2022Q3"), trend_years("2018-2022", "2022")
+    ('2020-2022', '2020-2022', '2018-2022')
+    """
+    if years:
+        return str(years)
+    end = int(str(period).strip()[-4:]) if "-" in str(period) else int(str(period)[:4])
+    return f"{end - 2}-{end}"

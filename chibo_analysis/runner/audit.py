@@ -1,15 +1,22 @@
 """One audit: check, execute, render, record.
 
-:func:`run_audit` writes ``<out>/<org_id>/<period>/``:
+:func:`run_audit` writes, in ``<out>/<org folder>/<period>/`` (see
+:func:`org_folder_name`), the files of one *study*: the notebook's name, with
+``-shared`` added for a shared report (:func:`study_name`), so that several
+notebooks of one organisation and period, shared or not, sit side by side:
 
-- ``<notebook>.ipynb``, the executed notebook (kept when a cell fails: the
+- ``<study>.ipynb``, the executed notebook (kept when a cell fails: the
   traceback is in it);
-- ``<notebook>.html``, the reader's report (no code, figures embedded, offline);
-- ``<notebook>.pdf`` with ``pdf=True``;
-- ``figures.json``, the key figures the notebook recorded (see
+- ``<study>.html``, the reader's report (no code, figures embedded, offline);
+- ``<study>.pdf`` with ``pdf=True``;
+- ``<study>.figures.json``, the key figures the notebook recorded (see
   :func:`chibo_analysis.runner.index.record_figures`);
-- ``run.json``: parameters, input file hashes, package versions, timings
-  per step, status and the error if any.
+- ``<study>.run.json``: parameters, input file hashes, package versions,
+  timings per step, status and the error if any. It is written first with
+  status ``running`` and last with the outcome, so it says ``ok`` only when
+  every file is complete; each file is written to a temporary name and renamed.
+
+One run per study at a time: a second one stops with :class:`ReportBusy`.
 
 Every check of :mod:`chibo_analysis.runner.params` runs before a kernel starts.
 """
@@ -17,15 +24,13 @@ Every check of :mod:`chibo_analysis.runner.params` runs before a kernel starts.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
-import re
 import shutil
-import tempfile
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -33,9 +38,10 @@ from pathlib import Path
 import pandas as pd
 
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.outputs import org_folder_name
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
-from chibo_analysis.runner.cache import is_cached, prepare_in_background
-from chibo_analysis.runner.index import FIGURES_ENV, FIGURES_FILE, RUN_FILE, build_index
+from chibo_analysis.runner.cache import cache_key, hash_inputs, is_cached, prepare_in_background
+from chibo_analysis.runner.index import FIGURES_ENV, build_index, figures_path, run_path
 from chibo_analysis.runner.params import (
     AuditParams,
     check_notebook_parameters,
@@ -43,6 +49,8 @@ from chibo_analysis.runner.params import (
     find_notebook,
     read_parameters_cell,
 )
+from chibo_analysis.runner.tempdirs import private_dir, sweep
+from chibo_analysis.texts import shorten
 
 #: The audit notebook run when none is named.
 DEFAULT_NOTEBOOK = "audit_organisation"
@@ -97,23 +105,6 @@ class AuditRun:
         return self.outputs.get("html")
 
 
-def hash_inputs(data: str | Path) -> list[dict[str, object]]:
-    """SHA-256 and size of every file of the dataset (a folder, or one workbook)."""
-    root = Path(data)
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-    inputs = []
-    for path in files:
-        rel = path.name if path == root else path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in Path(rel).parts):
-            continue
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        inputs.append({"path": rel, "bytes": path.stat().st_size, "sha256": digest.hexdigest()})
-    return inputs
-
-
 def _warm_renderer() -> None:
     """Load the HTML renderer ahead of time; a failure here shows up when rendering."""
     from chibo_analysis.runner import render
@@ -122,14 +113,6 @@ def _warm_renderer() -> None:
         render.warm_up()
     except Exception:  # noqa: BLE001 - render_html raises it again, with its context
         pass
-
-
-def _hash_after(worker, data) -> tuple[list[dict[str, object]], float]:
-    """Hash the inputs once ``worker`` (the dataset being prepared, if any) is done."""
-    if worker is not None:
-        worker.join()
-    t0 = time.perf_counter()
-    return hash_inputs(data), round(time.perf_counter() - t0, 3)
 
 
 def versions() -> dict[str, str]:
@@ -155,9 +138,51 @@ def read_organisations(data: str | Path) -> pd.DataFrame:
 
 
 def report_folder(out: str | Path, org_id: str, period: str) -> Path:
-    """``<out>/<org_id>/<period>``, with characters unsafe in file names replaced."""
-    safe = re.sub(r"[^\w.-]+", "_", org_id).strip("._") or "_"
-    return Path(out) / safe / period
+    """``<out>/<org folder>/<period>`` (see :func:`org_folder_name`)."""
+    return Path(out) / org_folder_name(org_id) / str(period)
+
+
+#: Added to a study's name when it is a shared report: never the file name of an unshared one.
+SHARED_SUFFIX = "-shared"
+
+
+def study_name(notebook: str | Path, share: bool) -> str:
+    """The name of a study's files: the notebook's name, ``-shared`` added when shared.
+
+    Several studies of one organisation and period (each notebook, shared or
+    not) live side by side in its folder, each with its own run record.
+    """
+    return Path(notebook).stem + (SHARED_SUFFIX if share else "")
+
+
+class ReportBusy(ChiboError):
+    """Another run is writing the same report at this moment."""
+
+    exit_code = 2
+
+
+@contextmanager
+def report_lock(folder: Path, study: str):
+    """Hold the lock of ``study`` in ``folder``: one run per report at a time.
+
+    The lock is the kernel's (``flock``): it goes with the process that held
+    it, even after ``kill -9``, so a killed run never blocks the next.
+    """
+    import fcntl
+
+    handle = (folder / f".{study}.lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ReportBusy(
+            f"another run is writing {folder / study}.html now; wait for it to finish, "
+            "or write to another --out"
+        ) from None
+    try:
+        yield
+    finally:
+        handle.close()
 
 
 @dataclass(frozen=True)
@@ -194,10 +219,20 @@ def prepare_audit(
 
 def write_json(path: Path, content: dict) -> None:
     """Write ``content`` as UTF-8 JSON, atomically (a reader never sees half a file)."""
+    from chibo_analysis.outputs import atomic_path
+
     text = json.dumps(content, ensure_ascii=False, indent=1, default=str)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def make_folder(folder: Path) -> Path:
+    """Create the report folder, or say in one line why it cannot be (exit code 2)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ChiboError(f"cannot write reports to {folder}: {err.strerror or err}") from None
+    return folder
 
 
 def execute_prepared(
@@ -205,10 +240,11 @@ def execute_prepared(
     *,
     out: str | Path = "reports",
     pdf: bool = False,
-    inputs: list[dict] | Future | None = None,
+    inputs: list[dict] | None = None,
     timeout: float | None = None,
     retries: int = 3,
     check_seconds: float = 0.0,
+    hash_seconds: float | None = None,
     env: dict[str, str] | None = None,
 ) -> AuditRun:
     """Execute and render a prepared audit; never raises for a failing notebook.
@@ -219,17 +255,44 @@ def execute_prepared(
     The outcome (ok or failed, with the error) is in the returned
     :class:`AuditRun` and in ``run.json``.
     """
+
+    params = prepared.params
+    study = study_name(prepared.notebook, params.share)
+    folder = make_folder(report_folder(out, params.org_id, params.period))
+    with report_lock(folder, study):
+        return _execute_locked(
+            prepared, folder, study, pdf, inputs, timeout, retries, check_seconds, hash_seconds, env
+        )
+
+
+def _execute_locked(
+    prepared, folder, study, pdf, inputs, timeout, retries, check_seconds, hash_seconds, env
+) -> AuditRun:
+    from chibo_analysis.outputs import atomic_path
     from chibo_analysis.runner.execute import NotebookError, execute_notebook
     from chibo_analysis.runner.render import render_html, render_pdf
 
     params = prepared.params
-    stem = prepared.notebook.stem
-    folder = report_folder(out, params.org_id, params.period)
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in (FIGURES_FILE, f"{stem}.html", f"{stem}.pdf"):
-        (folder / stale).unlink(missing_ok=True)
     started = dt.datetime.now(dt.UTC)
+    record = {
+        "status": "running",
+        "notebook": prepared.notebook.name,
+        "study": study,
+        "parameters": params.as_dict(),
+        "name": shorten(prepared.organisation.get("name") or ""),
+        "level": prepared.organisation.get("level"),
+        "started_at": started.isoformat(timespec="seconds"),
+        "pid": os.getpid(),
+    }
+    # "running" first: a run killed from here on never leaves a record saying "ok"
+    write_json(run_path(folder, study), record)
+    for stale in (figures_path(folder, study), folder / f"{study}.html", folder / f"{study}.pdf"):
+        stale.unlink(missing_ok=True)
+    for part in folder.glob(f".{study}.*.part*"):  # of runs killed while writing (we hold the lock)
+        part.unlink(missing_ok=True)
     timings = {"check": round(check_seconds, 3)}
+    if hash_seconds is not None:
+        timings["hash"] = round(hash_seconds, 3)
     outputs: dict[str, Path] = {}
     error = None
     attempts = None
@@ -244,43 +307,47 @@ def execute_prepared(
     try:
         if inputs is None:
             inputs = step("hash", hash_inputs, params.data)
-        output = folder / f"{stem}.ipynb"
+        output = folder / f"{study}.ipynb"
         outputs["notebook"] = output
-        nb = step(
-            "execute",
-            execute_notebook,
-            prepared.notebook,
-            output,
-            prepared.parameters,
-            env={**(env or {}), FIGURES_ENV: str((folder / FIGURES_FILE).resolve())},
-            cwd=folder.resolve(),
-            timeout=timeout,
-            retries=retries,
-        )
+        failure = None
+        with atomic_path(output) as part:
+            try:
+                nb = step(
+                    "execute",
+                    execute_notebook,
+                    prepared.notebook,
+                    part,
+                    prepared.parameters,
+                    env={**(env or {}), FIGURES_ENV: str(figures_path(folder, study).resolve())},
+                    cwd=folder.resolve(),
+                    timeout=timeout,
+                    retries=retries,
+                )
+            except NotebookError as err:
+                if part.stat().st_size == 0:
+                    raise  # nothing executed to keep
+                failure = err  # the executed copy, with the traceback, is kept
+        if failure is not None:
+            raise failure.kept_at(output)
         attempts = nb.metadata.get("chibo", {}).get("attempts")
         title = f"{prepared.organisation.get('name') or params.org_id} – {params.period}"
         html = step("html", render_html, nb, title=title, lang=params.lang)
-        outputs["html"] = folder / f"{stem}.html"
-        outputs["html"].write_text(html, encoding="utf-8")
+        with atomic_path(folder / f"{study}.html") as part:
+            part.write_text(html, encoding="utf-8")
+        outputs["html"] = folder / f"{study}.html"
         if pdf:
-            outputs["pdf"] = step("pdf", render_pdf, outputs["html"], folder / f"{stem}.pdf")
+            with atomic_path(folder / f"{study}.pdf") as part:
+                step("pdf", render_pdf, outputs["html"], part.with_suffix(".pdf"))
+                part.with_suffix(".pdf").replace(part)
+            outputs["pdf"] = folder / f"{study}.pdf"
     except NotebookError as err:
         error = err.as_dict()
     except ChiboError as err:
         error = {"type": type(err).__name__, "message": str(err)}
-    if isinstance(inputs, Future):  # hashed beside the notebook (see run_audit)
-        inputs, timings["hash"] = inputs.result()
-        timings["total"] = round(sum(v for k, v in timings.items() if k != "hash"), 3)
-    else:
-        timings["total"] = round(sum(timings.values()), 3)
+    timings["total"] = round(sum(timings.values()), 3)
     status = "ok" if error is None else "failed"
-    record = {
+    record |= {
         "status": status,
-        "notebook": prepared.notebook.name,
-        "parameters": params.as_dict(),
-        "name": prepared.organisation.get("name"),
-        "level": prepared.organisation.get("level"),
-        "started_at": started.isoformat(timespec="seconds"),
         "timings": timings,
         "attempts": attempts,
         "outputs": {k: v.name for k, v in outputs.items() if v.exists()},
@@ -288,7 +355,8 @@ def execute_prepared(
         "inputs": inputs or [],
         "versions": versions(),
     }
-    write_json(folder / RUN_FILE, record)
+    del record["pid"]
+    write_json(run_path(folder, study), record)  # last: the record says ok only when all is there
     return AuditRun(
         status, folder, {k: v for k, v in outputs.items() if v.exists()}, error, timings
     )
@@ -357,13 +425,20 @@ def run_audit(
     # while the kernel starts; the notebook waits for it. The inputs are hashed once that
     # is done, then nbconvert is imported and its templates loaded, while the notebook runs.
     kept = os.environ.get(CACHE_ENV)
-    cache = kept or tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700)
+    sweep()  # the temporary folders of runs killed earlier
+    cache = kept or str(private_dir("chibo-cache-"))  # private (0700), removed below
     env = {CACHE_ENV: cache}
-    worker = None if is_cached(params.data, cache) else prepare_in_background(params.data, cache)
-    hashing = ThreadPoolExecutor(max_workers=1)
-    inputs = hashing.submit(_hash_after, worker, params.data)
-    hashing.submit(_warm_renderer)
-    hashing.shutdown(wait=False)
+    t_hash = time.perf_counter()
+    inputs = hash_inputs(params.data)  # the cache key, and run.json's record of the inputs
+    hashed = time.perf_counter() - t_hash
+    worker = (
+        None
+        if is_cached(params.data, cache, cache_key(inputs))
+        else prepare_in_background(params.data, cache, inputs)
+    )
+    side = ThreadPoolExecutor(max_workers=1)
+    side.submit(_warm_renderer)
+    side.shutdown(wait=False)
     try:
         run = execute_prepared(
             prepared,
@@ -372,7 +447,8 @@ def run_audit(
             inputs=inputs,
             timeout=timeout,
             retries=retries,
-            check_seconds=time.perf_counter() - t0,
+            check_seconds=time.perf_counter() - t0 - hashed,
+            hash_seconds=hashed,
             env=env,
         )
     finally:

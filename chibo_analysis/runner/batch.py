@@ -13,7 +13,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -27,18 +26,22 @@ from chibo_analysis.runner.audit import (
     PreparedAudit,
     execute_prepared,
     hash_inputs,
+    make_folder,
+    org_folder_name,
     prepare_audit,
     report_folder,
+    study_name,
     write_json,
 )
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
-from chibo_analysis.runner.index import RUN_FILE, build_index
+from chibo_analysis.runner.index import build_index, run_path
 from chibo_analysis.runner.params import (
     AuditParams,
     check_notebook_parameters,
     find_notebook,
     read_parameters_cell,
 )
+from chibo_analysis.runner.tempdirs import die_with_parent, private_dir, sweep
 from chibo_analysis.schema import BASE_LEVELS
 
 #: ``--level`` values and the organisation levels each one takes.
@@ -82,7 +85,8 @@ def select_organisations(organisations: pd.DataFrame, level: str) -> pd.DataFram
 
 
 def _warm() -> None:
-    """Pool initializer: pay the imports once per worker, not once per audit."""
+    """Pool initializer: die with the batch, and pay the imports once per worker."""
+    die_with_parent()
     import papermill  # noqa: F401
 
     from chibo_analysis.runner import execute, render
@@ -110,21 +114,70 @@ def _run_one(prepared: PreparedAudit, options: dict) -> dict:
     }
 
 
+def check_distinct_folders(org_ids) -> None:
+    """ParameterError unless every organisation gets a report folder of its own.
+
+    Folder names are compared ignoring case, as the file systems of Windows
+    and macOS do: ``B01`` and ``b01`` would write into one folder there.
+    """
+    seen: dict[str, str] = {}
+    for org_id in org_ids:
+        key = org_folder_name(org_id).casefold()
+        if key in seen:
+            raise ParameterError(
+                f"organisations {seen[key]!r} and {org_id!r} would share the report folder "
+                f"{org_folder_name(org_id)!r}; give one of them another org_id"
+            )
+        seen[key] = org_id
+
+
+def is_complete(prepared: PreparedAudit, out: str | Path, inputs: list, pdf: bool) -> bool:
+    """Whether the report of ``prepared`` is complete and made from the same everything.
+
+    Its record says ``ok``; its HTML (and PDF when asked) exist; and it was
+    made from files with the same hashes, with the same parameters and
+    notebook, by the same package version.
+    """
+    import json
+
+    from chibo_analysis import __version__
+
+    params = prepared.params
+    folder = report_folder(out, params.org_id, params.period)
+    try:
+        record = json.loads(
+            run_path(folder, study_name(prepared.notebook, params.share)).read_text()
+        )
+    except (OSError, ValueError):
+        return False
+    files = record.get("outputs") or {}
+    wanted = ["html", "notebook"] + (["pdf"] if pdf else [])
+    return (
+        record.get("status") == "ok"
+        and all(files.get(k) and (folder / files[k]).is_file() for k in wanted)
+        and record.get("inputs") == inputs
+        and record.get("parameters") == json.loads(json.dumps(params.as_dict(), default=str))
+        and record.get("notebook") == prepared.notebook.name
+        and (record.get("versions") or {}).get("chibo-analysis") == __version__
+    )
+
+
 def _record_failure(prepared: PreparedAudit, out: str | Path, message: str) -> dict:
     """Write the ``run.json`` of an audit whose worker died, so the index lists it."""
     params = prepared.params
-    folder = report_folder(out, params.org_id, params.period)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(report_folder(out, params.org_id, params.period))
     error = {"type": "WorkerError", "message": message}
+    study = study_name(prepared.notebook, params.share)
     record = {
         "status": "failed",
         "notebook": prepared.notebook.name,
+        "study": study,
         "parameters": params.as_dict(),
         **prepared.organisation,
         "outputs": {},
         "error": error,
     }
-    write_json(folder / RUN_FILE, record)
+    write_json(run_path(folder, study), record)
     return {"org_id": params.org_id, "status": "failed", "error": error}
 
 
@@ -145,6 +198,7 @@ def run_batch(
     timeout: float | None = None,
     retries: int = 3,
     progress: bool = True,
+    resume: bool = False,
 ) -> BatchResult:
     """Audit every organisation at ``level`` for ``period``, ``jobs`` at a time.
 
@@ -165,6 +219,10 @@ def run_batch(
         The organisations table, when already loaded.
     progress : bool
         Show a progress bar (tqdm) on stderr.
+    resume : bool
+        Skip every organisation whose report is complete (its record says ok,
+        its files exist) for the same input hashes, parameters, notebook and
+        package version: a killed batch goes on where it stopped.
 
     Returns
     -------
@@ -192,7 +250,8 @@ def run_batch(
     # the notebook and its parameters first: cheap, and no data are read if they fail
     path = find_notebook(notebook, notebooks_dir)
     check_notebook_parameters(base, read_parameters_cell(path), path.name)
-    cache = tempfile.mkdtemp(prefix="chibo-cache-")  # private (0700), removed at the end
+    sweep()  # the temporary folders of runs killed earlier
+    cache = str(private_dir("chibo-cache-"))  # private (0700), removed at the end
     try:
         if organisations is None:
             # load, validate and clean once here; every kernel then reads the cache
@@ -204,6 +263,7 @@ def run_batch(
         chosen = select_organisations(organisations, level)
         if chosen.empty:
             raise ParameterError(f"no organisation at level={level!r} in {base.data}")
+        check_distinct_folders(chosen["org_id"].astype(str))
         prepared = [
             prepare_audit(
                 replace(base, org_id=str(org_id)),
@@ -212,15 +272,22 @@ def run_batch(
             )
             for org_id in chosen["org_id"]
         ]
+        inputs = hash_inputs(base.data)
+        done = [p for p in prepared if resume and is_complete(p, out, inputs, pdf)]
+        prepared = [p for p in prepared if p not in done]
         options = {
             "out": out,
             "pdf": pdf,
-            "inputs": hash_inputs(base.data),
+            "inputs": inputs,
             "timeout": timeout,
             "retries": retries,
             "env": {CACHE_ENV: cache},
         }
         results = _execute_all(prepared, options, out=out, jobs=jobs, progress=progress)
+        results += [
+            {"org_id": p.params.org_id, "status": "ok", "error": None, "skipped": True}
+            for p in done
+        ]
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     for item in results:

@@ -18,12 +18,13 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.runner.tempdirs import private_dir
 
 #: Messages of kernel start-up failures worth a retry.
 TRANSIENT_MESSAGES = (
@@ -34,6 +35,27 @@ TRANSIENT_MESSAGES = (
 
 #: Environment of every kernel we start: no debugger warnings in the outputs.
 KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+_ENGINES_LOCK = threading.Lock()
+
+
+def import_engines() -> None:
+    """Import papermill, nbclient, jupyter_client and nbconvert, one thread at a time.
+
+    The runner imports nbconvert in a side thread while the main thread
+    starts papermill; both reach ``jupyter_client``, and two threads
+    importing the same partly initialised package raise ``ImportError:
+    cannot import name 'AsyncKernelManager' ... (most likely due to a circular
+    import)`` now and then (issue 10: 3 audits in 12 with a warm cache). Every
+    path into those packages goes through this function first; once it has
+    run they are in ``sys.modules`` and later imports are lookups.
+    """
+    with _ENGINES_LOCK:
+        import jupyter_client.manager  # noqa: F401
+        import nbclient  # noqa: F401
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
 
 
 class NotebookError(ChiboError):
@@ -71,6 +93,13 @@ class NotebookError(ChiboError):
             message += f"\nthe executed notebook, with the full traceback: {output}"
         super().__init__(message)
 
+    def kept_at(self, output: str | Path) -> NotebookError:
+        """The same error, naming ``output`` as where the executed notebook is kept."""
+        fields = ("cell", "exec_count", "source", "ename", "evalue")
+        return NotebookError(
+            self.notebook, output=str(output), **{k: getattr(self, k) for k in fields}
+        )
+
     def as_dict(self) -> dict[str, object]:
         """The error as plain data, for ``run.json``."""
         return {
@@ -100,6 +129,7 @@ def is_transient(err: BaseException) -> bool:
 
 @functools.cache
 def _kernel_manager_base() -> type:
+    import_engines()
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
@@ -109,7 +139,7 @@ def _kernel_manager_base() -> type:
         extra_env: dict[str, str] = {}
 
         def __init__(self, **kw):
-            self._runtime = tempfile.mkdtemp(prefix="chibo-kernel-")
+            self._runtime = str(private_dir("chibo-kernel-"))
             kw.setdefault("transport", "ipc")
             kw.setdefault("connection_file", os.path.join(self._runtime, "kernel.json"))
             super().__init__(**kw)
@@ -225,6 +255,7 @@ def execute_notebook(
     KernelStartError
         The kernel did not start, ``retries + 1`` times in a row.
     """
+    import_engines()
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError

@@ -2,29 +2,39 @@
 
 A notebook run by the runner calls :func:`record_figures` with a few key
 figures (scorecard numbers of the audited organisation); they are written to
-``figures.json`` in the report folder, whose path the runner passes to the
+``<study>.figures.json`` in the report folder, whose path the runner passes to the
 kernel in the environment variable :data:`FIGURES_ENV`. :func:`build_index`
-reads every ``run.json`` and ``figures.json`` under the reports folder and
+reads every ``<study>.run.json`` and its figures under the reports folder and
 writes one static page listing each report with its status and key figures.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote
 
 from chibo_analysis.errors import ParameterError
 
 #: Environment variable holding where :func:`record_figures` writes.
 FIGURES_ENV = "CHIBO_FIGURES_PATH"
-#: File name of the key figures in a report folder.
-FIGURES_FILE = "figures.json"
-#: File name of the run record in a report folder.
-RUN_FILE = "run.json"
+#: Ending of the key figures' file of a study (``<study>.figures.json``) in a report folder.
+FIGURES_SUFFIX = ".figures.json"
+#: Ending of the run record of a study (``<study>.run.json``) in a report folder.
+RUN_SUFFIX = ".run.json"
+
+
+def figures_path(folder: str | Path, study: str) -> Path:
+    """Where the key figures of ``study`` (a notebook name, ``-shared`` when shared) go."""
+    return Path(folder) / f"{study}{FIGURES_SUFFIX}"
+
+
+def run_path(folder: str | Path, study: str) -> Path:
+    """Where the run record of ``study`` goes."""
+    return Path(folder) / f"{study}{RUN_SUFFIX}"
 
 
 def _plain(key: str, value: object) -> object:
@@ -79,6 +89,25 @@ def record_figures(figures: Mapping[str, object]) -> None:
     tmp.replace(path)
 
 
+def beside_report(name: str, org_id: str, period: object) -> Path:
+    """Where a notebook writes a file of its own (a worksheet): beside its report.
+
+    Under the runner (:data:`FIGURES_ENV` set) that is the report folder; run
+    by hand in JupyterLab (whose working folder is ``notebooks/``) it is
+    ``reports/<org folder>/<period>/`` at the top of the project, never
+    ``notebooks/``, which git tracks.
+    """
+    target = os.environ.get(FIGURES_ENV)
+    if target:
+        return Path(target).parent / name
+    from chibo_analysis.outputs import org_folder_name
+
+    top = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
+    folder = top / "reports" / org_folder_name(str(org_id)) / str(period)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
 def _text(key: str, lang: str, **values: object) -> str:
     from chibo_analysis import labels
 
@@ -103,15 +132,27 @@ def _format(key: str, value: object, lang: str) -> str:
 
 
 def read_reports(out_dir: str | Path) -> list[dict]:
-    """Every report under ``out_dir``: its ``run.json`` with ``figures`` and ``folder`` added."""
+    """Every study under ``out_dir``: its run record with ``figures`` and ``folder`` added.
+
+    A study whose record says ``ok`` but whose HTML is missing (deleted, or a
+    run killed while writing) is listed as failed, saying so; one whose
+    record says ``running`` is listed as not finished. Neither links anywhere.
+    """
     out_dir = Path(out_dir)
     reports = []
-    for run_file in sorted(out_dir.glob(f"*/*/{RUN_FILE}")):
+    for run_file in sorted(out_dir.glob(f"*/*/*{RUN_SUFFIX}")):
         try:
             run = json.loads(run_file.read_text(encoding="utf-8"))
         except ValueError:
             continue
-        figures_file = run_file.parent / FIGURES_FILE
+        if not isinstance(run, dict):
+            continue
+        html = (run.get("outputs") or {}).get("html")
+        if run.get("status") == "ok" and not (html and (run_file.parent / html).is_file()):
+            run["status"] = "failed"
+            run["error"] = {"type": "MissingReport", "message": f"{html or 'HTML'}: file missing"}
+        run["study"] = run_file.name[: -len(RUN_SUFFIX)]
+        figures_file = run_file.parent / (run["study"] + FIGURES_SUFFIX)
         try:
             run["figures"] = json.loads(figures_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -148,7 +189,9 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
     keys: list[str] = []
     for report in reports:
         keys += [k for k in report["figures"] if k not in keys]
-    esc = html.escape
+    from chibo_analysis.present.markup import CSP_META
+    from chibo_analysis.present.markup import html_text as esc
+
     head = [
         labels.column_label("org_id", lang, "organisations"),
         labels.column_label("name", lang, "organisations"),
@@ -162,7 +205,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
     for r in reports:
         params = r.get("parameters", {})
         ok = r.get("status") == "ok"
-        state = "ok" if ok else "failed"
+        state = "ok" if ok else "running" if r.get("status") == "running" else "failed"
         status = f'<span class="{state}">{esc(_text(state, lang))}</span>'
         if not ok and r.get("error"):
             message = str(r["error"].get("message", "")).splitlines()[0]
@@ -181,7 +224,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
             cells.append(f"<td{cls}>{esc(_format(key, value, lang))}</td>")
         link = r.get("outputs", {}).get("html")
         cells.append(
-            f'<a href="{esc(r["folder"])}/{esc(link)}">{_text("open", lang)}</a>'
+            f'<a href="{esc(quote(r["folder"]))}/{esc(quote(link))}">{esc(link)}</a>'
             if ok and link
             else ""
         )
@@ -191,7 +234,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
     failed = sum(r.get("status") != "ok" for r in reports)
     title = _text("title", lang)
     page = (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n{CSP_META}\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n<p>{esc(_text('summary', lang, n=len(reports), failed=failed))}</p>\n"
         "<table>\n<thead><tr>"
@@ -200,7 +243,10 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
         + "\n".join(rows)
         + "\n</tbody>\n</table>\n</body>\n</html>\n"
     )
+    from chibo_analysis.outputs import atomic_path
+
     path = out_dir / "index.html"
     out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path

@@ -1,7 +1,9 @@
 """Render an executed notebook for its readers: HTML without code, and PDF.
 
 The HTML is one self-contained file: no code cells or prompts, figures
-embedded as ``data:`` URIs, styles inline, and no ``<script>`` at all (the
+embedded as ``data:`` URIs, styles inline, a Content-Security-Policy that
+allows no script (see :mod:`chibo_analysis.present.markup`, which escapes
+every text from the data), and no ``<script>`` at all (the
 reports are static text, tables and PNG figures; nbconvert's templates would
 otherwise pull require.js, MathJax and mermaid from a CDN). It opens offline.
 
@@ -18,10 +20,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from html import escape
 from pathlib import Path
 
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.present.markup import html_text, md_plain, with_policy
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", re.IGNORECASE | re.DOTALL)
@@ -79,6 +81,29 @@ def _reader_copy(nb):
     return nb
 
 
+#: The reader's page: compact print (A4), tables left-aligned and full width, figures fitted.
+READER_CSS = """
+@page { size: A4; margin: 14mm 12mm; }
+body { font-size: 10.5pt; line-height: 1.35; }
+.jp-RenderedHTMLCommon table, table { font-size: 8.5pt; border-collapse: collapse;
+  width: 100%; table-layout: fixed; margin: 0.3em 0 0.6em; }
+.jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, th, td { text-align: left !important;
+  vertical-align: top; padding: 2px 5px !important; }
+.jp-RenderedHTMLCommon h1 { font-size: 17pt; } .jp-RenderedHTMLCommon h2 { font-size: 13pt;
+  margin-top: 1em; break-after: avoid; } .jp-RenderedHTMLCommon h3 { font-size: 11pt;
+  break-after: avoid; }
+.jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: 0.3em 0; }
+.jp-OutputArea-output img, img { max-width: 100%; max-height: 90mm; width: auto; height: auto; }
+th:first-child { width: 22%; }
+tr { break-inside: avoid; } .more-rows { font-style: italic; color: #444; }
+td, th { overflow-wrap: anywhere; }
+.jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output
+  { break-inside: auto !important; page-break-inside: auto !important; }
+.jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; max-width: none !important; }
+.jp-OutputArea-prompt { display: none !important; }
+.jp-Cell { padding: 0 !important; } .jp-OutputArea-child { margin: 0 !important; }
+"""
+
 _IMG = re.compile(r'<img(?=\s+src="data:image/png)(?![^>]*\balt=)')
 _CHAR_REF = re.compile(r"&#(\d+);")
 _HEADING = re.compile(r"^#+\s+(.+)$", re.MULTILINE)
@@ -115,6 +140,9 @@ def _alt_texts(nb) -> list[str]:
 
 @functools.cache
 def _exporter_class() -> type:
+    from chibo_analysis.runner.execute import import_engines
+
+    import_engines()  # never nbconvert in one thread while papermill loads in another
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -187,15 +215,19 @@ def render_html(nb, *, title: str, lang: str = "vi") -> str:
     """
     reader = _reader_copy(nb)
     with _lock:  # one exporter per process, reused: its templates load once
-        html, _ = _exporter().from_notebook_node(reader, resources={"metadata": {"name": title}})
+        html, _ = _exporter().from_notebook_node(reader, resources={"metadata": {"name": "-"}})
     # nbconvert writes the letters of headings as references (&#7875; for ể): write them
     # as letters, as the rest of the page is, so the file reads and searches as text
     html = _CHAR_REF.sub(_letter, html)
     alts = iter(_alt_texts(reader))
-    html = _IMG.sub(lambda m: f'<img alt="{escape(next(alts, ""), quote=True)}"', html)
+    html = _IMG.sub(lambda m: f'<img alt="{html_text(md_plain(next(alts, "")))}"', html)
     html = _SCRIPT.sub("", html)
     html = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], html)
+    html = html.replace("</head>", f"<style>{READER_CSS}</style>\n</head>", 1)
     html = re.sub(r"<html\b[^>]*>", f'<html lang="{lang}">', html, count=1)
+    page_title = f"<title>{html_text(title)}</title>"
+    html = re.sub(r"<title>.*?</title>", lambda m: page_title, html, count=1, flags=re.S)
+    html = with_policy(html)  # no script can run, whatever a text from the data holds
     left = external_references(html)
     if left:
         raise ChiboError(f"the report would fetch from the network: {', '.join(left[:5])}")

@@ -12,7 +12,8 @@ default: a two-step disagreement costs four times a one-step one),
 
 Confidence interval: ``"asymptotic"`` uses the large-sample standard error
 of Fleiss, Cohen & Everitt (1969, *Psychological Bulletin* 72:323-327), as R's
-``vcd::Kappa`` does; ``"bootstrap"`` resamples the rated meetings with a seed
+``vcd::Kappa`` does, cut to kappa's range [-1, 1] (vcd does not cut it, so
+near 1 its upper bound may pass 1); ``"bootstrap"`` resamples the rated meetings with a seed
 (percentile interval), better for the small samples inspections give.
 """
 
@@ -150,7 +151,10 @@ def kappa_from_table(table, *, weights: str = "quadratic", level: float = 0.95) 
         return KappaResult(nan, nan, nan, nan, 0, frame, weights)
     kappa, se = _kappa(counts, w)
     zq = stats.norm.ppf(0.5 + level / 2)
-    return KappaResult(kappa, kappa - zq * se, kappa + zq * se, se, n, frame, weights)
+    # kappa lies in [-1, 1]: the normal interval is cut there (a few inspected meetings
+    # with high agreement would otherwise read "0.17 to 1.04")
+    low, high = np.clip([kappa - zq * se, kappa + zq * se], -1.0, 1.0)
+    return KappaResult(kappa, float(low), float(high), se, n, frame, weights)
 
 
 def weighted_kappa(

@@ -155,7 +155,8 @@ def funnel_limits(
     levels = tuple(check_level("levels", lv) for lv in levels)
     winsorise = float(winsorise)
     e, n, index = as_counts(events, trials)
-    p0 = float(e.sum() / n.sum()) if target is None else check_level("target", target)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no trials at all: NaN
+        p0 = float(e.sum() / n.sum()) if target is None else check_level("target", target)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(n > 0, e / n, np.nan)
         se2 = np.where(n > 0, p0 * (1 - p0) / n, np.nan)

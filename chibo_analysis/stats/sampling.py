@@ -235,6 +235,8 @@ def select_sample(
     if int(n) < 0:
         raise ParameterError(f"n={n} is not allowed; expected a count of 0 or more")
     ordered = frame.sort_values(key, kind="stable").reset_index(drop=True)
+    if ordered.empty:  # nothing to draw from (a period without meetings)
+        return ordered
     rng = np.random.default_rng(seed)
     draw = pd.Series(rng.random(len(ordered)), index=ordered.index)
     if stratify_by is None:

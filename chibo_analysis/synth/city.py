@@ -169,7 +169,7 @@ def generate_committee(
             reason=disc["reason"],
         )
     )
-    members, gt_unconf = members_table(rng, people, spans, ids, cell_ids, end, rates)
+    members, gt_unconf = members_table(rng, people, spans, ids, cell_ids, end, rates, start)
     gt.append(gt_unconf)
     tables = dict(
         organisations=st.orgs,
@@ -297,14 +297,19 @@ def _copies(rng, mt: pd.DataFrame, cells: pd.DataFrame, share: float) -> np.ndar
         return src
     idx = pd.Series(np.arange(n))
     prev = idx.groupby([mt["cell"], mt["kind"]]).shift(1).fillna(-1).astype(int).to_numpy()
-    month = mt["held"].to_numpy().astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    g = idx.groupby([month, mt["kind"].to_numpy()])
-    first = g.transform("first").to_numpy()
-    second = g.transform(lambda s: s.iloc[1] if len(s) > 1 else -1).to_numpy()
+    held = mt["held"].to_numpy()
+    month = held.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    # the earliest and second-earliest meeting of each month and kind (by date, then position)
+    by_date = idx.iloc[np.lexsort((np.arange(n), held))]
+    g = by_date.groupby([month[by_date.to_numpy()], mt["kind"].to_numpy()[by_date.to_numpy()]])
+    first = g.transform("first").reindex(idx.index).to_numpy()
+    second = g.transform(lambda s: s.iloc[1] if len(s) > 1 else -1).reindex(idx.index).to_numpy()
     cell = mt["cell"].to_numpy()
     other = np.where(cell[first] != cell, first, second)
     pick = rng.random(n) < share
     src = np.where(pick, np.where(rng.random(n) < 0.5, prev, other), -1)
+    # a copy is made after its source: a source held the same day or later is no source
+    src = np.where((src >= 0) & (held[np.maximum(src, 0)] < held), src, -1)
     copied = src >= 0
     bad = copied.copy()
     bad[copied] = copied[src[copied]]  # the source must be honest minutes

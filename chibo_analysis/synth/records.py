@@ -8,7 +8,7 @@ import pandas as pd
 from chibo_analysis.synth.faults import Rates, truth
 from chibo_analysis.synth.names import person_names
 from chibo_analysis.synth.people import EXPELLED, REASONS, People
-from chibo_analysis.synth.structure import OPEN
+from chibo_analysis.synth.structure import OPEN, PAST
 
 REVIEW_LEVELS = np.array(["excellent", "good", "complete", "incomplete"], dtype=object)
 DISCIPLINE_REASONS = (
@@ -216,8 +216,10 @@ def members_table(
     cell_ids: np.ndarray,
     end: int,
     rates: Rates,
+    start: int = PAST,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The members table (one row per cell period) and the planted unconfirmed probations."""
+    """The members table (one row per cell period) and the overdue probations of each year
+    from ``start`` to ``end`` (see :func:`_overdue_truth`)."""
     n = len(people.birth)
     admitted = people.admitted
     due = admitted + 365
@@ -250,19 +252,61 @@ def members_table(
             exempt_until=r["exempt_until"].to_numpy(),
         )
     )
-    who = np.flatnonzero(never)
-    first_cell = np.zeros(n, dtype=np.int64)
-    first_cell[spans.index.to_numpy()] = spans["cell"].to_numpy()
-    year = due[who].astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
-    gt = truth(
-        "unconfirmed_probation",
-        table="members",
-        org_id=cell_ids[first_cell[who]],
-        member_id=ids[who],
-        period=year.astype(str),
-        detail=np.array(
-            ["admitted " + str(np.datetime64(int(a), "D")) for a in admitted[who]], dtype=object
-        ),
-        n=len(who),
+    return table, _overdue_truth(r, admitted, confirmed, never, ids, cell_ids, start, end)
+
+
+def _overdue_truth(
+    rows, admitted, confirmed, never, ids, cell_ids, start: int, end: int
+) -> pd.DataFrame:
+    """Probation overdue at the end of each year (R10), as the list sees it.
+
+    A member is overdue at a year's end (or at ``end``, the data's last day)
+    when on a roll that day, 12 calendar months past admission before it, and
+    not confirmed on or before it. Listed every year it stays so: the planted
+    ``never`` confirmed, and members confirmed a few days late across a year's
+    end (a real case the ordinary generator makes, marked as such).
+    """
+    first = np.full(len(admitted), OPEN, dtype=np.int64)
+    last = np.full(len(admitted), PAST, dtype=np.int64)
+    m = rows["member"].to_numpy()
+    np.minimum.at(first, m, rows["join"].to_numpy())
+    np.maximum.at(last, m, rows["left"].to_numpy())
+    adm = pd.to_datetime(np.asarray(admitted).astype("datetime64[D]"))
+    due = (adm + pd.DateOffset(months=12)).to_numpy().astype("datetime64[D]").astype(np.int64)
+    y0 = int(np.datetime64(int(end), "D").astype("datetime64[Y]").astype(int)) + 1970
+    y_first = int(
+        np.datetime64(int(max(start, due.min())), "D").astype("datetime64[Y]").astype(int)
     )
-    return table, gt
+    out = []
+    for year in range(y_first + 1970, y0 + 1):
+        day = min(int(np.datetime64(f"{year}-12-31", "D").astype(np.int64)), int(end))
+        hit = np.flatnonzero(
+            (first <= day) & (last > day) & (due < day) & (np.asarray(confirmed) > day)
+        )
+        if not len(hit):
+            continue
+        on = rows[(rows["join"] <= day) & (rows["left"] > day)].drop_duplicates("member")
+        cell = on.set_index("member")["cell"].reindex(hit).to_numpy()
+        late = np.where(never[hit], "never confirmed", "confirmed late, on ")
+        when = np.array(
+            ["" if never[i] else str(np.datetime64(int(confirmed[i]), "D")) for i in hit],
+            dtype=object,
+        )
+        out.append(
+            truth(
+                "unconfirmed_probation",
+                table="members",
+                org_id=cell_ids[cell],
+                member_id=ids[hit],
+                period=str(year),
+                detail="admitted "
+                + np.datetime_as_string(np.asarray(admitted)[hit].astype("datetime64[D]")).astype(
+                    object
+                )
+                + "; "
+                + late.astype(object)
+                + when,
+                n=len(hit),
+            )
+        )
+    return pd.concat(out, ignore_index=True) if out else truth("unconfirmed_probation", n=0)

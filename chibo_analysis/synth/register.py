@@ -141,9 +141,23 @@ def register(
             - np.repeat(np.cumsum(length) - length, length)
         )
         status[order[pos_rows]] = EXCUSED
+        # the rows just before and after a streak, within its group, are not excused:
+        # the recorded length is the run's length
+        g_end = g_first[gi] + g_size[gi]
+        for edge, inside in ((first - 1, first - 1 >= g_first[gi]),
+                             (first + length, first + length < g_end)):  # fmt: skip
+            hit = order[edge[inside]]
+            status[hit[status[hit] == EXCUSED]] = PRESENT
         plants["excused_streak"] = pd.DataFrame(
             dict(member=g_member[gi], year=g_year[gi], cell=g_cell[gi], length=length)
         )
+    if "chronic_absentee" in plants:
+        # the months recorded are every month of the year with an unexcused absence, in any
+        # cell, as R6 counts them: the planted ones and any background absence (at most two)
+        c = plants["chronic_absentee"]
+        absent = pd.DataFrame(dict(member=member, year=year, month=month))[status == ABSENT]
+        n_abs = absent.drop_duplicates().groupby(["member", "year"]).size().rename("months")
+        plants["chronic_absentee"] = c.drop(columns="months").join(n_abs, on=["member", "year"])
     reg = pd.DataFrame(dict(mi=mi, member=member, row=ri, status=status))
     return reg, plants
 

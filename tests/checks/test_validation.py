@@ -204,7 +204,9 @@ def test_every_reason_code_has_a_case():
         "missing_register_row",  # tests/checks/test_blanked_values.py
         "not_a_date",  # tests/intake/test_dates.py
         "swapped_date",  # tests/intake/test_dates.py
-        "implausible_date",  # tests/intake/test_dates.py
+        "implausible_date",  # tests/intake/test_dates.py, tests/checks/test_plausibility.py
+        "control_characters",  # tests/intake/test_load.py
+        "empty_file",  # tests/intake/test_load.py
     }
     assert covered == set(REASONS)
 

@@ -22,9 +22,12 @@ def city():
 
 def test_every_list_names_file_and_row(city):
     for name in LISTS:
-        out = run_list(name, city, "2022")
+        # the small city has a case of each, but no meeting rated 2 grades above the
+        # inspectors: inflated_ratings' case is _inspected_city below
+        ds = _inspected_city() if name == "inflated_ratings" else city
+        out = run_list(name, ds, "2022")
         assert {"_file", "_row"} <= set(out.columns), name
-        assert len(out) > 0, name  # the small city has a case of each
+        assert len(out) > 0, name
         assert out["_row"].dtype == "int64" and (out["_row"] >= 2).all(), name
 
 
@@ -221,15 +224,14 @@ def test_small_residential_and_no_admissions(city):
     "basis, expected",
     [
         # B1 2022: excellent m1 m2; good m3 m5 m7 m8 m9 (m8 left C1 on 31/12: counted there).
-        ("good", [["B1", 2, 5, 5, 1.0]]),  # 2 > 0.2 x 5
-        ("good_or_better", [["B1", 2, 5, 7, 1.4]]),  # 2 > 0.2 x 7
+        ("good", [["B1", 2, 5, 5, 0.2, 1]]),  # 0.2 x 5 = 1 allowed; 2 > 1
+        ("good_or_better", [["B1", 2, 5, 7, 0.2, 1]]),  # 0.2 x 7 = 1.4: 1 allowed; 2 > 1
     ],
 )
 def test_r9_cap(city, basis, expected):
     out = run_list("r9_cap", city, "2022", basis=basis)
-    got = out[["org_id", "excellent", "good", "basis", "cap"]].values.tolist()
-    assert [row[:4] for row in got] == [row[:4] for row in expected]
-    assert [row[4] for row in got] == pytest.approx([row[4] for row in expected])
+    got = out[["org_id", "excellent", "good", "basis", "cap_share", "allowed"]].values.tolist()
+    assert got == expected
     assert out.loc[0, "evidence"] == "<reviews>:2; <reviews>:3"
     # BC: 3 good, no excellent: within the cap; the organisation's own review (B1) is not a member's
     assert "BC" not in set(out["org_id"])
@@ -253,3 +255,75 @@ def test_probation_overdue_empty_year(city):
     # and the empty list keeps its columns and types
     out = run_list("probation_overdue", city, "2021")
     assert out.empty and "_row" in out.columns
+
+
+def test_small_residential_leaves_out_cells_dissolved_in_the_period(city):
+    # C9 (residential, no member) was dissolved on 30/06/2021: at the end of 2020 it
+    # existed with 0 members (small); at the end of 2021 it no longer exists, so 2021
+    # and 2020-2021 do not list it, whatever its roll.
+    assert "C9" in set(run_list("small_residential", city, "2020")["org_id"])
+    assert "C9" not in set(run_list("small_residential", city, "2021")["org_id"])
+    assert "C9" not in set(run_list("small_residential", city, "2020-2021")["org_id"])
+
+
+def _inspected_city():
+    """Cells C1-C8 under B1, 2022; meetings rated good by the cell, all inspected.
+
+    C1: 1 meeting, inspected average (2 grades below: overrated). C2-C7: 10 meetings
+    each, one inspected average (overrated), nine inspected fair (1 grade: not
+    overrated). C8: 10 meetings, nine inspected average (overrated), one good.
+    """
+    from chibo_analysis.intake.load import dataset_from_frames
+
+    cells = [f"C{i}" for i in range(1, 9)]
+    orgs = pd.DataFrame(
+        [("TP", "Thành phố", "", "committee"), ("B1", "Phường X", "TP", "base")]
+        + [(c, f"Tổ {c}", "B1", "cell") for c in cells],
+        columns=["org_id", "name", "parent_id", "level"],
+    )
+    plan = {"C1": ["average"], "C8": ["average"] * 9 + ["good"]}
+    plan |= {c: ["average"] + ["fair"] * 9 for c in cells[1:7]}
+    meetings, inspections = [], []
+    for cell, found in plan.items():
+        for month, rating in enumerate(found, start=1):
+            mid = f"{cell}-{month:02d}"
+            meetings.append((mid, cell, f"10/{month:02d}/2022", "regular", "good"))
+            inspections.append((f"K-{mid}", mid, f"20/{month:02d}/2022", rating))
+    return dataset_from_frames(
+        organisations=orgs, members=None, attendance=None,
+        meetings=pd.DataFrame(meetings, columns=["meeting_id", "cell_id", "held_on", "kind",
+                                                 "self_rating"]),
+        inspections=pd.DataFrame(inspections, columns=["inspection_id", "meeting_id",
+                                                       "inspected_on", "rating"]),
+    )  # fmt: skip
+
+
+def test_inflated_ratings_shrink_cells_with_few_inspected_meetings():
+    from chibo_analysis.stats.shrinkage import shrunken_rates
+
+    ds = _inspected_city()
+    out = run_list("inflated_ratings", ds, "2022", "B1")
+    # Overrated meetings (2+ grades above the inspectors) per cell: C1 1 of 1, C2-C7 1 of
+    # 10, C8 9 of 10. The population fit (beta-binomial, every cell) gives alpha, beta;
+    # each share shrinks to (alpha + overrated) / (alpha + beta + inspected).
+    fit = shrunken_rates([1] + [1] * 6 + [9], [1] + [10] * 6 + [10])
+    a, b = fit.alpha, fit.beta
+    assert (a, b) == pytest.approx((0.796, 2.022), abs=1e-3)
+    # C8: (0.796 + 9) / (2.818 + 10) = 0.764 >= 0.5: listed. C1: its one meeting was
+    # overrated (raw 100%), but (0.796 + 1) / (2.818 + 1) = 0.470 < 0.5: one inspected
+    # meeting is too little to call its ratings inflated. C2-C7: 0.140.
+    assert out["org_id"].tolist() == ["C8"]
+    row = out.iloc[0]
+    assert (row["inspected_meetings"], row["overrated"]) == (10, 9)
+    assert row["rating_inflation"] == pytest.approx(1.8)  # nine 2-grade gaps, one 0, over 10
+    assert row["overrated_share"] == pytest.approx(0.9)
+    assert row["shrunken_share"] == pytest.approx((a + 9) / (a + b + 10))
+    assert row["share_lower"] < row["shrunken_share"] < row["share_upper"]
+    assert row["evidence"].count("<inspections>:") == 9  # the overrated meetings' inspections
+    # with a lower bar C1 is listed too (0.470), the 0.140 cells are not
+    lower = run_list("inflated_ratings", ds, "2022", "B1", share=0.4)
+    assert lower["org_id"].tolist() == ["C8", "C1"]
+    assert lower.iloc[1]["shrunken_share"] == pytest.approx((a + 1) / (a + b + 1))
+    # no inspections table: the list says it needs one
+    with pytest.raises(ParameterError, match="needs the 'inspections' table"):
+        run_list("inflated_ratings", small_city(without=("inspections",)), "2022")

@@ -131,3 +131,64 @@ def test_lsh_params_and_bad_input():
         copied_minutes(frame.drop(columns="minutes_text"))
     pairs, cells = copied_minutes(frame)
     assert pairs.empty and cells["copied"].tolist() == [0]
+
+
+def _two_bases():
+    """TP with bases B1 (cell C1) and B2 (cells C2, C3); minutes of 2021 and 2022."""
+    from chibo_analysis.intake.load import dataset_from_frames
+
+    orgs = pd.DataFrame(
+        [("TP", "Thành phố", "", "committee"), ("B1", "Phường X", "TP", "base"),
+         ("C1", "Tổ 1", "B1", "cell"), ("B2", "Phường Y", "TP", "base"),
+         ("C2", "Tổ 1", "B2", "cell"), ("C3", "Tổ 2", "B2", "cell")],
+        columns=["org_id", "name", "parent_id", "level"],
+    )  # fmt: skip
+    rows = [
+        ("M1", "C1", "10/11/2021", "Biên bản. " + BODY),  # the source: B1, the year before
+        ("M2", "C2", "10/02/2022", "Biên bản. " + BODY),  # copy in B2, of M1 (other base, year)
+        ("M3", "C1", "10/03/2022", "Biên bản. " + BODY),  # copy in B1, of M1 (same cell)
+        ("M4", "C3", "10/04/2022", OTHER),  # honest, B2
+        ("M5", "C3", "10/05/2023", OTHER),  # copy of M4, but the year after
+    ]
+    mt = pd.DataFrame(rows, columns=["meeting_id", "cell_id", "held_on", "minutes_text"])
+    return dataset_from_frames(organisations=orgs, meetings=mt.assign(kind="regular"),
+                               members=None, attendance=None)  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["exact", "minhash"])
+def test_audited_meetings_are_compared_with_every_year_and_organisation(method):
+    from chibo_analysis.indicators.minutes import copied_minutes_in
+
+    ds = _two_bases()
+    opts = dict(method=method, min_words=10)
+    # B2 in 2022: M2 is a copy of M1, held in 2021 in C1 of B1: found, M1 the source.
+    # M4's copy M5 is later (2023): M4 is not a copy, and M5 is outside the audit.
+    pairs, cells = copied_minutes_in(ds, "2022", "B2", **opts)
+    assert pairs[["meeting_id_a", "cell_id_a", "meeting_id_b"]].values.tolist() == [
+        ["M1", "C1", "M2"]
+    ]
+    assert not pairs["same_cell"].iloc[0]
+    # only B2's meetings of 2022 are counted per cell: C2 (M2 copied), C3 (M4 not)
+    c = cells.set_index("cell_id")
+    assert c.index.tolist() == ["C2", "C3"]
+    assert c["copied"].tolist() == [1, 0] and c["copied_across"].tolist() == [1, 0]
+    # B1 in 2022: M3 has two earlier near-duplicates, M1 (same cell, the year before) and
+    # M2 (B2, a month before): both pairs listed; M2's own pair (B2's copy) is not
+    pairs, _ = copied_minutes_in(ds, "2022", "B1", **opts)
+    assert pairs[["meeting_id_a", "meeting_id_b"]].values.tolist() == [["M1", "M3"], ["M2", "M3"]]
+    # 2023 in B2: M5 copies M4 of 2022
+    pairs, _ = copied_minutes_in(ds, "2023", "B2", **opts)
+    assert pairs[["meeting_id_a", "meeting_id_b"]].values.tolist() == [["M4", "M5"]]
+    # 2021: M1 is the earliest: a source, not a copy
+    assert copied_minutes_in(ds, "2021", "TP", **opts).pairs.empty
+
+
+def test_copied_minutes_in_names_the_source_organisation():
+    from chibo_analysis.present.study_data import copied_minutes_in
+
+    pairs, cells = copied_minutes_in(_two_bases(), "2022", "B2", method="exact", min_words=10)
+    # the source M1 is C1 "Tổ 1" of Phường X: two cells are called "Tổ 1", its base tells
+    assert pairs[["name_a", "base_a", "meeting_id_a"]].values.tolist() == [
+        ["Tổ 1", "Phường X", "M1"]
+    ]
+    assert cells["cell_id"].tolist() == ["C2"]  # only cells with copies

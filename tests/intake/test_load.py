@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CLEAN, DATA
+from conftest import CLEAN, DATA, append_line
 
 from chibo_analysis import DataReadError, load_dataset, validate
 from chibo_analysis.intake.load import dataset_from_frames
@@ -305,3 +305,95 @@ def test_only_the_tables_asked_for(clean_dir):
     assert list(ds.tables) == ["organisations"] and len(ds.organisations) == 5
     with pytest.raises(DataReadError, match="unknown table"):
         load_dataset(clean_dir, tables=("orgs",))
+
+
+# --- issue 10: big and odd values, empty files --------------------------------------
+
+
+def test_nul_and_control_characters_are_removed_with_a_warning_each(clean_dir):
+    # NUL bytes inside a name (row 3, Trần Thị Bình) and inside a member code (row 8, M6)
+    data = (clean_dir / "members.csv").read_bytes()
+    data = data.replace("Trần".encode(), b"Tr\x00\x01\xe1\xba\xa7n").replace(b"\nM6,", b"\nM\x006,")
+    (clean_dir / "members.csv").write_bytes(data)
+    ds = load_dataset(clean_dir)
+    assert ds.members["full_name"].iloc[1] == "Trần Thị Bình"
+    assert ds.members["member_id"].iloc[6] == "M6"  # the code still matches its records
+    issues = validate(ds).to_frame("en")
+    assert issues[["table", "file", "row", "column", "value", "code", "severity"]].values.tolist() == [
+        ["members", "members.csv", 3, "full_name", "Tr␀␁ần Thị Bình", "control_characters", "warning"],
+        ["members", "members.csv", 8, "member_id", "M␀6", "control_characters", "warning"],
+    ]  # fmt: skip
+
+
+def test_a_200000_character_value_is_shortened_in_the_problem_list(clean_dir, capsys):
+    from chibo_analysis.commands.cli import main
+
+    append_line(clean_dir / "attendance.csv", "S1," + "M" * 200_000 + ",present")
+    (clean_dir / "organisations.csv").write_text(
+        (clean_dir / "organisations.csv")
+        .read_text(encoding="utf-8")
+        .replace("Chi bộ tổ 1", "Chi bộ " + "x" * 200_000),
+        encoding="utf-8",
+    )
+    issue = validate(load_dataset(clean_dir)).to_frame("en").set_index("code")
+    value = issue.loc["unknown_reference", "value"]
+    assert value == "M" * 200 + "… (200000 ký tự/characters)"
+    assert main(["validate", str(clean_dir), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "(200000 ký tự/characters)" in out
+    assert max(len(line) for line in out.splitlines()) < 1000
+
+
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("dues.csv", b""),  # the issue's 0-byte optional dues.csv
+        ("dues.csv", b"\xef\xbb\xbf\r\n"),  # Excel's "CSV UTF-8" of an empty sheet: BOM only
+        ("dues.xlsx", b""),  # a 0-byte workbook
+    ],
+    ids=["zero-bytes", "bom-only", "zero-byte-workbook"],
+)
+def test_empty_optional_file_is_a_warning_and_the_table_absent(clean_dir, name, data):
+    (clean_dir / "dues.csv").unlink()
+    (clean_dir / name).write_bytes(data)
+    ds = load_dataset(clean_dir)
+    assert not ds.has("dues") and ds.dues is None
+    issues = validate(ds).to_frame("en")
+    assert issues[["table", "file", "code", "severity"]].values.tolist() == [
+        ["dues", name, "empty_file", "warning"]
+    ]
+    assert "treated as not supplied" in issues["message"].iloc[0]
+    assert {(s.path, s.table, s.rows) for s in ds.sources} >= {(name, "dues", 0)}
+
+
+def test_empty_workbook_of_empty_sheets_is_an_empty_file(clean_dir):
+    from openpyxl import Workbook
+
+    (clean_dir / "dues.csv").unlink()
+    Workbook().save(clean_dir / "dues.xlsx")  # one sheet, no cell
+    ds = load_dataset(clean_dir)
+    assert not ds.has("dues")
+    assert ds.load_issues[["table", "code"]].values.tolist() == [["dues", "empty_file"]]
+
+
+def test_empty_required_file_stops_with_a_clear_message(clean_dir):
+    from chibo_analysis.commands.cli import main
+
+    (clean_dir / "members.csv").write_bytes(b"")
+    with pytest.raises(DataReadError) as err:
+        load_dataset(clean_dir)
+    msg = str(err.value)
+    assert "members.csv: the file is empty" in msg and "members is a required table" in msg
+    assert "member_id, cell_id" in msg  # which header to export
+    assert main(["validate", str(clean_dir)]) == 2
+
+
+def test_empty_file_beside_a_full_one_of_a_required_table_is_only_listed(clean_dir):
+    (clean_dir / "attendance_cb02.csv").write_bytes(b"")  # a second file of attendance, empty
+    (clean_dir / "ghi chu.csv").write_bytes(b"")  # an empty file named after no table
+    ds = load_dataset(clean_dir)
+    assert len(ds.attendance) == 10
+    assert ds.load_issues[["table", "file", "code"]].values.tolist() == [
+        ["attendance", "attendance_cb02.csv", "empty_file"],
+        ["", "ghi chu.csv", "empty_file"],
+    ]

@@ -40,3 +40,38 @@ def test_a_yes_no_column_with_blanks_and_unreadable_values_is_a_nullable_boolean
     assert str(parsed.values.dtype) == "boolean"
     assert parsed.values.tolist() == [True, pd.NA, False, True, pd.NA]
     assert parsed.errors.tolist()[:4] == [None] * 4 and parsed.errors.iloc[4] is not None
+
+
+def test_control_characters_are_removed_and_their_rows_marked():
+    from chibo_analysis.schema import ATTENDANCE, MEMBERS
+
+    # a name with NUL and BEL inside; a name that is only a NUL (blank once cleaned);
+    # a right-to-left override; a name with a tab and a line break (kept: text may hold them)
+    raw = pd.Series(["Tr\x00ần\x07 Thị Bình", "\x00", "An\u202e", "Lê\tVăn\nBa", None])
+    parsed = parse.parse_column(raw, MEMBERS.column("full_name"))
+    assert parsed.values.tolist()[:4] == ["Trần Thị Bình", None, "An", "Lê\tVăn\nBa"]
+    assert parsed.controls.tolist() == [True, True, True, False, False]
+    assert parsed.blank.tolist() == [False, True, False, False, True]
+    # an id and a category: the same removal, before reading ("M\x001" is M1)
+    ids = parse.parse_column(pd.Series(["M\x001", "M2"], dtype="str"), MEMBERS.column("member_id"))
+    assert ids.values.tolist() == ["M1", "M2"] and ids.controls.tolist() == [True, False]
+    status = parse.parse_column(pd.Series(["Có mặt\x00", "x"]), ATTENDANCE.column("status"))
+    assert status.values.astype(str).tolist() == ["present", "present"]
+    assert status.controls.tolist() == [True, False] and status.errors.isna().all()
+
+
+def test_no_control_character_no_mask():
+    from chibo_analysis.schema import MEMBERS
+
+    parsed = parse.parse_column(pd.Series(["Nguyễn Văn An", "Lê\tBa"]), MEMBERS.column("full_name"))
+    assert parsed.controls is None
+
+
+def test_a_number_too_large_for_a_whole_number_column_is_out_of_range():
+    # found by the property test: 99999999999999999999 overflowed the Int64 column
+    from chibo_analysis.schema import DUES
+
+    raw = pd.Series(["99999999999999999999", "50.000", 1e20, "-9223372036854775807"], dtype=object)
+    parsed = parse.parse_column(raw, DUES.column("amount"))
+    assert parsed.errors.tolist() == ["out_of_range", None, "out_of_range", None]
+    assert parsed.values.tolist() == [pd.NA, 50000, pd.NA, -9223372036854775807]

@@ -52,7 +52,7 @@ def test_english_sentences_with_their_numbers(card):
         # C2 and C3 each missed one quarter; 8 of 10 quarters = 80.0%.
         "thematic": "2 of 3 cells missed a thematic meeting in at least one quarter, 2 quarters "
         "in all; 80.0% of quarters had one.",
-        "short": "2 meetings in 1 cells were shorter than the minimum (90 minutes, 120 for a "
+        "short": "2 meetings in 1 cell were shorter than the minimum (90 minutes, 120 for a "
         "combined meeting).",
         # 1 + 6 + 3 unexcused absences; the rate is B's own.
         "attendance": "Attendance was 89.0%; there were 10 unexcused absences.",
@@ -62,15 +62,15 @@ def test_english_sentences_with_their_numbers(card):
         "absent without reason).",
         "flagged_meetings": "3 members were absent without reason in 3 or more months of the year "
         "and are for the cell to consider under Article 8 of the Statutes.",
-        "flagged_dues": "1 members left 3 or more months of dues unpaid in the year.",
-        "excused_streaks": "1 members were excused from more than 3 meetings in a row.",
+        "flagged_dues": "1 member left 3 or more months of dues unpaid in the year.",
+        "excused_streaks": "1 member was excused from more than 3 meetings in a row.",
         # 2 + 5 + 0 of 10 + 12 + 3.
         "implausible_good": "7 of 25 meetings self-rated good fail the duration or attendance rules.",
         "ratings": "Of 5 inspected meetings, the cell's rating agreed with the inspectors' in "
         "60.0%; cells rated themselves 0.60 grades higher on average.",
         "minutes": "1 minutes give counts that disagree with the register.",
         # C2 and C3 admitted nobody.
-        "admissions": "1 members were admitted; 2 of 3 cells admitted nobody.",
+        "admissions": "1 member was admitted; 2 of 3 cells admitted nobody.",
     }
     counts = out.set_index("topic")[["count", "total"]]
     assert counts.loc["thematic"].tolist() == [2, 3]
@@ -81,7 +81,7 @@ def test_vietnamese_sentences_use_vietnamese_numbers(card):
     out = findings(card, org_id="B", targets={"attendance_rate": 0.9}, lang="vi")
     text = out.set_index("topic")["text"]
     assert text["thematic"] == (
-        "2 trên 3 chi bộ thiếu sinh hoạt chuyên đề ít nhất một quý, tổng cộng 2 quý; "
+        "2 trong số 3 chi bộ thiếu sinh hoạt chuyên đề ít nhất một quý, tổng cộng 2 quý; "
         "tỷ lệ quý có sinh hoạt chuyên đề là 80,0%."
     )
     assert text["ratings"].endswith("cao hơn trung bình 0,60 bậc.")
@@ -118,7 +118,7 @@ def test_names_are_summarised_past_the_limit(card):
 
 def test_a_cell_audited_alone(card):
     out = findings(card, org_id="C2", lang="en").set_index("topic")["text"]
-    assert out["overview"] == "Chi bộ 2 had 1 cells with 5 members in 2022."
+    assert out["overview"] == "Chi bộ 2 had 1 cell with 5 members in 2022."
     assert out["regular"].startswith("1 of 1 cells missed")
 
 
@@ -139,3 +139,53 @@ def test_targets_file_gives_the_attendance_target(card):
     assert out.loc["attendance_below", "text"].startswith(
         "2 of 3 cells had attendance below the 90%"
     )
+
+
+def test_a_period_without_any_meeting_says_so_instead_of_listing_shortfalls(card):
+    # 2030, after the records end: months and quarters exist (the cells exist), but no
+    # meeting was recorded, so the standard-meeting rate (over meetings held) is empty.
+    # One sentence says so; no "3 of 3 cells missed 30 months" is made of it.
+    empty = card.assign(period="2030", regular_months=0, thematic_quarters=0, short_meetings=0,
+                        attendance_rate=None, standard_meeting_rate=None, admissions=0)  # fmt: skip
+    out = findings(empty, org_id="B", lang="en")
+    assert out["topic"].tolist() == ["overview", "no_meetings"]
+    assert "no meeting of the cells in 2030" in out["text"].iloc[1]
+    vi = findings(empty, org_id="B", lang="vi")["text"].iloc[1]
+    assert vi.startswith("Dữ liệu không có biên bản sinh hoạt nào của các chi bộ trong năm 2030")
+
+
+def test_inflated_ratings_are_a_finding_naming_the_cells(card):
+    # The inflated_ratings list of B: C2 in 2022 and 2023 (one cell, twice) and C3
+    inflated = pd.DataFrame({"org_id": ["C2", "C2", "C3"], "year": [2022, 2023, 2022],
+                             "name": ["Chi bộ 2", "Chi bộ 2", "Chi bộ 3"]})  # fmt: skip
+    out = findings(card, org_id="B", lang="en", inflated=inflated).set_index("topic")
+    assert out.loc["inflated_ratings", "count"] == 2
+    assert out.loc["inflated_ratings", "text"].startswith(
+        "2 cells rated most of their inspected meetings 2 or more grades above the inspectors"
+    )
+    assert out.loc["inflated_ratings", "text"].endswith(": Chi bộ 2, Chi bộ 3.")
+    # after the ratings finding; without the list (or an empty one) no such finding
+    topics = list(out.index)
+    assert topics.index("inflated_ratings") == topics.index("ratings") + 1
+    assert "inflated_ratings" not in set(findings(card, org_id="B", lang="en")["topic"])
+    assert "inflated_ratings" not in set(
+        findings(card, org_id="B", lang="en", inflated=inflated.iloc[:0])["topic"]
+    )
+
+
+def test_a_cell_named_like_another_is_named_with_its_base():
+    # A committee T over bases B and D; two cells both named "Chi bộ Tổ 1" (C2 in B, D1 in D)
+    # are below the attendance target: the finding says which is which.
+    rows = [
+        ("T", "Thành phố", "committee", None), ("B", "Phường X", "base", "T"),
+        ("D", "Phường Y", "base", "T"), ("C2", "Chi bộ Tổ 1", "cell", "B"),
+        ("D1", "Chi bộ Tổ 1", "cell", "D"),
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        [(*r, *ROWS[2][4:]) for r in rows], columns=COLUMNS
+    )  # every row gets C2's figures (attendance 80%)
+    for col in ("rating_agreement", "rating_inflation"):
+        frame[col] = frame[col].astype("Float64")
+    text = findings(frame, org_id="T", targets={"attendance_rate": 0.9}, lang="vi")
+    below = text.set_index("topic")["text"]["attendance_below"]
+    assert "Chi bộ Tổ 1 – Phường X" in below and "Chi bộ Tổ 1 – Phường Y" in below

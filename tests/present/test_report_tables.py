@@ -76,7 +76,7 @@ def test_provenance_lists_version_parameters_and_file_hashes():
             "Parameter: targets",
             "File: meetings.csv",
         ],
-        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 32}; Rows 4"],
+        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 8}…; Rows 4"],
     }
 
 
@@ -111,3 +111,106 @@ def test_scorecard_rows_and_organisation_name():
     assert scorecard_rows(card, "bases", ["name"])["name"].tolist() == ["Phường X"]
     ds = Dataset(tables={"organisations": card})
     assert organisation_name(ds, "C") == "Chi bộ 1" and organisation_name(ds, "Z") == "Z"
+
+
+def test_cap_table_shows_the_share_and_the_allowed_count_with_short_evidence():
+    # The row: 68 rated good, cap 20% -> 13.6, so at most 13 excellent are
+    # allowed; 16 excellent members, each with a review row: the cell shows the first
+    # three references and "13 more (16 records)", not 16 references.
+    from chibo_analysis.present.report_tables import show_frame
+
+    refs = "; ".join(f"reviews.csv:{r}" for r in range(10, 26))
+    row = pd.DataFrame({"org_id": ["B1"], "name": ["Phường X"], "year": [2022],
+                        "excellent": [16], "good": [68], "basis": [68], "cap_share": [0.2],
+                        "allowed": [13], "_file": ["organisations.csv"], "_row": [3],
+                        "evidence": [refs]})  # fmt: skip
+    html = show_frame(row, "organisations", lang="vi")._repr_html_()
+    assert "<td>20,0%</td>" in html and "<td>13</td>" in html
+    assert "1.360" not in html and "13,6" not in html
+    assert "reviews.csv:10 … và 15 bản ghi khác (16 bản ghi)" in html
+    assert "reviews.csv:13" not in html
+    english = show_frame(row, "organisations", lang="en")._repr_html_()
+    assert "<td>20.0%</td>" in english and "… and 15 more (16 records)" in english
+
+
+#: A committee T with two base organisations: B1 (cells C1, C2) and the base cell K.
+ORGS = pd.DataFrame(
+    {
+        "org_id": ["T", "B1", "C1", "C2", "K"],
+        "parent_id": [None, "T", "B1", "B1", "T"],
+        "level": ["committee", "base", "cell", "cell", "base_cell"],
+        "name": ["Thành phố", "Phường Một", "Chi bộ Tổ 1", "Chi bộ Tổ 2", "Chi bộ Tổ 1"],
+    }
+)
+CARD = ORGS.assign(members=[30, 20, 12, 8, 10], regular_rate=[0.9, 0.9, 1.0, 0.75, 1.0])
+
+
+def _assessment(missed: dict[str, list[str]]) -> pd.DataFrame:
+    rows = []
+    for org_id, name in zip(ORGS["org_id"], ORGS["name"], strict=True):
+        for target in ("regular_rate", "admissions"):
+            rows.append((org_id, name, target, target not in missed.get(org_id, [])))
+    frame = pd.DataFrame(rows, columns=["org_id", "name", "target", "met"])
+    return frame.astype({"met": "boolean"})
+
+
+def test_base_rollup_counts_cells_missing_a_target_most_first():
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.present.report_tables import base_rollup, is_committee
+
+    # C2 misses regular meetings, K (a base cell: its own one cell) misses admissions,
+    # B1 itself misses regular meetings; C1 meets both.
+    assessment = _assessment({"C2": ["regular_rate"], "K": ["admissions"], "B1": ["regular_rate"]})
+    out = base_rollup(CARD, assessment, Dataset(tables={"organisations": ORGS}))
+    assert out[["name", "cells", "cells_missing", "targets_missed"]].to_dict("list") == {
+        "name": ["Chi bộ Tổ 1", "Phường Một"],  # K: 1 cell missing, 1 target; B1: 1 and 1
+        "cells": [1, 2],
+        "cells_missing": [1, 1],
+        "targets_missed": [1, 1],
+    }
+    assert is_committee(CARD, "T") and not is_committee(CARD, "B1") and not is_committee(CARD, "X")
+
+
+def test_cells_missing_targets_name_their_base_and_what_they_missed():
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.indicators.targets import load_targets
+    from chibo_analysis.present.report_tables import cells_missing_targets
+
+    assessment = _assessment({"C1": ["regular_rate", "admissions"], "K": ["admissions"]})
+    out = cells_missing_targets(
+        CARD, assessment, load_targets(), Dataset(tables={"organisations": ORGS})
+    )
+    # Two cells named "Chi bộ Tổ 1": the base column tells them apart; C1 missed 2, first.
+    assert out.to_dict("list") == {
+        "base": ["Phường Một", "Chi bộ Tổ 1"],
+        "name": ["Chi bộ Tổ 1", "Chi bộ Tổ 1"],
+        "members": [12, 10],
+        "missed_targets": [
+            "Sinh hoạt thường kỳ hằng tháng; Kết nạp đảng viên mới",
+            "Kết nạp đảng viên mới",
+        ],
+    }
+
+
+def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
+    from chibo_analysis.present.display import table
+
+    frame = pd.DataFrame({"name": [f"Chi bộ {i}" for i in range(1, 14)], "members": range(13)})
+    html = table(frame, "vi", limit=10).data
+    assert html.count("<tr") == 11 and "Chi bộ 10<" in html and "Chi bộ 11<" not in html
+    assert "Nêu 10 trong số 13 dòng; danh sách đầy đủ ở tệp bằng chứng" in html
+    assert "Nêu" not in table(frame.head(10), "vi", limit=10).data  # nothing left out: no line
+
+
+def test_rejected_rows_name_the_columns_in_the_readers_language(clean_dir):
+    from conftest import append_line
+
+    from chibo_analysis import load_dataset, validate
+    from chibo_analysis.present.report_tables import rejected_rows
+
+    append_line(clean_dir / "attendance.csv", "S1,M1,exempt")  # repeats the first row's key
+    report = validate(load_dataset(clean_dir))
+    vi = rejected_rows(report, "vi")["reasons"].tolist()
+    en = rejected_rows(report, "en")["reasons"].tolist()
+    assert [r for r in vi if "meeting_id" in r or "member_id" in r] == []
+    assert any("Mã đảng viên" in r for r in vi) and all("member_id" not in r for r in en)

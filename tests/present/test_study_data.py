@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
 import pytest
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.present import study_data
+from chibo_analysis.present import charts, study_data
 
 # --- presence_grid: the table behind the heatmaps ------------------------------
 
@@ -222,3 +226,35 @@ def test_yearly_scorecards_stack_the_years(base):
     ]  # fmt: skip
     assert out["attendance_rate"].tolist()[2:] == [0.75, 1.0]
     assert out["attendance_rate"].iloc[:2].isna().all()  # no meetings in 2021: empty, not 0
+
+
+def test_comparison_units_are_bases_only_where_there_are_two(base):
+    # TP holds one base organisation (B): comparing B with itself says nothing, so its
+    # cells are compared; B itself: its cells. The discipline dataset's TP holds B and
+    # the base cell C2: two units, compared as base organisations.
+    assert study_data.comparison_units(base, "TP") == "cells"
+    assert study_data.comparison_units(base, "B") == "cells"
+    assert study_data.comparison_units(_discipline_dataset(), "TP") == "bases"
+
+
+def test_shrinkage_of_a_single_unit_keeps_the_observed_rate(base):
+    # One base organisation (B: 4 present of 5 counted): no population to estimate,
+    # so no shrinkage, the observed rate kept and the reason left to the chart.
+    res = study_data.shrunken_attendance(base, "2022", "TP", units="bases")
+    assert res.method == "none"
+    assert res.table.index.tolist() == ["Phường X"]
+    assert res.table["rate"].tolist() == [0.8]
+    assert res.table["shrunken"].isna().all() and res.table["upper"].isna().all()
+    ax = charts.plot_caterpillar(res.table, target=0.9, lang="en")
+    assert "at least two units" in " ".join(t.get_text() for t in ax.texts)
+
+
+def test_a_period_without_data_gives_empty_results_not_errors(base):
+    # 2030: no meeting, no register row. The funnel has no unit and no limit line,
+    # and its chart says so; the control chart has no month; kappa has no pair.
+    res, curve = study_data.attendance_funnel(base, "2030", "B")
+    assert res.table.empty and curve.empty and res.target != res.target  # NaN
+    ax = charts.plot_funnel(res, curve, lang="vi")
+    assert [t.get_text() for t in ax.texts] == ["Không có dữ liệu"]
+    assert study_data.attendance_chart(base, "2030", "B").table.empty
+    assert study_data.rating_agreement(base, "2030", "B").n == 0

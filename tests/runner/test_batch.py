@@ -43,7 +43,9 @@ def test_batch_runs_every_base_organisation(batch_cli):
     # level base = base + base_cell: B01, B02 (base) and C01 (base_cell); not TP nor cells
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["B01", "B02", "C01"]
     status = {
-        org: json.loads((out / org / "2022" / "run.json").read_text(encoding="utf-8"))["status"]
+        org: json.loads((out / org / "2022" / "tiny_audit.run.json").read_text(encoding="utf-8"))[
+            "status"
+        ]
         for org in ("B01", "B02", "C01")
     }
     assert status == {"B01": "ok", "B02": "failed", "C01": "ok"}
@@ -69,7 +71,9 @@ def test_batch_index_lists_both_outcomes(batch_cli):
 def test_batch_kernels_share_a_dataset_cache_removed_afterwards(batch_cli):
     _, out = batch_cli
     caches = {
-        json.loads((out / org / "2022" / "figures.json").read_text(encoding="utf-8"))["cache"]
+        json.loads((out / org / "2022" / "tiny_audit.figures.json").read_text(encoding="utf-8"))[
+            "cache"
+        ]
         for org in ("B01", "C01")
     }
     assert len(caches) == 1  # one folder for the whole batch, given to every kernel
@@ -167,7 +171,7 @@ def test_index_in_english_with_no_reports(tmp_path):
 def test_index_skips_unreadable_run_files(tmp_path):
     folder = tmp_path / "B9" / "2022"
     folder.mkdir(parents=True)
-    (folder / "run.json").write_text("{half")
+    (folder / "tiny_audit.run.json").write_text("{half")
     assert index_module.read_reports(tmp_path) == []
 
 
@@ -218,3 +222,48 @@ def test_parsers_are_registered():
         ["demo"],
     ):
         assert isinstance(parser.parse_args(argv), argparse.Namespace)
+
+
+def test_resume_skips_complete_reports_and_redoes_the_rest(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    out = tmp_path / "reports"
+    argv = ["batch", str(data), "--level", "base", "--period", "2022", "--jobs", "1"]
+    argv += ["--notebook", "tiny_audit", "--notebooks", str(NOTEBOOKS), "--out", str(out)]
+    assert main(argv) == 1  # B02 fails (planted)
+    b01, c01 = (out / org / "2022" / "tiny_audit.html" for org in ("B01", "C01"))
+    stamp = b01.stat().st_mtime_ns
+    c01.unlink()  # as if the batch had been killed while writing C01
+    assert main([*argv, "--resume"]) == 1
+    assert b01.stat().st_mtime_ns == stamp  # complete: kept
+    assert c01.is_file()  # incomplete: audited again
+    # A changed input file makes every report stale.
+    with (data / "meetings.csv").open("a", encoding="utf-8") as handle:
+        handle.write("")
+    (data / "organisations.csv").write_text(
+        (data / "organisations.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert main([*argv, "--resume"]) == 1
+    assert b01.stat().st_mtime_ns != stamp
+
+
+def test_stale_temporary_folders_of_a_dead_run_are_swept(tmp_path):
+    import subprocess
+    import sys
+
+    from chibo_analysis.runner.tempdirs import private_dir, sweep
+
+    mine = private_dir("chibo-cache-")
+    script = (
+        "from chibo_analysis.runner.tempdirs import private_dir; print(private_dir('chibo-cache-'))"
+    )
+    dead = Path(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                               check=True).stdout.strip())  # fmt: skip
+    try:
+        assert dead.is_dir() and mine.stat().st_mode & 0o077 == 0
+        removed = sweep()
+        assert dead in removed and not dead.exists()
+        assert mine.exists()  # its owner (this process) is alive
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
+        shutil.rmtree(dead, ignore_errors=True)

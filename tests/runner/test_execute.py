@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import papermill
@@ -39,8 +41,11 @@ def test_report_folder_layout(tiny_report):
     out, run = tiny_report
     folder = out / "B01" / "2022"
     assert run.status == "ok" and run.folder == folder
-    names = {p.name for p in folder.iterdir()}
-    assert names == {"tiny_audit.ipynb", "tiny_audit.html", "run.json", "figures.json"}
+    names = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+    assert names == {
+        "tiny_audit.ipynb", "tiny_audit.html", "tiny_audit.run.json", "tiny_audit.figures.json"
+    }  # fmt: skip
+    assert {p.name for p in folder.iterdir() if p.name.startswith(".")} == {".tiny_audit.lock"}
     assert (out / "index.html").is_file()
 
 
@@ -75,7 +80,7 @@ def test_html_opens_offline(tiny_report):
 
 def test_run_json(tiny_report):
     out, run = tiny_report
-    record = json.loads((run.folder / "run.json").read_text(encoding="utf-8"))
+    record = json.loads((run.folder / "tiny_audit.run.json").read_text(encoding="utf-8"))
     assert record["status"] == "ok" and record["error"] is None
     assert record["parameters"] == params().as_dict()
     assert (record["name"], record["level"]) == ("Đảng bộ phường Một", "base")
@@ -90,7 +95,9 @@ def test_run_json(tiny_report):
 
 
 def test_figures_recorded_by_the_notebook(tiny_report):
-    figures = json.loads((tiny_report[1].folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads(
+        (tiny_report[1].folder / "tiny_audit.figures.json").read_text(encoding="utf-8")
+    )
     # run alone, the kernel gets a private dataset cache, prepared while it starts, then removed
     cache = figures.pop("cache")
     assert figures == {"regular_rate": 0.9376, "members": 120, "org": "B01"}
@@ -104,15 +111,16 @@ def test_a_cache_folder_of_the_users_is_kept_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("CHIBO_CACHE_DIR", str(cache))
     out = tmp_path / "reports"
     first = run_audit(params(), notebook="tiny_audit", notebooks_dir=NOTEBOOKS, out=out)
-    figures = json.loads((first.folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((first.folder / "tiny_audit.figures.json").read_text(encoding="utf-8"))
     assert figures["cache"] == str(cache)  # the kernel was pointed at it
     assert is_cached(DATA, cache)  # prepared during the first run, and kept
-    pickle = cache / f"{fingerprint(DATA)}.pkl"
-    stamp = pickle.stat().st_mtime_ns
+    entry = cache / fingerprint(DATA)
+    stamp = (entry / "manifest.json").stat().st_mtime_ns
     second = run_audit(params(), notebook="tiny_audit", notebooks_dir=NOTEBOOKS, out=out)
-    assert second.status == "ok" and pickle.stat().st_mtime_ns == stamp  # reused, not rewritten
-    assert [p.name for p in cache.iterdir()] == [pickle.name]
-    assert cache.stat().st_mode & 0o077 == 0 and pickle.stat().st_mode & 0o077 == 0  # private
+    reused = (entry / "manifest.json").stat().st_mtime_ns == stamp  # not rewritten
+    assert second.status == "ok" and reused
+    assert [p.name for p in cache.iterdir()] == [entry.name]
+    assert cache.stat().st_mode & 0o077 == 0 and entry.stat().st_mode & 0o077 == 0  # private
 
 
 def test_index_lists_the_report(tiny_report):
@@ -143,7 +151,7 @@ def test_failing_cell_is_named(tmp_path):
     assert '| raise ValueError("thiếu dữ liệu cuộc họp")' in message
     assert "Traceback" not in message
     folder = tmp_path / "B01" / "2022"
-    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    record = json.loads((folder / "raises.run.json").read_text(encoding="utf-8"))
     assert record["status"] == "failed"
     assert (record["error"]["cell"], record["error"]["ename"]) == (4, "ValueError")
     assert not (folder / "raises.html").exists()
@@ -238,3 +246,28 @@ def test_cell_timeout_names_the_cell(tmp_path):
         "the cell ran longer than the 1 s allowed"
     )
     assert "| time.sleep(60)" in str(info.value)
+
+
+RACE = """
+import threading
+from chibo_analysis.runner import execute, render
+side = threading.Thread(target=render.warm_up)
+side.start()
+try:  # execute_notebook imports papermill first, while render loads nbconvert
+    execute.execute_notebook("/nonexistent/x.ipynb", "/nonexistent/y.ipynb", {})
+except execute.ChiboError as err:
+    assert "circular" not in str(err), err
+side.join()
+import nbconvert, papermill
+print("imported", render._exporter() is not None)
+"""
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_engines_import_in_two_threads_without_a_circular_import(attempt):
+    # The warm-cache crash of issue 10: nbconvert imported in a side thread while the
+    # main thread starts papermill. Before the import lock this failed in every run.
+    done = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "circular import" not in done.stderr
+    assert done.stdout.strip() == "imported True"

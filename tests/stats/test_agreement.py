@@ -76,3 +76,17 @@ def test_unknown_rating_is_an_error():
         weighted_kappa(["good"], ["excellent"])
     with pytest.raises(ParameterError, match="weights"):
         kappa_from_table(SEXUAL_FUN, weights="cubic")
+
+
+def test_asymptotic_interval_is_cut_to_kappas_range():
+    # 10 meetings: 4 both good, 5 both poor, 1 self good / inspection poor (unweighted).
+    # po = 0.9, pe = 0.4 x 0.5 + 0.6 x 0.5 = 0.5, kappa = (0.9 - 0.5) / 0.5 = 0.8.
+    # FCE 1969 variance, by hand: diagonal 0.4 x (1 - 0.9 x 0.2)^2 + 0.5 x (1 - 1.1 x 0.2)^2
+    # = 0.26896 + 0.3042; off-diagonal 0.2^2 x 0.1 x (0.5 + 0.4)^2 = 0.00324; minus
+    # (0.8 - 0.5 x 0.2)^2 = 0.49; over 10 x 0.5^2: 0.0864 / 2.5 = 0.03456, se = 0.18590.
+    # 0.8 + 1.96 x 0.1859 = 1.164 is not a kappa: the upper bound is cut at 1.
+    res = kappa_from_table([[4, 0], [1, 5]], weights="none")
+    assert res.kappa == pytest.approx(0.8)
+    assert res.se == pytest.approx(0.034560**0.5, abs=1e-6)
+    assert res.high == 1.0
+    assert res.low == pytest.approx(0.8 - 1.959964 * 0.185903, abs=1e-5)

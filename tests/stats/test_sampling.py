@@ -91,3 +91,12 @@ def test_selection_reproducible_and_order_independent():
     assert other["meeting_id"].tolist() != one["meeting_id"].tolist()
     simple = select_sample(frame, 100, seed=1, key="meeting_id")
     assert len(simple) == 60
+
+
+def test_selection_from_no_rows_is_empty():
+    # A period without meetings: nothing to draw, stratified or not, and no error
+    frame = pd.DataFrame(
+        {"meeting_id": pd.Series([], dtype=str), "cell_id": pd.Series([], dtype=str)}
+    )
+    assert select_sample(frame, 5, seed=1, key="meeting_id", stratify_by="cell_id").empty
+    assert select_sample(frame, 5, seed=1, key="meeting_id").empty

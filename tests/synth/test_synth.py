@@ -164,6 +164,10 @@ def test_chronic_absentees_are_exactly_the_planted_ones(city):
     )
     assert len(planted) > 100
     assert planted == flagged
+    # the months recorded are the months with an unexcused absence that year, exactly
+    g = gt(city, "chronic_absentee")
+    recorded = g["detail"].str.removeprefix("months ").astype(int).to_numpy()
+    assert (recorded == months.loc[list(zip(g["member_id"], g["period"], strict=True))]).all()
 
 
 def test_excused_streaks_are_exactly_the_planted_ones(city):
@@ -179,6 +183,10 @@ def test_excused_streaks_are_exactly_the_planted_ones(city):
     planted = set(zip(g["member_id"], g["org_id"], g["period"], strict=True))
     assert len(planted) > 100
     assert planted == found
+    # the length recorded is the run's length, exactly (not one short of a neighbour)
+    keys = g["member_id"] + "|" + g["org_id"] + "|" + g["period"]
+    recorded = g["detail"].str.removeprefix("length ").astype(int).to_numpy()
+    assert (recorded == longest.loc[keys].to_numpy()).all()
 
 
 def test_unpaid_dues_are_exactly_the_planted_ones(city):
@@ -272,6 +280,10 @@ def test_copied_minutes(city):
     dup = mt[mt["minutes_text"].duplicated(keep=False)]
     assert set(dup.index) == set(g["meeting_id"]) | set(source)
     assert not set(source) & set(g["meeting_id"])
+    # a copy is made after its source (the earlier meeting is the original)
+    assert (
+        mt.loc[g["meeting_id"], "held_on"].to_numpy() > mt.loc[source, "held_on"].to_numpy()
+    ).all()
 
 
 def test_inflated_self_ratings(city):
@@ -317,14 +329,19 @@ def test_small_cells_no_admissions_over_cap_and_unconfirmed(city):
     over = set(n.index[n["excellent"] > 0.2 * n["good"]])
     g = gt(city, "over_cap")
     assert {o for o, p in zip(g["org_id"], g["period"], strict=True) if p == "2023"} == over
+    # probation overdue at each year's end, listed every year it stays so: on a roll on
+    # 31/12, 12 months past admission before it, not confirmed on or before it
     unconf = gt(city, "unconfirmed_probation")
-    rows = m[m["member_id"].isin(unconf["member_id"])]
-    assert rows["confirmed_on"].isna().all()
-    assert (
-        rows.groupby("member_id")["admitted_on"].first()
-        < pd.Timestamp("2025-12-31") - pd.DateOffset(months=12)
-    ).all()
-    assert len(unconf) > 10
+    assert unconf["detail"].str.contains("never confirmed").sum() > 10
+    for year in range(2020, 2026):
+        end = pd.Timestamp(f"{year}-12-31")
+        on = roll_on(m, f"{year}-12-31")
+        due = on["admitted_on"] + pd.DateOffset(months=12)
+        overdue = on[(due < end) & (on["confirmed_on"].isna() | (on["confirmed_on"] > end))]
+        listed = unconf[unconf["period"] == str(year)]
+        assert set(listed["member_id"]) == set(overdue["member_id"]), year
+    never = unconf[unconf["detail"].str.contains("never")]
+    assert never.groupby("member_id")["period"].nunique().max() > 1  # listed in later years
 
 
 # --- the clean part and validation ----------------------------------------------------
