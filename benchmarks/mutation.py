@@ -56,6 +56,7 @@ MODULES = (
     "checks.minutes_counts",
     "checks.losses",
     "checks.validation",
+    "present.markup",
     "runner.index",
     "runner.render",
     "present.report_tables",
