@@ -362,3 +362,70 @@ def test_batch_cannot_reach_the_scheduler(tmp_path, monkeypatch, capsys):
     assert main([*argv, "--scheduler", "no-port"]) == 2
     assert "missing port number" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()  # nothing ran, nothing written
+
+
+def test_an_audit_whose_worker_is_killed_is_run_again(cluster, tmp_path):
+    import os
+    import signal
+    import threading
+
+    import distributed
+    import nbformat
+
+    # The first attempt writes a marker (with its worker's pid) in the report folder and
+    # waits; the test kills that worker; the scheduler runs the task again elsewhere.
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.read(NOTEBOOKS / "tiny_audit.ipynb", as_version=4)  # its kernel metadata
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'data = ""\norg_id = ""\nperiod = "2022"', metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(
+            "import os, time\n"
+            "from pathlib import Path\n"
+            "marker = Path('first-attempt')\n"
+            "if not marker.exists():\n"
+            "    parent = os.getppid()\n"
+            "    marker.write_text(str(parent))\n"
+            "    while os.getppid() == parent:  # until the worker is gone\n"
+            "        time.sleep(0.2)\n"
+            "    raise SystemExit"
+        ),
+    ]
+    nbformat.write(nb, notebooks / "slow_once.ipynb")
+    out = tmp_path / "reports"
+    marker = out / "C01" / "2022" / "first-attempt"
+    workers = set(cluster.scheduler_info["workers"])
+    with distributed.Client(cluster) as client:
+        pids = set(client.run(os.getpid, workers=list(workers)).values())
+    killed, done = [], threading.Event()
+
+    def kill_first_attempt():
+        while not done.wait(0.1):
+            if marker.is_file() and marker.read_text():
+                killed.append(int(marker.read_text()))
+                os.kill(killed[0], signal.SIGKILL)
+                return
+
+    killer = threading.Thread(target=kill_first_attempt)
+    killer.start()
+    orgs = pd.DataFrame({"org_id": ["C01"], "name": ["Chi bộ Ba"], "level": ["base_cell"]})
+    try:
+        result = run_batch(
+            DATA,
+            period=2022,
+            notebook="slow_once",
+            notebooks_dir=notebooks,
+            out=out,
+            organisations=orgs,
+            progress=False,
+            scheduler=cluster.scheduler_address,
+        )
+    finally:
+        done.set()
+        killer.join()
+    assert killed and killed[0] in pids  # a worker of the cluster died mid-task
+    assert [(r["org_id"], r["status"]) for r in result.results] == [("C01", "ok")]
+    record = json.loads((out / "C01" / "2022" / "slow_once.run.json").read_text("utf-8"))
+    assert record["status"] == "ok"
