@@ -288,9 +288,10 @@ def run_batch(
         if derived_cache:
             cache_dir = out / CLUSTER_CACHE
     client = None if scheduler is None else connect(scheduler)  # before any data are read
-    sweep()  # the temporary folders of runs killed earlier
-    cache = _make_cache(cache_dir)  # private (0700), removed at the end
+    cache = None
     try:
+        sweep()  # the temporary folders of runs killed earlier
+        cache = _make_cache(cache_dir)  # private (0700), removed at the end
         if organisations is None:
             # load, validate and clean once here; every kernel then reads the cache
             from chibo_analysis.runner.cache import load_clean
@@ -331,7 +332,8 @@ def run_batch(
     finally:
         if client is not None:
             client.close()
-        shutil.rmtree(cache, ignore_errors=True)
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
         if derived_cache:
             with contextlib.suppress(OSError):  # <out>/.cache, unless another batch uses it
                 Path(cache_dir).rmdir()
