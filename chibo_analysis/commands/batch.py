@@ -40,8 +40,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--cache-dir",
         metavar="DIR",
-        help="where the batch keeps its private dataset cache, removed at the end (default: "
-        "the system's temporary folder; with --scheduler, OUT/.cache, shared by the workers)",
+        help="folder in which the batch makes its private dataset cache, removed at the end "
+        "(default: the system's temporary folder; with --scheduler, OUT/.cache, which the "
+        "workers share)",
     )
     add_common(parser)
     parser.set_defaults(func=run)
