@@ -364,7 +364,7 @@ def test_batch_cannot_reach_the_scheduler(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "reports").exists()  # nothing ran, nothing written
 
 
-def test_an_audit_whose_worker_is_killed_is_run_again(cluster, tmp_path):
+def test_batch_on_a_cluster_runs_again_an_audit_whose_worker_was_killed(cluster, tmp_path):
     import os
     import signal
     import threading
