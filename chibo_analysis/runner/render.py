@@ -94,6 +94,7 @@ body { font-size: 10.5pt; line-height: 1.35; }
   break-after: avoid; }
 .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: 0.3em 0; }
 .jp-OutputArea-output img, img { max-width: 100%; max-height: 90mm; width: auto; height: auto; }
+.jp-OutputArea-output img.fig-tall, img.fig-tall { max-height: 225mm; }
 th:first-child { width: 22%; }
 tr { break-inside: avoid; } .more-rows { font-style: italic; color: #444; }
 td, th { overflow-wrap: anywhere; }
@@ -104,7 +105,24 @@ td, th { overflow-wrap: anywhere; }
 .jp-Cell { padding: 0 !important; } .jp-OutputArea-child { margin: 0 !important; }
 """
 
-_IMG = re.compile(r'<img(?=\s+src="data:image/png)(?![^>]*\balt=)')
+_IMG = re.compile(r'<img(?=\s+src="data:image/png;base64,([A-Za-z0-9+/]{32}))(?![^>]*\balt=)')
+#: A figure this much taller than wide (a ranking of many units) may fill a page in print.
+TALL = 1.25
+
+
+def _is_tall(head: str) -> bool:
+    """Whether the PNG whose base64 starts with ``head`` is taller than :data:`TALL` × wide."""
+    import base64
+    import struct
+
+    try:
+        raw = base64.b64decode(head[:32])
+        width, height = struct.unpack(">II", raw[16:24])
+    except (ValueError, struct.error):
+        return False
+    return width > 0 and height / width > TALL
+
+
 _CHAR_REF = re.compile(r"&#(\d+);")
 _HEADING = re.compile(r"^#+\s+(.+)$", re.MULTILINE)
 
@@ -220,7 +238,13 @@ def render_html(nb, *, title: str, lang: str = "vi") -> str:
     # as letters, as the rest of the page is, so the file reads and searches as text
     html = _CHAR_REF.sub(_letter, html)
     alts = iter(_alt_texts(reader))
-    html = _IMG.sub(lambda m: f'<img alt="{html_text(md_plain(next(alts, "")))}"', html)
+    html = _IMG.sub(
+        lambda m: (
+            f'<img alt="{html_text(md_plain(next(alts, "")))}"'
+            + (' class="fig-tall"' if _is_tall(m[1]) else "")
+        ),
+        html,
+    )
     html = _SCRIPT.sub("", html)
     html = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], html)
     html = html.replace("</head>", f"<style>{READER_CSS}</style>\n</head>", 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -182,3 +183,28 @@ def test_render_module_imports_nothing_heavy():
 
 def test_report_is_a_file(report_file):
     assert Path(report_file).stat().st_size > 1000
+
+
+def _png_of(width: float, height: float) -> str:
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    fig, _ = plt.subplots(figsize=(width, height), dpi=50)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_a_tall_figure_may_fill_a_printed_page_a_wide_one_is_capped():
+    cell = new_code_cell("plot()", execution_count=1)
+    cell.outputs = [
+        new_output("display_data", data={"image/png": _png_of(6, 3), "text/plain": "<F>"}),
+        new_output("display_data", data={"image/png": _png_of(4, 9), "text/plain": "<F>"}),
+    ]
+    html = render_html(new_notebook(cells=[new_markdown_cell("# Hình"), cell]), title="t")
+    tags = re.findall(r"<img[^>]*>", html)
+    assert len(tags) == 2 and 'class="fig-tall"' not in tags[0] and 'class="fig-tall"' in tags[1]
+    assert "img.fig-tall { max-height: 225mm; }" in html
