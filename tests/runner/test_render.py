@@ -208,3 +208,17 @@ def test_a_tall_figure_may_fill_a_printed_page_a_wide_one_is_capped():
     tags = re.findall(r"<img[^>]*>", html)
     assert len(tags) == 2 and 'class="fig-tall"' not in tags[0] and 'class="fig-tall"' in tags[1]
     assert "img.fig-tall { max-height: 225mm; }" in html
+
+
+def test_a_report_opens_with_its_contents_linking_every_section():
+    cells = [new_markdown_cell("# Báo cáo")] + [
+        new_markdown_cell(f"## Mục {k} <b>") for k in range(1, 4)
+    ]  # fmt: skip
+    html = render_html(new_notebook(cells=cells), title="t", lang="vi")
+    nav = html.split('<nav class="toc">')[1].split("</nav>")[0]
+    assert "Mục lục" in nav and nav.count("<li>") == 3 and "<b>" not in nav
+    anchors = re.findall(r'href="#([^"]+)"', nav)
+    assert all(f'id="{a}"' in html for a in anchors)
+    assert html.index('<nav class="toc">') > html.index("</h1>")
+    few = render_html(new_notebook(cells=cells[:2]), title="t")
+    assert '<nav class="toc">' not in few  # one section: no contents
