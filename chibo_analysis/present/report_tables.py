@@ -594,8 +594,33 @@ BASE_COLUMNS = [
 ]  # fmt: skip
 
 
+def report_links(
+    org_ids, period: object, study: str = "audit_organisation", here: Path | None = None
+) -> list[str | None]:
+    """Relative links from this report to the reports of ``org_ids``, where they exist.
+
+    A report lives in ``<out>/<org folder>/<period>/`` and the runner runs its
+    notebook there: the report of another organisation of the same batch is
+    ``../../<its folder>/<period>/<study>.html``. None where that file is not
+    (yet) written.
+    """
+    from chibo_analysis.outputs import org_folder_name
+
+    here = Path.cwd() if here is None else Path(here)
+    links = []
+    for org_id in org_ids:
+        rel = f"../../{org_folder_name(str(org_id))}/{period}/{study}.html"
+        links.append(rel if (here / rel).is_file() else None)
+    return links
+
+
 def base_rollup(
-    scorecard: pd.DataFrame, assessment: pd.DataFrame, dataset: Dataset
+    scorecard: pd.DataFrame,
+    assessment: pd.DataFrame,
+    dataset: Dataset,
+    *,
+    links: bool = False,
+    period: object = None,
 ) -> pd.DataFrame:
     """One row per base organisation: its figures, and how many of its cells missed a target.
 
@@ -603,6 +628,9 @@ def base_rollup(
     ``cells_missing`` those with at least one target not met;
     ``targets_missed`` the targets the base itself did not meet. Sorted by
     ``cells_missing`` then ``targets_missed``, most first: where to look first.
+    With ``links``, an ``_href`` column holds the link to each base's report
+    where it exists (:func:`report_links`), which :func:`display.table` puts on
+    its name.
     """
     from chibo_analysis.indicators.roll import base_of
     from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
@@ -619,7 +647,11 @@ def base_rollup(
     bases["targets_missed"] = bases["org_id"].map(own).fillna(0).astype("Int64")
     bases = bases.sort_values(["cells_missing", "targets_missed", "name"],
                               ascending=[False, False, True], kind="stable")  # fmt: skip
-    return bases[[c for c in BASE_COLUMNS if c in bases.columns]].reset_index(drop=True)
+    out = bases[[c for c in BASE_COLUMNS if c in bases.columns]].reset_index(drop=True)
+    if links:  # each name links to that base's report when it exists (display.table: _href)
+        period = bases["period"].iloc[0] if period is None and len(bases) else period
+        out["_href"] = pd.Series(report_links(bases["org_id"], period), dtype=object)
+    return out
 
 
 def cells_missing_targets(
