@@ -160,9 +160,17 @@ class Excerpt:
 
 
 def excerpt(
-    name: str, frame: pd.DataFrame, file_name: str, *, lang: str = "vi", n: int = PAGE_ROWS
+    name: str,
+    frame: pd.DataFrame,
+    file_name: str | None,
+    *,
+    lang: str = "vi",
+    n: int = PAGE_ROWS,
 ) -> Excerpt:
     """The count of list ``name``, its ``n`` most serious rows and the sentence for the page.
+
+    ``file_name`` is the evidence workbook's (``runner.evidence_file()``); with
+    None (a notebook run by hand writes no workbook) the sentence names none.
 
     Examples
     --------
@@ -175,13 +183,13 @@ def excerpt(
     """
     check_lang(lang)
     rows = most_serious(name, frame, n)
-    see = label("evidence.see_workbook", lang, file=file_name)
+    see = label("evidence.see_workbook", lang, file=file_name) if file_name else ""
     if frame.empty:
         sentence = label("text.nothing_found", lang)
     elif len(frame) > len(rows):
         top = label("evidence.top", lang, shown=fmt_int(len(rows), lang),
                     n=fmt_int(len(frame), lang), order=label(f"evidence.order_{name}", lang))  # fmt: skip
-        sentence = f"{top} {see}"
+        sentence = f"{top} {see}".strip()
     else:
         sentence = see
     return Excerpt(name, len(frame), rows, sentence)

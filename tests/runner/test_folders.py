@@ -126,6 +126,8 @@ def test_a_report_record_says_running_until_the_end(tmp_path):
     )
     record = json.loads((run.folder / "tiny_audit.run.json").read_text(encoding="utf-8"))
     assert record["status"] == "ok" and record["outputs"]["html"] == "tiny_audit.html"
+    # the notebook's record_evidence wrote the workbook beside the page, named after the study
+    assert record["outputs"]["evidence"] == "tiny_audit.evidence.xlsx"
     assert [p.name for p in run.folder.iterdir() if ".part" in p.name] == [other.name]
 
 
