@@ -207,8 +207,9 @@ def report_lock(folder: Path, study: str):
         handle.close()
         raise ReportBusy(
             f"another run is writing {folder / study}.html now; wait for it to finish, "
-            "or write to another --out"
-        ) from None
+            "or write to another --out",
+            key="busy", path=f"{folder / study}.html",
+        ) from None  # fmt: skip
     try:
         yield
     finally:
@@ -261,7 +262,11 @@ def make_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise ChiboError(f"cannot write reports to {folder}: {err.strerror or err}") from None
+        reason = err.strerror or str(err)
+        raise ChiboError(
+            f"cannot write reports to {folder}: {reason}",
+            key="cannot_write_reports", folder=str(folder), reason=reason,
+        ) from None  # fmt: skip
     return folder
 
 

@@ -141,4 +141,4 @@ def test_audit_into_an_unwritable_out_exits_2(tmp_path, capsys):
             + ["--notebook", str(NOTEBOOKS / "tiny_audit.ipynb")]
         )
         err = capsys.readouterr().err
-        assert code == 2 and "Traceback" not in err and "cannot write" in err, err
+        assert code == 2 and "Traceback" not in err and "không ghi được báo cáo vào" in err, err
