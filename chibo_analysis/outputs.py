@@ -37,14 +37,9 @@ EXCEL_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def excel_writer(path, **options) -> pd.ExcelWriter:
-    """A pandas ExcelWriter (xlsxwriter) that writes every string as a string.
-
-    ``options`` go to :class:`pandas.ExcelWriter` (e.g. ``datetime_format``).
-    """
-    return pd.ExcelWriter(
-        path, engine="xlsxwriter", engine_kwargs={"options": EXCEL_OPTIONS}, **options
-    )
+def excel_writer(path) -> pd.ExcelWriter:
+    """A pandas ExcelWriter (xlsxwriter) that writes every string as a string."""
+    return pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": EXCEL_OPTIONS})
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
