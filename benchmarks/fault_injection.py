@@ -46,9 +46,15 @@ def tagged_processes(tag: str) -> list[int]:
 
 
 def leftovers() -> list[str]:
+    """The runner's temporary folders whose owner is dead (a live owner's are not leaks:
+    another job on the machine may be auditing at the same time)."""
+    from chibo_analysis.runner.tempdirs import is_stale
+
     root = Path(tempfile.gettempdir())
     return sorted(
-        p.name for p in root.iterdir() if p.name.startswith(("chibo-cache-", "chibo-kernel-"))
+        p.name
+        for p in root.iterdir()
+        if p.name.startswith(("chibo-cache-", "chibo-kernel-")) and is_stale(p)
     )
 
 

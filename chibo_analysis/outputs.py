@@ -18,7 +18,9 @@ returned as a warning by :func:`write_tables`, never silently.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +152,23 @@ def write_tables(path: str | Path, frames: dict[str, pd.DataFrame]) -> list[str]
                     warnings += cut
                     fitted.to_excel(xl, sheet_name=sheet[:31], index=False)
     return warnings
+
+
+def org_folder_name(org_id: str) -> str:
+    """A folder name for ``org_id`` that no other id maps to.
+
+    The id itself when it is a safe file name; otherwise a readable slug
+    (unsafe characters replaced) and a short hash of the id, so that ``B/01``
+    and ``B_01`` never share a folder.
+
+    Examples
+    --------
+    >>> org_folder_name("H001-B01")
+    'H001-B01'
+    >>> org_folder_name("B/01"), org_folder_name("B_01")
+    ('B_01-d3d17a50', 'B_01')
+    """
+    slug = re.sub(r"[^\w.-]+", "_", org_id).strip("._")[:60] or "_"
+    if slug == org_id:
+        return slug
+    return f"{slug}-{hashlib.sha256(org_id.encode()).hexdigest()[:8]}"

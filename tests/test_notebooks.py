@@ -202,7 +202,18 @@ def test_explore_runs_under_nbval(city, tmp_path):
     copy = tmp_path / "explore.ipynb"
     nbformat.write(nb, copy)
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", str(copy)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--nbval-kernel-name",
+            "python3",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(copy),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -30,7 +30,7 @@ from chibo_analysis.intake.codebook import Codebook, find_codebook, load_codeboo
 from chibo_analysis.intake.codes import reconcile_case
 from chibo_analysis.intake.headers import HeaderMatcher, is_row_number
 from chibo_analysis.intake.layout import filled, locate
-from chibo_analysis.intake.parse import parse_column
+from chibo_analysis.intake.parse import INT_MAX, parse_column
 from chibo_analysis.intake.readers import (
     CSV_SUFFIXES,
     ENCODING_NAMES,
@@ -972,6 +972,12 @@ def _message(column, code: str, read: pd.Series) -> tuple[str | pd.Series, str |
         )
     if code == "impossible_date":
         return (f"{column.name}: this date does not exist", f"{column.vi}: ngày không tồn tại")
+    if code == "out_of_range":  # a whole number too large for any count or amount
+        limit_vi = f"{INT_MAX:,}".replace(",", ".")
+        return (
+            f"{column.name}: this number is too large to be read (over {INT_MAX:,}); check it",
+            f"{column.vi}: số quá lớn, không đọc được (trên {limit_vi}); hãy kiểm tra lại",
+        )
     return (
         f"{column.name}: cannot read this value; expected {_EXPECTED.get(column.kind, 'text')}",
         f"{column.vi}: không đọc được; cần {_EXPECTED_VI.get(column.kind, 'văn bản')}",

@@ -345,7 +345,18 @@ def _int_text(text: str) -> int | None:
     return None
 
 
+#: The largest whole number a column holds (Int64); a larger one is ``out_of_range``.
+INT_MAX = 2**63 - 1
+
+
 def _number_one(value, *, amount: bool) -> tuple[int | None, str | None]:
+    number, error = _whole_number(value, amount=amount)
+    if number is not None and abs(number) > INT_MAX:  # 99999999999999999999: no amount is
+        return None, "out_of_range"
+    return number, error
+
+
+def _whole_number(value, *, amount: bool) -> tuple[int | None, str | None]:
     if isinstance(value, bool):
         return None, "unparseable"
     if isinstance(value, (int, np.integer)):

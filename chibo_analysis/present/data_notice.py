@@ -12,7 +12,7 @@ from chibo_analysis.labels import check_lang, fmt_int
 from chibo_analysis.schema import TABLES
 
 _UNREAD = {"unread_column": ("cột", "columns"), "unread_sheet": ("trang tính", "sheets"),
-           "unread_file": ("tệp", "files")}  # fmt: skip
+           "unread_file": ("tệp", "files"), "empty_file": ("tệp trống", "empty files")}  # fmt: skip
 
 
 def data_notice(report, data: str, lang: str = "vi") -> str | None:

@@ -170,29 +170,47 @@ def _html_cells(shown: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table(frame: pd.DataFrame, lang: str = "vi", **kw: Any):
+#: Rows a table of a report shows before it says how many more there are.
+SHOWN_ROWS = 10
+
+
+def table(frame: pd.DataFrame, lang: str = "vi", *, limit: int | None = None, **kw: Any):
     """``frame`` relabelled (see :func:`relabel`) as an HTML table without the index.
 
     A frame with a ``met`` column is a Styler that colours met / not met as
-    the charts do; any other is plain HTML (``DataFrame.to_html``), a third the size of a Styler's and about twice as fast for
-    the long tables of a committee. An empty frame gives the catalogue's
-    "no cases found" paragraph instead. Headers and values are escaped by
+    the charts do; any other is plain HTML (``DataFrame.to_html``), a third
+    the size of a Styler's and about twice as fast for the long tables of a
+    committee. An empty frame gives the catalogue's "no cases found"
+    paragraph instead. Headers and values are escaped by
     :func:`chibo_analysis.present.markup.html_text` (the Styler escapes nothing).
+
+    With ``limit``, a longer frame shows its first ``limit`` rows (the caller
+    orders them, most serious first) and a line saying how many rows there
+    are and where the full list is (the evidence workbook beside the report).
     """
     if frame.empty:
         return paragraph("text.nothing_found", lang)
+    note = ""
+    if limit is not None and len(frame) > limit:
+        text = label(
+            "text.more_rows", lang, shown=fmt_int(limit, lang), n=fmt_int(len(frame), lang)
+        )
+        note = f'<p class="more-rows">{html_text(text, limit=None)}</p>'
+        frame = frame.head(limit)
     shown = _html_cells(relabel(frame, lang, **kw))
     if "met" not in frame.columns:
         from IPython.display import HTML
 
-        return HTML(shown.to_html(index=False, border=0, na_rep="", escape=False))
-    styler = shown.style.hide(axis="index")
-    if "met" in frame.columns:
-        from chibo_analysis.present.charts import MET, NOT_MET
+        return HTML(shown.to_html(index=False, border=0, na_rep="", escape=False) + note)
+    from chibo_analysis.present.charts import MET, NOT_MET
 
-        colours = {label("word.met", lang): MET, label("word.not_met", lang): NOT_MET}
-        styler = styler.map(
-            lambda v: f"color: white; background-color: {colours[v]}" if v in colours else "",
-            subset=[html_text(column_label("met", lang))],
-        )
+    colours = {label("word.met", lang): MET, label("word.not_met", lang): NOT_MET}
+    styler = shown.style.hide(axis="index").map(
+        lambda v: f"color: white; background-color: {colours[v]}" if v in colours else "",
+        subset=[html_text(column_label("met", lang))],
+    )
+    if note:
+        from IPython.display import HTML
+
+        return HTML(styler.to_html() + note)
     return styler

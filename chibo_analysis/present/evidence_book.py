@@ -198,15 +198,46 @@ def excerpt(
 # --- the workbook ----------------------------------------------------------------
 
 
-def _sheet_frame(name: str, frame: pd.DataFrame, lang: str, share: bool):
+#: Columns of organisation codes and the column of names that says where, put after each.
+NAMED_CODES = {"cell_id": "cell_name", "parent_id": "parent_name"}
+
+
+def _with_names(view: pd.DataFrame, organisations: pd.DataFrame | None) -> pd.DataFrame:
+    """``view`` with a name after each organisation code (:data:`NAMED_CODES`), saying where."""
+    if organisations is None:
+        return view
+    from chibo_analysis.present.study_data import where_names
+
+    out = view
+    for code, name in NAMED_CODES.items():
+        if code in out.columns and name not in out.columns:
+            at = out.columns.get_loc(code) + 1
+            names = list(where_names(organisations, out[code].astype(str)))
+            out = out.copy()
+            out.insert(
+                at,
+                name,
+                [n if pd.notna(c) else None for n, c in zip(names, out[code], strict=True)],
+            )
+    return out
+
+
+def _sheet_frame(name: str, frame: pd.DataFrame, lang: str, share: bool, organisations=None):
     """The list as the sheet shows it: headers and categories in ``lang``, numbers and dates typed.
 
     Returns the frame to write, its shown text (for the widths) and the
     positions of share columns (a percentage format) and date columns.
     """
     source = SOURCES.get(name)
-    view = reader_view(most_serious(name, frame, None), share=share)
+    view = _with_names(reader_view(most_serious(name, frame, None), share=share), organisations)
     shown = relabel(view, lang, categories=_CATEGORIES.get(source, {}), table=source)
+    # a sheet keeps a row's file and row apart (a filter on each), unlike a page's "file:row"
+    shown.columns = [
+        label(f"evidence.header_{c.lstrip('_')}", lang)
+        if has_label(f"evidence.header_{c.lstrip('_')}")
+        else h
+        for c, h in zip(view.columns, shown.columns, strict=True)
+    ]
     columns: dict[int, object] = {}
     percent, dates = [], []
     for j, column in enumerate(view.columns):
@@ -287,6 +318,7 @@ def write_evidence(
     *,
     lang: str = "vi",
     share: bool = False,
+    organisations: pd.DataFrame | None = None,
 ) -> list[str]:
     """Write the full ``lists`` of a study to the workbook ``path``; return the warnings.
 
@@ -304,6 +336,10 @@ def write_evidence(
     share : bool
         Members pseudonymised, names, free text, and in member lists the
         source rows and exact dates left out, as on a shared page.
+    organisations : DataFrame, optional
+        The dataset's organisations table: each ``cell_id`` and ``parent_id``
+        is followed by its name, with the base organisation where the name
+        alone is ambiguous (:func:`~chibo_analysis.present.study_data.where_names`).
 
     Returns
     -------
@@ -338,7 +374,7 @@ def write_evidence(
             _write_sheet(book, sheet_name("summary", lang), summary, summary, formats, [], [])
             for name, frame in lists.items():
                 sheet = sheet_name(name, lang)
-                out, shown, percent, dates = _sheet_frame(name, frame, lang, share)
+                out, shown, percent, dates = _sheet_frame(name, frame, lang, share, organisations)
                 out, cut = fit_cells(out, sheet)
                 warnings += cut
                 _write_sheet(book, sheet, out, shown, formats, percent, dates)

@@ -26,6 +26,7 @@ from chibo_analysis.labels import (
     fmt_percent,
     label,
 )
+from chibo_analysis.present.study_data import where_names
 from chibo_analysis.schema import CELL_LEVELS
 from chibo_analysis.texts import shorten
 
@@ -131,8 +132,11 @@ def findings(
     def n(value) -> str:
         return fmt_int(value, lang)
 
+    # names that say where: a cell's base added where its name repeats among the cells
+    where = dict(zip(cells["org_id"], where_names(scorecard, cells["org_id"]), strict=True))
+
     def names(mask: pd.Series) -> str:
-        shown = [shorten(name, lang=lang) for name in cells.loc[mask, "name"].astype(str)]
+        shown = [shorten(where[oid], lang=lang) for oid in cells.loc[mask, "org_id"]]
         return fmt_list(shown, lang, limit)
 
     add("overview", n_cells, None, "finding.overview", org=shorten(str(org["name"]), lang=lang),

@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from chibo_analysis.indicators.periods import Period
 
 
+#: Rows a list shows on a page; the full list goes to the evidence workbook.
+SHOWN_ROWS = 5
+
 #: The schema table each list's rows come from (for headers and category labels).
 LIST_TABLES = {
     "r6_meetings": "members",
@@ -139,6 +142,7 @@ def show_list(
     *,
     lang: str = "vi",
     share: bool = False,
+    limit: int | None = SHOWN_ROWS,
 ):
     """One list of :data:`chibo_analysis.indicators.LISTS` as a table for readers.
 
@@ -148,24 +152,79 @@ def show_list(
 
     options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
     frame = run_list(name, dataset, period, org_id, **options)
-    return show_frame(frame, LIST_TABLES.get(name), lang=lang, share=share)
+    return show_frame(
+        frame, LIST_TABLES.get(name), lang=lang, share=share, limit=limit, dataset=dataset
+    )
 
 
-def show_frame(frame: pd.DataFrame, source: str | None, *, lang: str = "vi", share: bool = False):
-    """A result table for readers: :func:`reader_view`, labelled in ``lang``.
+def show_frame(
+    frame: pd.DataFrame,
+    source: str | None,
+    *,
+    lang: str = "vi",
+    share: bool = False,
+    limit: int | None = SHOWN_ROWS,
+    dataset: Dataset | None = None,
+):
+    """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
     ``source`` is the schema table the rows come from (headers and category
     labels of its columns). Long ``evidence`` cells are cut to their first
-    references and a count (:func:`short_evidence`).
+    references and a count (:func:`short_evidence`); a row's own file and row
+    become one ``file:row`` column. With ``dataset``, organisation codes
+    (``cell_id``, ``parent_id``) are shown as names that say where
+    (:func:`~chibo_analysis.present.study_data.where_names`). At most ``limit``
+    rows are shown, with a line saying how many there are.
     """
     from chibo_analysis.present.display import table
 
-    shown = short_evidence(reader_view(frame, share=share), lang)
-    return table(shown, lang, table=source, categories=_CATEGORIES.get(source, {}))
+    shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
+    return table(shown, lang, limit=limit, table=source, categories=_CATEGORIES.get(source, {}))
+
+
+#: Longest text a cell of a page table shows (the evidence workbook has the rest).
+CELL_CHARS = 60
+
+
+def page_view(frame: pd.DataFrame, dataset: Dataset | None = None) -> pd.DataFrame:
+    """``frame`` made compact for a page: ``_file`` and ``_row`` as one ``file:row``
+    column (``_row``), organisation codes as names that say where.
+
+    A text longer than :data:`CELL_CHARS` (a list of meeting codes, months)
+    is cut with "…": the evidence workbook holds it whole.
+
+    Examples
+    --------
+    >>> page_view(pd.DataFrame({"n": [3], "_file": ["members.csv"], "_row": [12]})).to_dict("list")
+    {'n': [3], '_row': ['members.csv:12']}
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if column != "evidence" and (
+            out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype)
+        ):
+            out[column] = out[column].map(
+                lambda v: (
+                    v[: CELL_CHARS - 1] + "…" if isinstance(v, str) and len(v) > CELL_CHARS else v
+                )
+            )
+    if "_file" in out.columns and "_row" in out.columns:
+        rows = out["_row"].astype("object")
+        ref = out["_file"].astype(str) + ":" + rows.map(lambda v: "" if pd.isna(v) else str(v))
+        out = out.drop(columns="_file").assign(_row=ref.where(rows.notna(), ""))
+    if dataset is not None and dataset.has("organisations"):
+        from chibo_analysis.present.study_data import where_names
+
+        orgs = dataset.tables["organisations"]
+        for code, shown in (("cell_id", "cell"), ("parent_id", "parent_id")):
+            if code in out.columns:
+                names = where_names(orgs, out[code].astype(str))
+                out = out.assign(**{code: list(names)}).rename(columns={code: shown})
+    return out
 
 
 #: How many ``file:row`` references an evidence cell of a page shows before the count.
-EVIDENCE_SHOWN = 3
+EVIDENCE_SHOWN = 1
 
 
 def short_evidence(frame: pd.DataFrame, lang: str = "vi", limit: int = EVIDENCE_SHOWN):
@@ -463,3 +522,91 @@ def unavailable_indicators(dataset: Dataset, lang: str = "vi") -> pd.DataFrame:
         for t, cols in zip(rows["table"], rows["columns"], strict=True)
     ]
     return pd.DataFrame({"indicator": indicator, "table": table, "missing": columns})
+
+
+def is_committee(scorecard: pd.DataFrame, org_id: str) -> bool:
+    """Whether ``org_id`` is a committee (its report is organised by base organisation)."""
+    level = scorecard.loc[scorecard["org_id"] == org_id, "level"].astype("object")
+    return bool(len(level)) and level.iloc[0] == "committee"
+
+
+def _missed(assessment: pd.DataFrame) -> pd.DataFrame:
+    met = assessment["met"].astype("boolean")
+    return assessment[met.notna() & ~met.fillna(True)]
+
+
+#: Columns of the committee's table of base organisations.
+BASE_COLUMNS = [
+    "name", "members", "cells", "cells_missing", "targets_missed", "regular_rate",
+    "thematic_rate", "attendance_rate",
+]  # fmt: skip
+
+
+def base_rollup(
+    scorecard: pd.DataFrame, assessment: pd.DataFrame, dataset: Dataset
+) -> pd.DataFrame:
+    """One row per base organisation: its figures, and how many of its cells missed a target.
+
+    ``cells`` counts its cells (a ``base_cell`` is its own one cell);
+    ``cells_missing`` those with at least one target not met;
+    ``targets_missed`` the targets the base itself did not meet. Sorted by
+    ``cells_missing`` then ``targets_missed``, most first: where to look first.
+    """
+    from chibo_analysis.indicators.roll import base_of
+    from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
+
+    bases = scorecard[scorecard["level"].astype("object").isin(BASE_LEVELS)].copy()
+    base = base_of(dataset.tables["organisations"])
+    cells = scorecard.loc[scorecard["level"].astype("object").isin(CELL_LEVELS), "org_id"]
+    missing_cells = set(_missed(assessment)["org_id"]) & set(cells)
+    cell_base = cells.map(base)
+    bases["cells"] = bases["org_id"].map(cell_base.value_counts()).fillna(0).astype("Int64")
+    missing = cell_base[cells.isin(missing_cells)].value_counts()
+    bases["cells_missing"] = bases["org_id"].map(missing).fillna(0).astype("Int64")
+    own = _missed(assessment).groupby("org_id").size()
+    bases["targets_missed"] = bases["org_id"].map(own).fillna(0).astype("Int64")
+    bases = bases.sort_values(["cells_missing", "targets_missed", "name"],
+                              ascending=[False, False, True], kind="stable")  # fmt: skip
+    return bases[[c for c in BASE_COLUMNS if c in bases.columns]].reset_index(drop=True)
+
+
+def cells_missing_targets(
+    scorecard: pd.DataFrame,
+    assessment: pd.DataFrame,
+    targets,
+    dataset: Dataset,
+    *,
+    lang: str = "vi",
+) -> pd.DataFrame:
+    """The cells that missed at least one target, each with its base organisation.
+
+    Columns ``base`` (the base organisation's name: many cells share a name
+    such as "Chi bộ Tổ dân phố 1"), ``name``, ``members`` and ``missed_targets`` (the
+    targets not met, in ``lang``); most targets missed first, then by base.
+    """
+    from chibo_analysis.indicators.roll import base_of
+    from chibo_analysis.schema import CELL_LEVELS
+
+    check_lang(lang)
+    names = {
+        n: (t.label_vi if lang == "vi" else t.label_en) or n for n, t in targets.targets.items()
+    }
+    cells = scorecard[scorecard["level"].astype("object").isin(CELL_LEVELS)]
+    missed = _missed(assessment)
+    missed = missed[missed["org_id"].isin(cells["org_id"])]
+    per_cell = missed.groupby("org_id", sort=False)["target"].agg(
+        lambda t: "; ".join(names.get(x, x) for x in dict.fromkeys(t))
+    )
+    count = missed.groupby("org_id", sort=False).size()
+    out = cells[cells["org_id"].isin(per_cell.index)]
+    org_names = scorecard.set_index("org_id")["name"].astype("object")
+    base = out["org_id"].map(base_of(dataset.tables["organisations"]))
+    out = pd.DataFrame({
+        "base": base.map(org_names).fillna("").to_numpy(),
+        "name": out["name"].to_numpy(),
+        "members": out["members"].to_numpy(),
+        "missed_targets": out["org_id"].map(per_cell).to_numpy(),
+        "_n": out["org_id"].map(count).to_numpy(),
+    })  # fmt: skip
+    out = out.sort_values(["_n", "base", "name"], ascending=[False, True, True], kind="stable")
+    return out.drop(columns="_n").reset_index(drop=True)

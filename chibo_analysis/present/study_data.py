@@ -101,7 +101,7 @@ def presence_grid(
     grid = grid.reindex(columns=columns).astype("float64").sort_index()
     if kind == "thematic":
         grid.columns = grid.columns.to_period("Q")
-    names = _unique_names(orgs, grid.index).rename("cell")
+    names = where_names(orgs, grid.index).rename("cell")
     if by_base:
         base = roll.base_of(orgs).reindex(grid.index).fillna("").astype(object)
         base = base.where(base != base.index, "")  # a base_cell is its own base: grouped apart
@@ -111,7 +111,7 @@ def presence_grid(
         )
         grid, names, base = grid.iloc[order], names[order], base.iloc[order]
         bases = pd.Index(base[base.ne("")].unique())
-        label = dict(zip(bases, _unique_names(orgs, bases), strict=True))
+        label = dict(zip(bases, where_names(orgs, bases), strict=True))
         names = pd.MultiIndex.from_arrays(
             [base.map(lambda b: label.get(b, "")).to_numpy(dtype=object), names],
             names=["base", "cell"],
@@ -160,12 +160,39 @@ def discipline_cases(
     return out[columns].reset_index(drop=True)
 
 
-def _unique_names(orgs: pd.DataFrame, ids: pd.Series) -> pd.Index:
-    """Organisation names for ``ids``, with the code added where two share a name."""
-    name = orgs.drop_duplicates("org_id").set_index("org_id")["name"].reindex(ids)
-    shared = name.duplicated(keep=False)
-    name = name.where(~shared, name + " (" + name.index.to_series() + ")")
-    return pd.Index(name.astype(str).to_numpy())
+def where_names(orgs: pd.DataFrame, ids) -> pd.Index:
+    """Organisation names for ``ids`` that say where: the base added where names repeat.
+
+    Many cells share a name ("Chi bộ Tổ dân phố 1" in a dozen wards): where a
+    name stands for more than one of ``ids``, its base organisation's name is
+    added ("Chi bộ Tổ dân phố 1 – Đảng bộ phường Tân Quang"), and the code as
+    well if that is still not enough. An unknown id is shown as itself.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"org_id": ["T", "B1", "B2", "C1", "C2", "C3"],
+    ...     "parent_id": [None, "T", "T", "B1", "B2", "B1"],
+    ...     "level": ["committee", "base", "base", "cell", "cell", "cell"],
+    ...     "name": ["TP", "Phường A", "Phường B", "Tổ 1", "Tổ 1", "Tổ 2"]})
+    >>> list(where_names(orgs, ["C1", "C2", "C3", "X", "C1"]))
+    ['Tổ 1 – Phường A', 'Tổ 1 – Phường B', 'Tổ 2', 'X', 'Tổ 1 – Phường A']
+    """
+    from chibo_analysis.indicators.roll import base_of
+
+    ids = pd.Series(list(ids), dtype="object").astype(str)
+    table = orgs.drop_duplicates("org_id").set_index("org_id")
+    names = table["name"].astype("object")
+    unique = pd.Series(ids.unique())
+    shown = unique.map(names).fillna(unique).astype(str)
+    ambiguous = shown.duplicated(keep=False)
+    if ambiguous.any() and {"parent_id", "level"} <= set(orgs.columns):
+        base_id = unique.map(base_of(orgs))
+        base = base_id.map(names)
+        add = ambiguous & base.notna() & (base_id != unique)
+        shown = shown.where(~add, shown + " – " + base.astype(str))
+    still = shown.duplicated(keep=False)
+    shown = shown.where(~still, shown + " (" + unique + ")")
+    return pd.Index(ids.map(dict(zip(unique, shown, strict=True))).to_numpy())
 
 
 def comparison_units(dataset: Dataset, org_id: str | None = None) -> str:
@@ -194,7 +221,7 @@ def _unit_counts(
     ds = validated(dataset)
     counts = scorecard_counts(ds, period, org_id)
     counts = counts[counts["level"].isin(UNITS[units])]
-    return counts.set_axis(_unique_names(ds.organisations, counts["org_id"]))
+    return counts.set_axis(where_names(ds.organisations, counts["org_id"]))
 
 
 def attendance_funnel(

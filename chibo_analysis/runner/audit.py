@@ -26,11 +26,9 @@ Every check of :mod:`chibo_analysis.runner.params` runs before a kernel starts.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
-import re
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.outputs import org_folder_name
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
 from chibo_analysis.runner.cache import cache_key, hash_inputs, is_cached, prepare_in_background
 from chibo_analysis.runner.index import (
@@ -145,26 +144,6 @@ def read_organisations(data: str | Path) -> pd.DataFrame:
     from chibo_analysis.intake.load import load_dataset
 
     return load_dataset(data, tables=("organisations",)).tables["organisations"]
-
-
-def org_folder_name(org_id: str) -> str:
-    """A folder name for ``org_id`` that no other id maps to.
-
-    The id itself when it is a safe file name; otherwise a readable slug
-    (unsafe characters replaced) and a short hash of the id, so that ``B/01``
-    and ``B_01`` never share a folder.
-
-    Examples
-    --------
-    >>> org_folder_name("H001-B01")
-    'H001-B01'
-    >>> org_folder_name("B/01"), org_folder_name("B_01")
-    ('B_01-d3d17a50', 'B_01')
-    """
-    slug = re.sub(r"[^\w.-]+", "_", org_id).strip("._")[:60] or "_"
-    if slug == org_id:
-        return slug
-    return f"{slug}-{hashlib.sha256(org_id.encode()).hexdigest()[:8]}"
 
 
 def report_folder(out: str | Path, org_id: str, period: str) -> Path:

@@ -107,14 +107,19 @@ def evidence_file() -> str | None:
 
 
 def record_evidence(
-    lists: Mapping[str, object], *, lang: str = "vi", share: bool = False
+    lists: Mapping[str, object],
+    *,
+    lang: str = "vi",
+    share: bool = False,
+    organisations: object | None = None,
 ) -> list[str]:
     """Write the study's full lists to its evidence workbook; return the warnings.
 
     When the notebook is run by the runner, the workbook goes beside the page
     (``<study>.evidence.xlsx``, the path in :data:`EVIDENCE_ENV`); run by hand,
     nothing is written. See
-    :func:`chibo_analysis.present.evidence_book.write_evidence` for ``lists``;
+    :func:`chibo_analysis.present.evidence_book.write_evidence` for ``lists``
+    and ``organisations`` (the dataset's, for names that say where);
     the warnings (texts cut to fit a cell) are for the notebook to show.
     """
     target = os.environ.get(EVIDENCE_ENV)
@@ -122,7 +127,26 @@ def record_evidence(
         return []
     from chibo_analysis.present.evidence_book import write_evidence
 
-    return write_evidence(target, lists, lang=lang, share=share)
+    return write_evidence(target, lists, lang=lang, share=share, organisations=organisations)
+
+
+def beside_report(name: str, org_id: str, period: object) -> Path:
+    """Where a notebook writes a file of its own (a worksheet): beside its report.
+
+    Under the runner (:data:`FIGURES_ENV` set) that is the report folder; run
+    by hand in JupyterLab (whose working folder is ``notebooks/``) it is
+    ``reports/<org folder>/<period>/`` at the top of the project, never
+    ``notebooks/``, which git tracks.
+    """
+    target = os.environ.get(FIGURES_ENV)
+    if target:
+        return Path(target).parent / name
+    from chibo_analysis.outputs import org_folder_name
+
+    top = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
+    folder = top / "reports" / org_folder_name(str(org_id)) / str(period)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def _text(key: str, lang: str, **values: object) -> str:

@@ -81,6 +81,29 @@ def _reader_copy(nb):
     return nb
 
 
+#: The reader's page: compact print (A4), tables left-aligned and full width, figures fitted.
+READER_CSS = """
+@page { size: A4; margin: 14mm 12mm; }
+body { font-size: 10.5pt; line-height: 1.35; }
+.jp-RenderedHTMLCommon table, table { font-size: 8.5pt; border-collapse: collapse;
+  width: 100%; table-layout: fixed; margin: 0.3em 0 0.6em; }
+.jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, th, td { text-align: left !important;
+  vertical-align: top; padding: 2px 5px !important; }
+.jp-RenderedHTMLCommon h1 { font-size: 17pt; } .jp-RenderedHTMLCommon h2 { font-size: 13pt;
+  margin-top: 1em; break-after: avoid; } .jp-RenderedHTMLCommon h3 { font-size: 11pt;
+  break-after: avoid; }
+.jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: 0.3em 0; }
+.jp-OutputArea-output img, img { max-width: 100%; max-height: 125mm; width: auto; height: auto; }
+th:first-child { width: 22%; }
+tr { break-inside: avoid; } .more-rows { font-style: italic; color: #444; }
+td, th { overflow-wrap: anywhere; }
+.jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output
+  { break-inside: auto !important; page-break-inside: auto !important; }
+.jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; max-width: none !important; }
+.jp-OutputArea-prompt { display: none !important; }
+.jp-Cell { padding: 0 !important; } .jp-OutputArea-child { margin: 0 !important; }
+"""
+
 _IMG = re.compile(r'<img(?=\s+src="data:image/png)(?![^>]*\balt=)')
 _CHAR_REF = re.compile(r"&#(\d+);")
 _HEADING = re.compile(r"^#+\s+(.+)$", re.MULTILINE)
@@ -200,6 +223,7 @@ def render_html(nb, *, title: str, lang: str = "vi") -> str:
     html = _IMG.sub(lambda m: f'<img alt="{html_text(md_plain(next(alts, "")))}"', html)
     html = _SCRIPT.sub("", html)
     html = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], html)
+    html = html.replace("</head>", f"<style>{READER_CSS}</style>\n</head>", 1)
     html = re.sub(r"<html\b[^>]*>", f'<html lang="{lang}">', html, count=1)
     page_title = f"<title>{html_text(title)}</title>"
     html = re.sub(r"<title>.*?</title>", lambda m: page_title, html, count=1, flags=re.S)

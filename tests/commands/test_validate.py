@@ -68,6 +68,12 @@ def test_scorecard_says_what_was_set_aside(clean_dir, capsys):
     assert f"chibo validate {clean_dir}" in err
 
 
+def test_scorecard_says_an_empty_optional_file_was_not_read(clean_dir, capsys):
+    (clean_dir / "dues.csv").write_bytes(b"")  # issue 10: the dues indicators are left out
+    assert main(["scorecard", str(clean_dir), "--period", "2022"]) == 0
+    assert capsys.readouterr().err.startswith("Dữ liệu: 1 tệp trống không được đọc;")
+
+
 def test_scorecard_is_quiet_on_data_read_whole(capsys):
     assert main(["scorecard", str(CLEAN), "--period", "2022"]) == 0
     assert capsys.readouterr().err == ""

@@ -55,3 +55,13 @@ def test_no_control_character_no_mask():
 
     parsed = parse.parse_column(pd.Series(["Nguyễn Văn An", "Lê\tBa"]), MEMBERS.column("full_name"))
     assert parsed.controls is None
+
+
+def test_a_number_too_large_for_a_whole_number_column_is_out_of_range():
+    # found by the property test: 99999999999999999999 overflowed the Int64 column
+    from chibo_analysis.schema import DUES
+
+    raw = pd.Series(["99999999999999999999", "50.000", 1e20, "-9223372036854775807"], dtype=object)
+    parsed = parse.parse_column(raw, DUES.column("amount"))
+    assert parsed.errors.tolist() == ["out_of_range", None, "out_of_range", None]
+    assert parsed.values.tolist() == [pd.NA, 50000, pd.NA, -9223372036854775807]

@@ -188,3 +188,18 @@ def test_a_text_too_long_for_a_cell_is_cut_with_a_warning(tmp_path):
     assert len(warnings) == 1 and "row 4" in warnings[0] and "45,000" in warnings[0]
     ws = openpyxl.load_workbook(path)["Vắng không lý do từ 3 tháng"]
     assert len(ws["I4"].value) == EXCEL_CELL_LIMIT
+
+
+def test_cells_are_named_with_their_base_where_a_name_repeats(tmp_path):
+    orgs = pd.DataFrame(
+        {"org_id": ["T", "B1", "B2", "CB1", "CB2"], "parent_id": [None, "T", "T", "B1", "B2"],
+         "level": ["committee", "base", "base", "cell", "cell"],
+         "name": ["TP", "Phường A", "Phường B", "Tổ 1", "Tổ 1"]}
+    )  # fmt: skip
+    path = tmp_path / "a.xlsx"
+    eb.write_evidence(path, {"r6_meetings": absences()}, organisations=orgs)
+    ws = openpyxl.load_workbook(path)["Vắng không lý do từ 3 tháng"]
+    assert [c.value for c in ws[1]][2:4] == ["Mã chi bộ", "Tên chi bộ"]
+    # M2 (CB1), M3 (CB2), M1 (CB1): both cells are "Tổ 1", so each names its ward
+    assert [ws.cell(r, 4).value for r in (2, 3, 4)] == ["Tổ 1 – Phường A", "Tổ 1 – Phường B",
+                                                          "Tổ 1 – Phường A"]  # fmt: skip

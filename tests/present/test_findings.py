@@ -171,3 +171,21 @@ def test_inflated_ratings_are_a_finding_naming_the_cells(card):
     assert "inflated_ratings" not in set(
         findings(card, org_id="B", lang="en", inflated=inflated.iloc[:0])["topic"]
     )
+
+
+def test_a_cell_named_like_another_is_named_with_its_base():
+    # A committee T over bases B and D; two cells both named "Chi bộ Tổ 1" (C2 in B, D1 in D)
+    # are below the attendance target: the finding says which is which.
+    rows = [
+        ("T", "Thành phố", "committee", None), ("B", "Phường X", "base", "T"),
+        ("D", "Phường Y", "base", "T"), ("C2", "Chi bộ Tổ 1", "cell", "B"),
+        ("D1", "Chi bộ Tổ 1", "cell", "D"),
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        [(*r, *ROWS[2][4:]) for r in rows], columns=COLUMNS
+    )  # every row gets C2's figures (attendance 80%)
+    for col in ("rating_agreement", "rating_inflation"):
+        frame[col] = frame[col].astype("Float64")
+    text = findings(frame, org_id="T", targets={"attendance_rate": 0.9}, lang="vi")
+    below = text.set_index("topic")["text"]["attendance_below"]
+    assert "Chi bộ Tổ 1 – Phường X" in below and "Chi bộ Tổ 1 – Phường Y" in below

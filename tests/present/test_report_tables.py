@@ -150,9 +150,76 @@ def test_cap_table_shows_the_share_and_the_allowed_count_with_short_evidence():
     html = show_frame(row, "organisations", lang="vi")._repr_html_()
     assert "<td>20,0%</td>" in html and "<td>13</td>" in html
     assert "1.360" not in html and "13,6" not in html
-    assert (
-        "reviews.csv:10; reviews.csv:11; reviews.csv:12 … và 13 bản ghi khác (16 bản ghi)" in html
-    )
+    assert "reviews.csv:10 … và 15 bản ghi khác (16 bản ghi)" in html
     assert "reviews.csv:13" not in html
     english = show_frame(row, "organisations", lang="en")._repr_html_()
-    assert "<td>20.0%</td>" in english and "… and 13 more (16 records)" in english
+    assert "<td>20.0%</td>" in english and "… and 15 more (16 records)" in english
+
+
+#: A committee T with two base organisations: B1 (cells C1, C2) and the base cell K.
+ORGS = pd.DataFrame(
+    {
+        "org_id": ["T", "B1", "C1", "C2", "K"],
+        "parent_id": [None, "T", "B1", "B1", "T"],
+        "level": ["committee", "base", "cell", "cell", "base_cell"],
+        "name": ["Thành phố", "Phường Một", "Chi bộ Tổ 1", "Chi bộ Tổ 2", "Chi bộ Tổ 1"],
+    }
+)
+CARD = ORGS.assign(members=[30, 20, 12, 8, 10], regular_rate=[0.9, 0.9, 1.0, 0.75, 1.0])
+
+
+def _assessment(missed: dict[str, list[str]]) -> pd.DataFrame:
+    rows = []
+    for org_id, name in zip(ORGS["org_id"], ORGS["name"], strict=True):
+        for target in ("regular_rate", "admissions"):
+            rows.append((org_id, name, target, target not in missed.get(org_id, [])))
+    frame = pd.DataFrame(rows, columns=["org_id", "name", "target", "met"])
+    return frame.astype({"met": "boolean"})
+
+
+def test_base_rollup_counts_cells_missing_a_target_most_first():
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.present.report_tables import base_rollup, is_committee
+
+    # C2 misses regular meetings, K (a base cell: its own one cell) misses admissions,
+    # B1 itself misses regular meetings; C1 meets both.
+    assessment = _assessment({"C2": ["regular_rate"], "K": ["admissions"], "B1": ["regular_rate"]})
+    out = base_rollup(CARD, assessment, Dataset(tables={"organisations": ORGS}))
+    assert out[["name", "cells", "cells_missing", "targets_missed"]].to_dict("list") == {
+        "name": ["Chi bộ Tổ 1", "Phường Một"],  # K: 1 cell missing, 1 target; B1: 1 and 1
+        "cells": [1, 2],
+        "cells_missing": [1, 1],
+        "targets_missed": [1, 1],
+    }
+    assert is_committee(CARD, "T") and not is_committee(CARD, "B1") and not is_committee(CARD, "X")
+
+
+def test_cells_missing_targets_name_their_base_and_what_they_missed():
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.indicators.targets import load_targets
+    from chibo_analysis.present.report_tables import cells_missing_targets
+
+    assessment = _assessment({"C1": ["regular_rate", "admissions"], "K": ["admissions"]})
+    out = cells_missing_targets(
+        CARD, assessment, load_targets(), Dataset(tables={"organisations": ORGS})
+    )
+    # Two cells named "Chi bộ Tổ 1": the base column tells them apart; C1 missed 2, first.
+    assert out.to_dict("list") == {
+        "base": ["Phường Một", "Chi bộ Tổ 1"],
+        "name": ["Chi bộ Tổ 1", "Chi bộ Tổ 1"],
+        "members": [12, 10],
+        "missed_targets": [
+            "Sinh hoạt thường kỳ hằng tháng; Kết nạp đảng viên mới",
+            "Kết nạp đảng viên mới",
+        ],
+    }
+
+
+def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
+    from chibo_analysis.present.display import table
+
+    frame = pd.DataFrame({"name": [f"Chi bộ {i}" for i in range(1, 14)], "members": range(13)})
+    html = table(frame, "vi", limit=10).data
+    assert html.count("<tr") == 11 and "Chi bộ 10<" in html and "Chi bộ 11<" not in html
+    assert "Nêu 10 trên 13 dòng; danh sách đầy đủ ở tệp bằng chứng" in html
+    assert "Nêu" not in table(frame.head(10), "vi", limit=10).data  # nothing left out: no line

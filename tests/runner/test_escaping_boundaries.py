@@ -259,9 +259,13 @@ def _private(city: Path) -> dict[str, set[str]]:
 
 
 def _shown(page: str, private: dict[str, set[str]]) -> dict[str, list[str]]:
-    """Which private values the page shows (as text or inside markup), by field."""
+    """Which private values the page shows (as text or inside markup), by field.
+
+    A page cuts long texts ("…"): a value counts as shown when its first 40
+    characters are.
+    """
     text = visible_text(page)
-    return {field: sorted(v for v in values if v in text or html.escape(v) in page)
+    return {field: sorted(v for v in values if v[:40] in text or html.escape(v[:40]) in page)
             for field, values in private.items()}  # fmt: skip
 
 

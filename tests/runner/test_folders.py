@@ -142,3 +142,15 @@ def test_audit_into_an_unwritable_out_exits_2(tmp_path, capsys):
         )
         err = capsys.readouterr().err
         assert code == 2 and "Traceback" not in err and "không ghi được báo cáo vào" in err, err
+
+
+def test_a_notebooks_own_file_goes_beside_its_report_never_into_notebooks(tmp_path, monkeypatch):
+    from chibo_analysis.runner.index import FIGURES_ENV, beside_report
+
+    monkeypatch.setenv(FIGURES_ENV, str(tmp_path / "out" / "B_01" / "2022" / "plan.figures.json"))
+    assert beside_report("ws.xlsx", "B/01", 2022) == tmp_path / "out" / "B_01" / "2022" / "ws.xlsx"
+    monkeypatch.delenv(FIGURES_ENV)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")  # JupyterLab's working folder
+    path = beside_report("ws.xlsx", "H001", "2022")
+    assert path == tmp_path / "reports" / "H001" / "2022" / "ws.xlsx" and path.parent.is_dir()
