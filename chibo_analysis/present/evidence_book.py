@@ -243,7 +243,10 @@ def _sheet_frame(name: str, frame: pd.DataFrame, lang: str, share: bool, organis
     for j, column in enumerate(view.columns):
         col = view[column]
         numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-        if numeric or column in PLAIN_COLUMNS:
+        if column in PLAIN_COLUMNS and not numeric:  # years, rows as text: numbers if all are
+            as_number = pd.to_numeric(col, errors="coerce")
+            numeric = bool((as_number.notna() | col.isna()).all())
+        if numeric:
             values = pd.to_numeric(col, errors="coerce").astype("float64")
             known = values.dropna()
             as_int = known.eq(known.round()).all()

@@ -203,3 +203,15 @@ def test_cells_are_named_with_their_base_where_a_name_repeats(tmp_path):
     # M2 (CB1), M3 (CB2), M1 (CB1): both cells are "Tổ 1", so each names its ward
     assert [ws.cell(r, 4).value for r in (2, 3, 4)] == ["Tổ 1 – Phường A", "Tổ 1 – Phường B",
                                                           "Tổ 1 – Phường A"]  # fmt: skip
+
+
+def test_a_period_written_as_text_stays_text_and_a_year_as_text_becomes_a_number(tmp_path):
+    frame = pd.DataFrame(
+        {"org_id": ["B1", "B2"], "name": ["Phường A", "Phường B"], "year": ["2022", "2023"],
+         "period": ["2022Q3", "2022Q4"], "excellent": [3, 1], "allowed": [1, 1]}
+    )  # fmt: skip
+    path = tmp_path / "a.xlsx"
+    eb.write_evidence(path, {"r9_cap": frame}, lang="en")
+    ws = openpyxl.load_workbook(path)["Over the 20% cap"]
+    # B1 is 2 over its cap, B2 none: B1 first
+    assert [c.value for c in ws[2]][:4] == ["B1", "Phường A", 2022, "2022Q3"]
