@@ -98,3 +98,14 @@ def test_error_text_fills_a_clause_and_falls_back_to_the_message():
         "organisations (e.g. TP, CB1)"
     )
     assert language.error_text(ParameterError("no key"), "vi") == "no key"
+
+
+def test_a_batch_error_and_a_missing_chromium_are_in_the_users_language(capsys, monkeypatch):
+    from chibo_analysis.runner import render
+
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    assert main(["batch", "data", "--period", "2022", "--jobs", "-1"]) == 2
+    assert "chibo batch: jobs=-1 không hợp lệ; cần từ 1 trở lên" in capsys.readouterr().err
+    assert main(["batch", "data", "--period", "2022", "--jobs", "1", "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "muốn in PDF cần cài Chromium (chưa có)" in err and "apt-get install chromium" in err
