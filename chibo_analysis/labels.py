@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -70,7 +71,45 @@ def label(key: str, lang: str = "vi", **values: Any) -> str:
     if entry is None:
         raise ParameterError(f"label {key!r} is not in the label catalogue (resources/labels.yaml)")
     text = entry[lang]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    text = text.format(**values)
+    return _one_in_english(text) if lang == "en" else text
+
+
+#: Nouns the English catalogue counts; "1 members were" becomes "1 member was".
+_COUNTED = (
+    "members", "cells", "meetings", "rows", "columns", "months", "quarters", "files", "records",
+    "organisations", "reports", "audits", "values", "sheets", "absences", "admissions",
+    "grades", "times", "cases", "targets", "lists", "pages", "characters",
+)  # fmt: skip
+_ONE = re.compile(r"(?<![\d.,])(?<!of )\b1 (" + "|".join(_COUNTED) + r")\b( were\b| have\b)?")
+
+
+def _one_in_english(text: str) -> str:
+    """English agreement with a count of one (the catalogue writes the plural).
+
+    The verb agrees only when the count is the subject, at the start of a
+    clause ("2 meetings in 1 cell were short" keeps its verb).
+
+    >>> _one_in_english("1 members were absent; 21 cells were short; 1 cells have met it")
+    '1 member was absent; 21 cells were short; 1 cell has met it'
+    >>> _one_in_english("2 meetings in 1 cells were short; 1 of 1 cells")
+    '2 meetings in 1 cell were short; 1 of 1 cells'
+    """
+
+    def one(match: re.Match) -> str:
+        verb = match[2] or ""
+        start = match.start() == 0 or match.string[match.start() - 2 : match.start()] in (
+            "; ",
+            ". ",
+            ": ",
+        )
+        if start:
+            verb = {" were": " was", " have": " has"}.get(verb, verb)
+        return f"1 {match[1][:-1]}{verb}"
+
+    return _ONE.sub(one, text)
 
 
 def has_label(key: str) -> bool:
@@ -153,6 +192,30 @@ def fmt_list(items: Iterable[str], lang: str = "vi", limit: int = 5) -> str:
 
 
 # --- columns and categories ---------------------------------------------------
+
+
+def fmt_period(period: object, lang: str = "vi") -> str:
+    """A period as a sentence says it: ``năm 2022``, ``quý 3 năm 2022``, ``2020–2022``.
+
+    >>> fmt_period("2022"), fmt_period("2022Q3"), fmt_period("2020-2022"), fmt_period(2022, "en")
+    ('năm 2022', 'quý 3 năm 2022', 'giai đoạn 2020–2022', '2022')
+    >>> fmt_period("2022Q3", "en"), fmt_period("2020-2022", "en")
+    ('the third quarter of 2022', '2020–2022')
+    """
+    check_lang(lang)
+    text = str(period).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return f"năm {text}" if lang == "vi" else text
+    quarter = re.fullmatch(r"(\d{4})[Qq]([1-4])", text)
+    if quarter:
+        year, q = quarter.groups()
+        if lang == "vi":
+            return f"quý {q} năm {year}"
+        return f"the {('first', 'second', 'third', 'fourth')[int(q) - 1]} quarter of {year}"
+    span = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", text)
+    if span:
+        return f"giai đoạn {span[1]}–{span[2]}" if lang == "vi" else f"{span[1]}–{span[2]}"
+    return text
 
 
 def column_label(column: str, lang: str = "vi", table: str | None = None) -> str:

@@ -220,6 +220,9 @@ def test_explore_runs_under_nbval(city, tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:]
+    # the inspector's next step, export to Excel, wrote beside the reports, not beside the notebook
+    exported = list((tmp_path / "reports" / "H001-B01" / "2022").glob("kham-pha-*.xlsx"))
+    assert len(exported) == 1 and not list(tmp_path.glob("*.xlsx"))
 
 
 def test_plan_writes_the_worksheet_beside_the_report(reports):
@@ -253,3 +256,32 @@ def test_shared_report_gives_nothing_that_finds_a_member_in_the_files(reports, c
     assert [r for r in pseudonymous if re.search(exact_date, r)] == []
     for page in (internal, shared):
         assert str(city) not in page and str(city.parent) not in page  # no absolute path
+
+
+def _a_cell(city: Path) -> str:
+    orgs = pd.read_csv(city / "organisations.csv", dtype=str)
+    return sorted(orgs.loc[orgs["level"] == "cell", "org_id"])[0]
+
+
+#: Each audit notebook at the levels its default (ORG) does not cover, and a period with
+#: no data at all (issue 11: every study runs, or says in the page why a section does not).
+LEVEL_CASES = [(n, "cell", "2022") for n in AUDITS] + [(n, "committee", "2030") for n in AUDITS]
+LEVEL_CASES += [
+    ("audit_organisation", "committee", "2022"),
+    ("compare_organisations", "base", "2022"),
+]
+
+
+@pytest.mark.parametrize(("name", "level", "period"), LEVEL_CASES)
+def test_every_study_runs_for_any_level_and_a_period_without_data(
+    city, key_file, tmp_path, monkeypatch, name, level, period
+):
+    monkeypatch.setenv("CHIBO_KEY_FILE", str(key_file))
+    org_id = {"cell": _a_cell(city), "committee": "H001", "base": "H001-B01"}[level]
+    params = AuditParams.create(data=city, org_id=org_id, period=period)
+    run = run_audit(params, notebook=name, out=tmp_path, index=False)
+    assert run.status == "ok"
+    text = _text(_html(run))
+    assert not [s for s in CODE_SIGNS if s in text]
+    if period == "2030":  # said in the page, not a table of zeros
+        assert "2030" in text

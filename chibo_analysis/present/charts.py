@@ -293,6 +293,10 @@ def _group_rows(ax: Axes, groups: pd.Index, *, label_groups: bool, lang: str) ->
     ax.set_yticks(ticks, names)
 
 
+#: Points outside the 95% limits a funnel plot names (the furthest from the overall rate).
+FUNNEL_NAMED = 20
+
+
 def plot_funnel(
     result: FunnelResult,
     curve: pd.DataFrame,
@@ -311,8 +315,9 @@ def plot_funnel(
     curve : DataFrame
         The limit lines, from :func:`chibo_analysis.stats.funnel.funnel_curve`.
     names : Series, optional
-        Label of each unit (indexed like ``result.table``); units outside the
-        99.8% limits are annotated with it (default: the table's index).
+        Label of each unit (indexed like ``result.table``); every unit outside
+        the 95% limits (a coloured point) is annotated with it, up to
+        :data:`FUNNEL_NAMED`, the furthest first (default: the table's index).
     """
     check_lang(lang)
     table = result.table
@@ -332,11 +337,17 @@ def plot_funnel(
                    edgecolors="white", linewidths=0.5)  # fmt: skip
         if names is None:
             names = pd.Series(table.index, index=table.index)
-        if "label_998" in table:
-            outside = table[table["label_998"].isin(["above", "below"])]
-            for idx, row in outside.iterrows():
-                ax.annotate(short_name(names.get(idx, idx)), (row["trials"], row["rate"]), fontsize=7,
-                            xytext=(3, 3), textcoords="offset points")  # fmt: skip
+        # every coloured point (outside the 95% limits) is named, the furthest first
+        outside = table[table["label_95"].isin(["above", "below"])]
+        far = (outside["rate"] - result.target).abs().sort_values(ascending=False)
+        for k, idx in enumerate(far.index[:FUNNEL_NAMED]):
+            row = outside.loc[idx]
+            ax.annotate(short_name(names.get(idx, idx), 28), (row["trials"], row["rate"]),
+                        fontsize=6.5, xytext=(4, 3 if k % 2 else -7),
+                        textcoords="offset points")  # fmt: skip
+        if len(far) > FUNNEL_NAMED:
+            ax.text(0.99, 0.02, label("word.more_outside", lang, n=len(far) - FUNNEL_NAMED),
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=7)  # fmt: skip
         if not len(table):
             _no_data(ax, lang)
         _grouped_axis(ax.xaxis, lang)
@@ -492,6 +503,10 @@ def plot_caterpillar(
     return _finish(ax)
 
 
+#: Lines a trend chart of many organisations names (the lowest in the last year).
+TREND_NAMED = 6
+
+
 def plot_trend(
     frame: pd.DataFrame,
     column: str,
@@ -522,15 +537,25 @@ def plot_trend(
     )
     with _style():
         ax = _axes(ax, (7.0, 4.0))
-        for name in wide.columns:
-            ax.plot([str(p) for p in wide.index], wide[name].astype(float), marker="o", ms=3,
-                    lw=1, label=short_name(name))  # fmt: skip
+        x = [str(p) for p in wide.index]
+        # many lines: the TREND_NAMED lowest in the last year in colour and named, the others
+        # grey in one legend entry (33 unnamed colours tell a reader nothing)
+        last = wide.ffill().iloc[-1].astype(float) if len(wide) else pd.Series(dtype=float)
+        named = list(last.sort_values(kind="stable").index[:TREND_NAMED])
+        if len(wide.columns) <= 12:
+            named = list(wide.columns)
+        others = [c for c in wide.columns if c not in named]
+        for k, name in enumerate(others):
+            ax.plot(x, wide[name].astype(float), color=NEUTRAL, lw=0.7, alpha=0.5,
+                    label=label("word.other_units", lang, n=len(others)) if k == 0 else None)  # fmt: skip
+        for name in named:
+            ax.plot(x, wide[name].astype(float), marker="o", ms=3, lw=1.4,
+                    label=short_name(name))  # fmt: skip
         if target is not None:
             ax.axhline(target, color="black", lw=1, ls="--", label=label("column.target", lang))
         _percent_axis(ax.yaxis, lang)
         ax.set_title(f"{label('chart.trend', lang)}: {column_label(column, lang)}")
         ax.set_xlabel(label("unit.year", lang))
         ax.set_ylabel(label("unit.percent", lang))
-        if len(wide.columns) <= 12:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     return _finish(ax)

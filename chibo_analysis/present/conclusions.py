@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Rules of DOMAIN.md explained in every report (R1–R11).
 RULES = tuple(f"R{i}" for i in range(1, 12))
 #: Organisations named one by one in the recommendations; the rest are counted.
-RECOMMEND_SHOWN = 10
+RECOMMEND_SHOWN = 6
 
 
 def report_header(
@@ -91,7 +91,7 @@ def conclusions(assessment: pd.DataFrame, targets, org_id: str, *, lang: str = "
     >>> a = pd.DataFrame({"org_id": ["B", "C1", "C2"], "name": ["Phường X", "CB 1", "CB 2"],
     ...                   "target": "regular_rate", "met": pd.array([False, True, False])})
     >>> conclusions(a, load_targets(), "B")
-    ['Sinh hoạt thường kỳ hằng tháng: 1 trên 2 tổ chức đạt, 1 chưa đạt; Phường X chưa đạt chỉ tiêu này.']
+    ['Sinh hoạt thường kỳ hằng tháng: 1 trong số 2 tổ chức đạt, 1 chưa đạt; Phường X chưa đạt chỉ tiêu này.']
     """
     check_lang(lang)
     names = _target_names(targets, lang)

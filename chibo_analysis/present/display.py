@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -170,6 +171,11 @@ def _html_cells(shown: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _relative(href: object) -> bool:
+    """Whether ``href`` is a relative link a report may carry (no scheme, no host)."""
+    return isinstance(href, str) and bool(href) and ":" not in href and not href.startswith("//")
+
+
 #: Rows a table of a report shows before it says how many more there are.
 SHOWN_ROWS = 10
 
@@ -184,12 +190,17 @@ def table(frame: pd.DataFrame, lang: str = "vi", *, limit: int | None = None, **
     paragraph instead. Headers and values are escaped by
     :func:`chibo_analysis.present.markup.html_text` (the Styler escapes nothing).
 
+    A column ``_href`` (relative links, or None) is not shown: each link is put
+    on the row's ``name``, escaped and URL-quoted; anything but a relative link
+    is dropped.
+
     With ``limit``, a longer frame shows its first ``limit`` rows (the caller
     orders them, most serious first) and a line saying how many rows there
     are and where the full list is (the evidence workbook beside the report).
     """
     if frame.empty:
         return paragraph("text.nothing_found", lang)
+    frame = frame.copy()
     note = ""
     if limit is not None and len(frame) > limit:
         text = label(
@@ -197,7 +208,14 @@ def table(frame: pd.DataFrame, lang: str = "vi", *, limit: int | None = None, **
         )
         note = f'<p class="more-rows">{html_text(text, limit=None)}</p>'
         frame = frame.head(limit)
+    hrefs = frame.pop("_href") if "_href" in frame.columns else None
     shown = _html_cells(relabel(frame, lang, **kw))
+    if hrefs is not None and "name" in frame.columns:
+        column = html_text(column_label("name", lang, kw.get("table")))
+        shown[column] = [
+            f'<a href="{html_text(quote(h))}">{cell}</a>' if _relative(h) else cell
+            for cell, h in zip(shown[column], hrefs, strict=True)
+        ]
     if "met" not in frame.columns:
         from IPython.display import HTML
 

@@ -24,6 +24,7 @@ from chibo_analysis.labels import (
     fmt_list,
     fmt_number,
     fmt_percent,
+    fmt_period,
     label,
 )
 from chibo_analysis.present.study_data import where_names
@@ -141,13 +142,15 @@ def findings(
 
     add("overview", n_cells, None, "finding.overview", org=shorten(str(org["name"]), lang=lang),
         cells=n(n_cells),
-        members=n(org["members"]), period=org["period"])  # fmt: skip
+        members=n(org["members"]), period=fmt_period(org["period"], lang))  # fmt: skip
 
     if "standard_meeting_rate" in org.index and pd.isna(org["standard_meeting_rate"]):
         # its denominator is every meeting held: empty means the records hold no meeting of
         # the period (a period outside the data, or cells that sent none); stating 100% of
         # months missed, and so on, would read as findings about meetings nobody recorded
-        add("no_meetings", 0, n_cells, "finding.no_meetings", period=org["period"])
+        add(
+            "no_meetings", 0, n_cells, "finding.no_meetings", period=fmt_period(org["period"], lang)
+        )
         return _frame(rows)
 
     missed_months = cells["months_expected"] - cells["regular_months"]
@@ -258,6 +261,25 @@ def key_figures(scorecard: pd.DataFrame, org_id: str) -> dict[str, object]:
     return {"cells": cells} | {k: (None if pd.isna(v) else v) for k, v in values.items()}
 
 
+#: Upper bounds of the bands in which a kappa is put into words (Landis and Koch, 1977).
+KAPPA_BANDS = ((0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"),
+               (1.0, "almost_perfect"))  # fmt: skip
+
+
+def agreement_words(kappa: float, lang: str = "vi") -> str:
+    """A kappa in plain words, as Landis and Koch band it (0.41–0.60 "moderate", ...).
+
+    >>> agreement_words(0.54), agreement_words(0.54, "en"), agreement_words(-0.1, "en")
+    ('khớp ở mức trung bình', 'agree moderately', 'agree less than chance would')
+    >>> [agreement_words(k, "en").split()[0] for k in (0.0, 0.2, 0.21, 0.8, 0.81, 1.0)]
+    ['barely', 'barely', 'agree', 'agree', 'agree', 'agree']
+    """
+    if kappa < 0:
+        return label("kappa_band.below_chance", lang)
+    band = next((name for top, name in KAPPA_BANDS if kappa <= top), "almost_perfect")
+    return label(f"kappa_band.{band}", lang)
+
+
 def kappa_sentence(result, lang: str = "vi") -> str:
     """The kappa of self against inspection ratings as a sentence (or "no inspections").
 
@@ -265,6 +287,7 @@ def kappa_sentence(result, lang: str = "vi") -> str:
     """
     if not result.n:
         return label("text.no_inspections", lang)
-    return label("text.kappa", lang, kappa=fmt_number(result.kappa, lang),
+    return label("text.kappa", lang, plain=agreement_words(result.kappa, lang),
+                 kappa=fmt_number(result.kappa, lang),
                  low=fmt_number(result.low, lang), high=fmt_number(result.high, lang),
                  n=fmt_int(result.n, lang))  # fmt: skip

@@ -15,12 +15,68 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from chibo_analysis.labels import check_lang, fmt_int, fmt_number, fmt_percent, label
+from chibo_analysis.labels import (
+    check_lang,
+    fmt_int,
+    fmt_number,
+    fmt_percent,
+    label,
+    yes_no,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from chibo_analysis.dataset import Dataset
     from chibo_analysis.indicators.periods import Period
 
+
+#: The columns a list shows on a page, in order (the evidence workbook and ``chibo lists``
+#: keep every column); a list not named here shows all its columns.
+PAGE_COLUMNS = {
+    "r6_meetings": ["member_id", "full_name", "cell", "n_months", "months", "evidence"],
+    "r6_dues": ["member_id", "full_name", "cell", "n_months", "months", "evidence"],
+    "excused_streaks": [
+        "member_id",
+        "full_name",
+        "cell",
+        "run_length",
+        "first_on",
+        "last_on",
+        "evidence",
+    ],  # fmt: skip
+    "probation_overdue": ["member_id", "full_name", "cell", "admitted_on", "days_overdue", "_row"],
+    "implausible_good": [
+        "cell",
+        "held_on",
+        "kind",
+        "duration_min",
+        "self_rating",
+        "reason_text",
+        "evidence",
+    ],  # fmt: skip
+    "minutes_mismatches": ["cell", "held_on", "mismatched", "_row"],
+    "inflated_ratings": [
+        "name",
+        "parent_id",
+        "inspected_meetings",
+        "rating_inflation",
+        "shrunken_share",
+        "evidence",
+    ],  # fmt: skip
+    "no_admissions": ["name", "parent_id", "kind", "members", "_row"],
+    "small_residential": ["name", "parent_id", "members", "evidence"],
+    "r9_cap": ["name", "year", "excellent", "good", "cap_share", "allowed", "evidence"],
+    "copied_cells": ["cell", "meetings", "compared", "copied", "copied_share"],
+    "copied_pairs": [
+        "name_a",
+        "base_a",
+        "held_on_a",
+        "_row_a",
+        "cell_id_b",
+        "held_on_b",
+        "_row_b",
+        "similarity",
+    ],  # fmt: skip
+}
 
 #: Rows a list shows on a page; the full list goes to the evidence workbook.
 SHOWN_ROWS = 5
@@ -153,7 +209,13 @@ def show_list(
     options = {"lang": lang} if name in ("failing_meetings", "implausible_good") else {}
     frame = run_list(name, dataset, period, org_id, **options)
     return show_frame(
-        frame, LIST_TABLES.get(name), lang=lang, share=share, limit=limit, dataset=dataset
+        frame,
+        LIST_TABLES.get(name),
+        lang=lang,
+        share=share,
+        limit=limit,
+        dataset=dataset,
+        columns=PAGE_COLUMNS.get(name),
     )
 
 
@@ -165,6 +227,7 @@ def show_frame(
     share: bool = False,
     limit: int | None = SHOWN_ROWS,
     dataset: Dataset | None = None,
+    columns: list[str] | None = None,
 ):
     """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
@@ -174,11 +237,14 @@ def show_frame(
     become one ``file:row`` column. With ``dataset``, organisation codes
     (``cell_id``, ``parent_id``) are shown as names that say where
     (:func:`~chibo_analysis.present.study_data.where_names`). At most ``limit``
-    rows are shown, with a line saying how many there are.
+    rows are shown, with a line saying how many there are; with ``columns``,
+    only those of them present (after those renamings), in that order.
     """
     from chibo_analysis.present.display import table
 
     shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
+    if columns is not None:
+        shown = shown[[c for c in columns if c in shown.columns]]
     return table(shown, lang, limit=limit, table=source, categories=_CATEGORIES.get(source, {}))
 
 
@@ -188,7 +254,8 @@ CELL_CHARS = 60
 
 def page_view(frame: pd.DataFrame, dataset: Dataset | None = None) -> pd.DataFrame:
     """``frame`` made compact for a page: ``_file`` and ``_row`` as one ``file:row``
-    column (``_row``), organisation codes as names that say where.
+    column (``_row``), or left out when an ``evidence`` column names the rows
+    behind the case; organisation codes as names that say where.
 
     A text longer than :data:`CELL_CHARS` (a list of meeting codes, months)
     is cut with "…": the evidence workbook holds it whole.
@@ -208,18 +275,22 @@ def page_view(frame: pd.DataFrame, dataset: Dataset | None = None) -> pd.DataFra
                     v[: CELL_CHARS - 1] + "…" if isinstance(v, str) and len(v) > CELL_CHARS else v
                 )
             )
-    if "_file" in out.columns and "_row" in out.columns:
-        rows = out["_row"].astype("object")
-        ref = out["_file"].astype(str) + ":" + rows.map(lambda v: "" if pd.isna(v) else str(v))
-        out = out.drop(columns="_file").assign(_row=ref.where(rows.notna(), ""))
+    if "evidence" in out.columns:  # the rows behind the case say where it comes from
+        out = out.drop(columns=[c for c in ("_file", "_row") if c in out.columns])
+    for end in ("", "_a", "_b"):
+        file, row = f"_file{end}", f"_row{end}"
+        if file in out.columns and row in out.columns:
+            rows = out[row].astype("object")
+            ref = out[file].astype(str) + ":" + rows.map(lambda v: "" if pd.isna(v) else str(v))
+            out = out.drop(columns=file).assign(**{row: ref.where(rows.notna(), "")})
     if dataset is not None and dataset.has("organisations"):
         from chibo_analysis.present.study_data import where_names
 
         orgs = dataset.tables["organisations"]
-        for code, shown in (("cell_id", "cell"), ("parent_id", "parent_id")):
+        for code in ("cell_id", "parent_id", "cell_id_a", "cell_id_b"):
             if code in out.columns:
-                names = where_names(orgs, out[code].astype(str))
-                out = out.assign(**{code: list(names)}).rename(columns={code: shown})
+                out = out.assign(**{code: list(where_names(orgs, out[code].astype(str)))})
+        out = out.rename(columns={"cell_id": "cell"})
     return out
 
 
@@ -309,17 +380,28 @@ def target_table(
     ).reset_index(drop=True)
 
 
-def _shown_parameter(name: str, value: object) -> str:
-    """A parameter as a report shows it: paths by their name only, never absolute.
+def _shown_parameter(name: str, value: object, lang: str = "vi") -> str:
+    """A parameter as a report shows it: paths by their name only, never absolute;
+    True/False and numbers in the reader's language.
 
     >>> _shown_parameter("data", "/home/ubnd/ho-so/2022"), _shown_parameter("period", 2022)
     ('2022', '2022')
+    >>> _shown_parameter("share", False), _shown_parameter("confidence", 0.95)
+    ('Không', '0,95')
     """
     if value is None:
         return "–"
     if name in ("data", "targets", "codebook") or isinstance(value, Path):
         return Path(str(value)).name
+    if isinstance(value, bool):
+        return yes_no(value, lang)
+    if isinstance(value, float):
+        return fmt_number(value, lang, digits=len(repr(value).split(".")[-1]))
     return str(value)
+
+
+#: Hex digits of a file's SHA-256 a page shows (the run record keeps the whole hash).
+HASH_SHOWN = 16
 
 
 def provenance(
@@ -336,7 +418,7 @@ def provenance(
 
     check_lang(lang)
     rows = [(label("word.package_version", lang), __version__)]
-    rows += [(f"{label('word.parameter', lang)}: {k}", _shown_parameter(k, v))
+    rows += [(f"{label('word.parameter', lang)}: {k}", _shown_parameter(k, v, lang))
              for k, v in parameters.items()]  # fmt: skip
     # one row per file (a cell's workbook holds several sheets: their rows are summed)
     files: dict[str, list] = {}
@@ -348,7 +430,8 @@ def provenance(
         extra = f"; {sheets} {label('word.sheets', lang)}" if sheets > 1 else ""
         rows.append((
             f"{label('column.file', lang)}: {path}",
-            f"{label('word.sha256', lang)} {sha}; {label('word.rows', lang)} {fmt_int(n, lang)}"
+            f"{label('word.sha256', lang)} {sha[:HASH_SHOWN]}…; "
+            f"{label('word.rows', lang)} {fmt_int(n, lang)}"
             + extra,
         ))  # fmt: skip
     return pd.DataFrame(rows, columns=["item", "value"])
@@ -385,6 +468,15 @@ def quality_counts(report, lang: str = "vi") -> pd.DataFrame:
     )
 
 
+def _column_names(columns: object, table: object, lang: str) -> str:
+    """``"meeting_id, member_id"`` as the reader's headers ("Mã buổi sinh hoạt, Mã đảng viên")."""
+    from chibo_analysis.labels import column_label
+
+    parts = [p.strip() for p in str(columns).split(",") if p.strip()]
+    known = str(table) if isinstance(table, str) else None
+    return ", ".join(column_label(p, lang, known) for p in parts)
+
+
 def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     """The records set aside by validation: table, file, sheet, row and reasons, in ``lang``.
 
@@ -399,7 +491,8 @@ def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
     if issues.empty:
         return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
     pick = 2 if lang == "vi" else 1
-    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + issues["column"] + ")"
+    columns = issues.apply(lambda r: _column_names(r["column"], r["table"], lang), axis=1)
+    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + columns + ")"
     out = (
         issues.assign(reason=text)
         .groupby(["table", "file", "sheet", "row"], sort=True, dropna=False)["reason"]
@@ -542,8 +635,33 @@ BASE_COLUMNS = [
 ]  # fmt: skip
 
 
+def report_links(
+    org_ids, period: object, study: str = "audit_organisation", here: Path | None = None
+) -> list[str | None]:
+    """Relative links from this report to the reports of ``org_ids``, where they exist.
+
+    A report lives in ``<out>/<org folder>/<period>/`` and the runner runs its
+    notebook there: the report of another organisation of the same batch is
+    ``../../<its folder>/<period>/<study>.html``. None where that file is not
+    (yet) written.
+    """
+    from chibo_analysis.outputs import org_folder_name
+
+    here = Path.cwd() if here is None else Path(here)
+    links = []
+    for org_id in org_ids:
+        rel = f"../../{org_folder_name(str(org_id))}/{period}/{study}.html"
+        links.append(rel if (here / rel).is_file() else None)
+    return links
+
+
 def base_rollup(
-    scorecard: pd.DataFrame, assessment: pd.DataFrame, dataset: Dataset
+    scorecard: pd.DataFrame,
+    assessment: pd.DataFrame,
+    dataset: Dataset,
+    *,
+    links: bool = False,
+    period: object = None,
 ) -> pd.DataFrame:
     """One row per base organisation: its figures, and how many of its cells missed a target.
 
@@ -551,6 +669,9 @@ def base_rollup(
     ``cells_missing`` those with at least one target not met;
     ``targets_missed`` the targets the base itself did not meet. Sorted by
     ``cells_missing`` then ``targets_missed``, most first: where to look first.
+    With ``links``, an ``_href`` column holds the link to each base's report
+    where it exists (:func:`report_links`), which :func:`display.table` puts on
+    its name.
     """
     from chibo_analysis.indicators.roll import base_of
     from chibo_analysis.schema import BASE_LEVELS, CELL_LEVELS
@@ -567,7 +688,11 @@ def base_rollup(
     bases["targets_missed"] = bases["org_id"].map(own).fillna(0).astype("Int64")
     bases = bases.sort_values(["cells_missing", "targets_missed", "name"],
                               ascending=[False, False, True], kind="stable")  # fmt: skip
-    return bases[[c for c in BASE_COLUMNS if c in bases.columns]].reset_index(drop=True)
+    out = bases[[c for c in BASE_COLUMNS if c in bases.columns]].reset_index(drop=True)
+    if links:  # each name links to that base's report when it exists (display.table: _href)
+        period = bases["period"].iloc[0] if period is None and len(bases) else period
+        out["_href"] = pd.Series(report_links(bases["org_id"], period), dtype=object)
+    return out
 
 
 def cells_missing_targets(
@@ -610,3 +735,18 @@ def cells_missing_targets(
     })  # fmt: skip
     out = out.sort_values(["_n", "base", "name"], ascending=[False, True, True], kind="stable")
     return out.drop(columns="_n").reset_index(drop=True)
+
+
+def dataset_summary(dataset: Dataset, lang: str = "vi") -> pd.DataFrame:
+    """Rows and files per table of ``dataset``, with the reader's table names.
+
+    Columns ``table`` (the schema's Vietnamese name in ``vi``), ``rows`` and
+    ``files``: :meth:`Dataset.summary` for a reader.
+    """
+    from chibo_analysis.schema import TABLES
+
+    check_lang(lang)
+    out = dataset.summary().reset_index()
+    if lang == "vi":
+        out["table"] = out["table"].map(lambda n: TABLES[n].vi if n in TABLES else n)
+    return out.astype({"rows": "Int64"})

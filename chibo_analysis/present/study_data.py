@@ -419,3 +419,16 @@ def copied_minutes_in(
     cells = cells[cells["copied"] > 0].sort_values("copied_share", ascending=False, kind="stable")
     cells = cells.reset_index(drop=True)
     return CopiedMinutes(pairs, cells, res.threshold, res.k, res.method)
+
+
+def trend_years(years: str | None, period: object) -> str:
+    """The years of a report's trend lines: ``years`` as given, or the three ending with
+    the report's period (a 2022 report shows 2020–2022, never later years).
+
+    >>> trend_years("", "2022"), trend_years(None, "2022Q3"), trend_years("2018-2022", "2022")
+    ('2020-2022', '2020-2022', '2018-2022')
+    """
+    if years:
+        return str(years)
+    end = int(str(period).strip()[-4:]) if "-" in str(period) else int(str(period)[:4])
+    return f"{end - 2}-{end}"

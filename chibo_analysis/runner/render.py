@@ -93,7 +93,7 @@ body { font-size: 10.5pt; line-height: 1.35; }
   margin-top: 1em; break-after: avoid; } .jp-RenderedHTMLCommon h3 { font-size: 11pt;
   break-after: avoid; }
 .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: 0.3em 0; }
-.jp-OutputArea-output img, img { max-width: 100%; max-height: 125mm; width: auto; height: auto; }
+.jp-OutputArea-output img, img { max-width: 100%; max-height: 90mm; width: auto; height: auto; }
 th:first-child { width: 22%; }
 tr { break-inside: avoid; } .more-rows { font-style: italic; color: #444; }
 td, th { overflow-wrap: anywhere; }

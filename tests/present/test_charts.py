@@ -143,9 +143,18 @@ def test_funnel_colours_units_by_position():
     ]  # fmt: skip
     text = _texts(ax)
     assert "Funnel plot" in text and "Register rows" in text and "Rate (%)" in text
-    # Units outside the 99.8% limits (here only A, 9 of 10) are annotated with their names.
-    assert res.table["label_998"].tolist() == ["above", "within", "within"]
-    assert [t.get_text() for t in ax.texts] == ["An"]
+    # Every coloured unit (outside the 95% limits: A above, B below) is named, the furthest
+    # from the target first: A (|0.9 - 0.5| = 0.4) before B (|0.35 - 0.5| = 0.15); C is not.
+    assert res.table["label_95"].tolist() == ["above", "below", "within"]
+    assert [t.get_text() for t in ax.texts] == ["An", "Bình"]
+
+
+def test_funnel_names_at_most_its_limit_and_counts_the_rest(monkeypatch):
+    monkeypatch.setattr(charts, "FUNNEL_NAMED", 1)
+    res = funnel_limits(pd.Series([9, 35, 50], index=["A", "B", "C"]), [10, 100, 100], target=0.5)
+    fig, ax = plt.subplots()
+    charts.plot_funnel(res, funnel_curve(0.5, 100), ax=ax, lang="vi")
+    assert [t.get_text() for t in ax.texts] == ["A", "và 1 đơn vị khác ngoài giới hạn"]
 
 
 def test_control_chart_marks_points_outside_the_limits():
@@ -241,3 +250,16 @@ def test_percent_tick_labels_keep_whole_percentages_when_they_differ():
     # 93.2% and 93.25%: two decimals needed; "-0" never shown for a tick at -0.0001%
     assert charts.percent_tick_labels([0.932, 0.9325], "en") == ["93.20", "93.25"]
     assert charts.percent_tick_labels([-0.000001, 0.5], "en") == ["0", "50"]
+
+
+def test_a_trend_of_many_organisations_names_the_lowest_and_greys_the_rest():
+    # 20 organisations over 2020-2022; in 2022 organisation k has rate k/100: the six lowest
+    # in the last year (0..5) are named, the other 14 grey under one legend entry.
+    rows = [(y, f"Tổ chức {k:02d}", (k + (2022 - y)) / 100) for y in (2020, 2021, 2022)
+            for k in range(20)]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["period", "name", "attendance_rate"])
+    fig, ax = plt.subplots()
+    charts.plot_trend(frame, "attendance_rate", lang="en", ax=ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Other organisations (14)"] + [f"Tổ chức {k:02d}" for k in range(6)]
+    assert len(ax.lines) == 20

@@ -58,9 +58,9 @@ def test_conclusions_count_the_organisations_below_and_say_the_audited_ones_resu
     out = c.conclusions(ASSESSMENT, load_targets(), "B")
     assert out == [
         # regular: C1 missed, C2 and C3 met -> 2 of 3; B met
-        "Sinh hoạt thường kỳ hằng tháng: 2 trên 3 tổ chức đạt, 1 chưa đạt; Phường X đạt chỉ tiêu này.",
+        "Sinh hoạt thường kỳ hằng tháng: 2 trong số 3 tổ chức đạt, 1 chưa đạt; Phường X đạt chỉ tiêu này.",
         # admissions: C3 has no value -> left out; C1, C2 missed -> 0 of 2; B missed
-        "Kết nạp đảng viên mới: 0 trên 2 tổ chức đạt, 2 chưa đạt; Phường X chưa đạt chỉ tiêu này.",
+        "Kết nạp đảng viên mới: 0 trong số 2 tổ chức đạt, 2 chưa đạt; Phường X chưa đạt chỉ tiêu này.",
     ]
     assert c.conclusions(ASSESSMENT.iloc[0:0], load_targets(), "B") == [
         "Không có chỉ tiêu nào áp dụng được cho số liệu của kỳ này."

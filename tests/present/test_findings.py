@@ -52,7 +52,7 @@ def test_english_sentences_with_their_numbers(card):
         # C2 and C3 each missed one quarter; 8 of 10 quarters = 80.0%.
         "thematic": "2 of 3 cells missed a thematic meeting in at least one quarter, 2 quarters "
         "in all; 80.0% of quarters had one.",
-        "short": "2 meetings in 1 cells were shorter than the minimum (90 minutes, 120 for a "
+        "short": "2 meetings in 1 cell were shorter than the minimum (90 minutes, 120 for a "
         "combined meeting).",
         # 1 + 6 + 3 unexcused absences; the rate is B's own.
         "attendance": "Attendance was 89.0%; there were 10 unexcused absences.",
@@ -62,15 +62,15 @@ def test_english_sentences_with_their_numbers(card):
         "absent without reason).",
         "flagged_meetings": "3 members were absent without reason in 3 or more months of the year "
         "and are for the cell to consider under Article 8 of the Statutes.",
-        "flagged_dues": "1 members left 3 or more months of dues unpaid in the year.",
-        "excused_streaks": "1 members were excused from more than 3 meetings in a row.",
+        "flagged_dues": "1 member left 3 or more months of dues unpaid in the year.",
+        "excused_streaks": "1 member was excused from more than 3 meetings in a row.",
         # 2 + 5 + 0 of 10 + 12 + 3.
         "implausible_good": "7 of 25 meetings self-rated good fail the duration or attendance rules.",
         "ratings": "Of 5 inspected meetings, the cell's rating agreed with the inspectors' in "
         "60.0%; cells rated themselves 0.60 grades higher on average.",
         "minutes": "1 minutes give counts that disagree with the register.",
         # C2 and C3 admitted nobody.
-        "admissions": "1 members were admitted; 2 of 3 cells admitted nobody.",
+        "admissions": "1 member was admitted; 2 of 3 cells admitted nobody.",
     }
     counts = out.set_index("topic")[["count", "total"]]
     assert counts.loc["thematic"].tolist() == [2, 3]
@@ -81,7 +81,7 @@ def test_vietnamese_sentences_use_vietnamese_numbers(card):
     out = findings(card, org_id="B", targets={"attendance_rate": 0.9}, lang="vi")
     text = out.set_index("topic")["text"]
     assert text["thematic"] == (
-        "2 trên 3 chi bộ thiếu sinh hoạt chuyên đề ít nhất một quý, tổng cộng 2 quý; "
+        "2 trong số 3 chi bộ thiếu sinh hoạt chuyên đề ít nhất một quý, tổng cộng 2 quý; "
         "tỷ lệ quý có sinh hoạt chuyên đề là 80,0%."
     )
     assert text["ratings"].endswith("cao hơn trung bình 0,60 bậc.")
@@ -118,7 +118,7 @@ def test_names_are_summarised_past_the_limit(card):
 
 def test_a_cell_audited_alone(card):
     out = findings(card, org_id="C2", lang="en").set_index("topic")["text"]
-    assert out["overview"] == "Chi bộ 2 had 1 cells with 5 members in 2022."
+    assert out["overview"] == "Chi bộ 2 had 1 cell with 5 members in 2022."
     assert out["regular"].startswith("1 of 1 cells missed")
 
 
@@ -151,7 +151,7 @@ def test_a_period_without_any_meeting_says_so_instead_of_listing_shortfalls(card
     assert out["topic"].tolist() == ["overview", "no_meetings"]
     assert "no meeting of the cells in 2030" in out["text"].iloc[1]
     vi = findings(empty, org_id="B", lang="vi")["text"].iloc[1]
-    assert vi.startswith("Dữ liệu không có biên bản sinh hoạt nào của các chi bộ trong kỳ 2030")
+    assert vi.startswith("Dữ liệu không có biên bản sinh hoạt nào của các chi bộ trong năm 2030")
 
 
 def test_inflated_ratings_are_a_finding_naming_the_cells(card):

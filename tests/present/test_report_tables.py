@@ -99,7 +99,7 @@ def test_provenance_lists_version_parameters_and_file_hashes():
             "Parameter: targets",
             "File: meetings.csv",
         ],
-        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 32}; Rows 4"],
+        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 8}…; Rows 4"],
     }
 
 
@@ -221,5 +221,50 @@ def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
     frame = pd.DataFrame({"name": [f"Chi bộ {i}" for i in range(1, 14)], "members": range(13)})
     html = table(frame, "vi", limit=10).data
     assert html.count("<tr") == 11 and "Chi bộ 10<" in html and "Chi bộ 11<" not in html
-    assert "Nêu 10 trên 13 dòng; danh sách đầy đủ ở tệp bằng chứng" in html
+    assert "Nêu 10 trong số 13 dòng; danh sách đầy đủ ở tệp bằng chứng" in html
     assert "Nêu" not in table(frame.head(10), "vi", limit=10).data  # nothing left out: no line
+
+
+def test_rejected_rows_name_the_columns_in_the_readers_language(clean_dir):
+    from conftest import append_line
+
+    from chibo_analysis import load_dataset, validate
+    from chibo_analysis.present.report_tables import rejected_rows
+
+    append_line(clean_dir / "attendance.csv", "S1,M1,exempt")  # repeats the first row's key
+    report = validate(load_dataset(clean_dir))
+    vi = rejected_rows(report, "vi")["reasons"].tolist()
+    en = rejected_rows(report, "en")["reasons"].tolist()
+    assert [r for r in vi if "meeting_id" in r or "member_id" in r] == []
+    assert any("Mã đảng viên" in r for r in vi) and all("member_id" not in r for r in en)
+
+
+def test_a_base_links_to_its_report_when_it_exists(tmp_path, monkeypatch):
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.present.display import table
+    from chibo_analysis.present.report_tables import base_rollup
+
+    # reports/T/2022/ is this report's folder (the kernel's); B1's report exists, K's not
+    here = tmp_path / "reports" / "T" / "2022"
+    here.mkdir(parents=True)
+    (tmp_path / "reports" / "B1" / "2022").mkdir(parents=True)
+    (tmp_path / "reports" / "B1" / "2022" / "audit_organisation.html").write_text("<html>")
+    monkeypatch.chdir(here)
+    out = base_rollup(CARD, _assessment({}), Dataset(tables={"organisations": ORGS}),
+                      links=True, period="2022")  # fmt: skip
+    assert dict(zip(out["name"], out["_href"], strict=True)) == {
+        "Phường Một": "../../B1/2022/audit_organisation.html", "Chi bộ Tổ 1": None,
+    }  # fmt: skip
+    html = table(out, "vi").data
+    assert '<a href="../../B1/2022/audit_organisation.html">Phường Một</a>' in html
+    assert html.count("<a ") == 1 and "_href" not in html
+
+
+def test_a_table_never_links_outside_the_reports():
+    from chibo_analysis.present.display import table
+
+    frame = pd.DataFrame({"name": ["A", "B", "C"],
+                          "_href": ["javascript:alert(1)", "//evil.example/x", 'a"b.html']})  # fmt: skip
+    html = table(frame, "vi").data
+    assert "javascript" not in html and "evil" not in html
+    assert '<a href="a%22b.html">C</a>' in html
