@@ -77,14 +77,14 @@ def test_excerpt_counts_shows_the_worst_and_names_the_workbook():
     assert ex.count == 3
     assert ex.rows["member_id"].tolist() == ["M2", "M3"]  # 5 months, then 4
     assert ex.sentence == (
-        "Dưới đây là 2 trên 3 trường hợp, nhiều tháng vắng nhất trước. "
+        "Dưới đây là 2 trong số 3 trường hợp, nhiều tháng vắng nhất trước. "
         "Xem đầy đủ trong tệp bằng chứng H001.evidence.xlsx."
     )
     whole = eb.excerpt("r6_meetings", absences(), "a.xlsx", lang="en")  # 3 rows ≤ 10: all shown
     assert whole.rows["member_id"].tolist() == ["M2", "M3", "M1"]
     assert whole.sentence == "Full list in the evidence workbook a.xlsx."
     by_hand = eb.excerpt("r6_meetings", absences(), None, n=1)  # no workbook: none named
-    assert by_hand.sentence == "Dưới đây là 1 trên 3 trường hợp, nhiều tháng vắng nhất trước."
+    assert by_hand.sentence == "Dưới đây là 1 trong số 3 trường hợp, nhiều tháng vắng nhất trước."
     assert eb.excerpt("r6_meetings", absences(), None).sentence == ""
     empty = eb.excerpt("r6_meetings", absences().head(0), "a.xlsx")
     assert (empty.count, len(empty.rows), empty.sentence) == (0, 0, "Không có trường hợp nào.")
