@@ -1,5 +1,6 @@
 """pyproject.toml pins every dependency; environment.yml must list the same pins (runtime,
-``dev``, ``mutation`` and ``lab``: a conda user gets JupyterLab, as the stack names it)."""
+``dev``, ``cluster``, ``mutation`` and ``lab``: a conda user gets JupyterLab, as the stack
+names it)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _pyproject_pins() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = project["optional-dependencies"]
-    return (
-        set(project["dependencies"])
-        | set(extras["dev"])
-        | set(extras["mutation"])
-        | set(extras["lab"])
+    return set(project["dependencies"]).union(
+        *(extras[name] for name in ("dev", "cluster", "mutation", "lab"))
     )
 
 

@@ -16,7 +16,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "Run the audit notebook for every organisation at LEVEL (base: the base "
             "organisations, levels base and base_cell), JOBS at a time. One failure does "
             "not stop the others; OUT/index.html lists every report with its status and "
-            "key figures. Exit status 1 if any audit failed."
+            "key figures. Exit status 1 if any audit failed, 2 if none could run (e.g. the "
+            "Dask scheduler of --scheduler cannot be reached)."
         ),
     )
     parser.add_argument("--level", default="base", help="committee, base (default) or cell")
@@ -28,6 +29,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="skip organisations whose report is complete for the same files, parameters "
         "and version (after a batch was stopped)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the audits as tasks on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs the "
+        "'cluster' extra); DATA, the notebooks, OUT and the cache must be at the same paths on "
+        "every worker (shared storage); see README, 'On a cluster'",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="folder in which the batch makes its private dataset cache, removed at the end "
+        "(default: the system's temporary folder; with --scheduler, OUT/.cache, which the "
+        "workers share)",
     )
     add_common(parser)
     parser.set_defaults(func=run)
@@ -51,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         notebooks_dir=args.notebooks,
         timeout=args.timeout,
         resume=args.resume,
+        scheduler=args.scheduler,
+        cache_dir=args.cache_dir,
     )
     from chibo_analysis.commands.language import say
 

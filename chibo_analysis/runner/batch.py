@@ -6,10 +6,19 @@ once. Then a pool of worker processes, warmed by importing papermill and
 nbconvert once each, runs one audit at a time per worker with papermill in
 process. One failing audit does not stop the others; each writes its
 ``run.json`` (status, error) and the index lists them all.
+
+With ``scheduler`` (``chibo batch --scheduler ADDRESS``) the audits run as
+tasks on a Dask distributed cluster instead (the ``cluster`` extra). The
+workers read the data, the notebook and the dataset cache, and write the
+reports, at the same paths as this process: those must be on storage every
+worker shares (the cache goes to ``<out>/.cache`` unless ``cache_dir`` is
+given), and the workers run as the same user with the same package installed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -20,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chibo_analysis.errors import ParameterError, check_argument
+from chibo_analysis.errors import ChiboError, ParameterError, check_argument
 from chibo_analysis.runner.audit import (
     DEFAULT_NOTEBOOK,
     PreparedAudit,
@@ -43,6 +52,14 @@ from chibo_analysis.runner.params import (
 )
 from chibo_analysis.runner.tempdirs import die_with_parent, private_dir, sweep
 from chibo_analysis.schema import BASE_LEVELS
+
+#: How long ``--scheduler`` waits to reach the scheduler before it gives up (exit code 2).
+CONNECT_SECONDS = 20.0
+#: Times the cluster runs a task again after it raised (a worker that died mid-task is
+#: replaced by the scheduler itself, up to ``distributed.scheduler.allowed-failures`` times).
+TASK_RETRIES = 2
+#: The folder under ``out`` that holds a cluster batch's dataset cache (removed at the end).
+CLUSTER_CACHE = ".cache"
 
 #: ``--level`` values and the organisation levels each one takes.
 LEVEL_GROUPS = {
@@ -200,6 +217,8 @@ def run_batch(
     retries: int = 3,
     progress: bool = True,
     resume: bool = False,
+    scheduler: str | None = None,
+    cache_dir: str | Path | None = None,
 ) -> BatchResult:
     """Audit every organisation at ``level`` for ``period``, ``jobs`` at a time.
 
@@ -224,6 +243,16 @@ def run_batch(
         Skip every organisation whose report is complete (its record says ok,
         its files exist) for the same input hashes, parameters, notebook and
         package version: a killed batch goes on where it stopped.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``): the
+        audits run as tasks on its workers (``jobs`` is not used), each task
+        retried :data:`TASK_RETRIES` times, then recorded as failed. The data,
+        the notebook, ``out`` and the cache must be at the same paths on every
+        worker (shared storage).
+    cache_dir : path, optional
+        Where the batch makes its private dataset cache (removed at the end).
+        Default: the system's temporary folder; with ``scheduler``,
+        ``<out>/.cache``, which the workers share.
 
     Returns
     -------
@@ -235,6 +264,9 @@ def run_batch(
     ------
     ParameterError
         A parameter is wrong, or no organisation is at ``level``: nothing ran.
+    ChiboError
+        The scheduler cannot be reached, or the cache folder cannot be made:
+        nothing ran.
     """
     t0 = time.perf_counter()
     check_argument("level", level, tuple(LEVEL_GROUPS))
@@ -253,9 +285,16 @@ def run_batch(
     # the notebook and its parameters first: cheap, and no data are read if they fail
     path = find_notebook(notebook, notebooks_dir)
     check_notebook_parameters(base, read_parameters_cell(path), path.name)
-    sweep()  # the temporary folders of runs killed earlier
-    cache = str(private_dir("chibo-cache-"))  # private (0700), removed at the end
+    derived_cache = scheduler is not None and cache_dir is None
+    if scheduler is not None:
+        out = Path(out).resolve()  # the workers write to the same absolute paths
+        if derived_cache:
+            cache_dir = out / CLUSTER_CACHE
+    client = None if scheduler is None else connect(scheduler)  # before any data are read
+    cache = None
     try:
+        sweep()  # the temporary folders of runs killed earlier
+        cache = _make_cache(cache_dir)  # private (0700), removed at the end
         if organisations is None:
             # load, validate and clean once here; every kernel then reads the cache
             from chibo_analysis.runner.cache import load_clean
@@ -289,13 +328,21 @@ def run_batch(
             "retries": retries,
             "env": {CACHE_ENV: cache},
         }
-        results = _execute_all(prepared, options, out=out, jobs=jobs, progress=progress)
+        results = _execute_all(
+            prepared, options, out=out, jobs=jobs, progress=progress, client=client
+        )
         results += [
             {"org_id": p.params.org_id, "status": "ok", "error": None, "skipped": True}
             for p in done
         ]
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        if client is not None:
+            client.close()
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
+        if derived_cache:
+            with contextlib.suppress(OSError):  # <out>/.cache, unless another batch uses it
+                Path(cache_dir).rmdir()
     for item in results:
         item["folder"] = str(report_folder(out, item["org_id"], base.period))
     results.sort(key=lambda r: r["org_id"])
@@ -303,16 +350,84 @@ def run_batch(
     return BatchResult(results, index, round(time.perf_counter() - t0, 3))
 
 
+def _make_cache(cache_dir: str | Path | None) -> str:
+    """The batch's private dataset cache folder, in ``cache_dir`` if given."""
+    if cache_dir is None:
+        return str(private_dir("chibo-cache-"))
+    try:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        sweep(cache_dir)  # the caches of batches killed earlier (made on this machine)
+        return str(private_dir("chibo-cache-", cache_dir).resolve())
+    except OSError as err:
+        raise ChiboError(
+            f"cannot make the dataset cache in {cache_dir}: {err.strerror or err}; "
+            "give --cache-dir a folder you can write"
+        ) from None
+
+
+def connect(scheduler: str):
+    """A Dask ``Client`` of the scheduler at ``scheduler``, or ChiboError (exit code 2)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ChiboError(
+            "--scheduler needs Dask distributed: pip install 'chibo-analysis[cluster]'"
+        ) from None
+    try:
+        # a bare connection first: a Client that failed to connect complains again at exit
+        asyncio.run(_probe(scheduler))
+        return Client(scheduler, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, ValueError, TypeError) as err:
+        first = (str(err).splitlines() or [""])[0]
+        raise ChiboError(
+            f"cannot reach the Dask scheduler at {scheduler!r}: {first or type(err).__name__}"
+        ) from None
+
+
+async def _probe(scheduler: str) -> None:
+    """Open and close a connection to ``scheduler`` (TLS as the Dask configuration says)."""
+    from distributed.comm import connect as open_comm
+    from distributed.security import Security
+
+    args = Security().get_connection_args("client")
+    comm = await open_comm(scheduler, timeout=CONNECT_SECONDS, **args)
+    await comm.close()
+
+
 def _execute_all(
-    prepared: list[PreparedAudit], options: dict, *, out: str | Path, jobs: int, progress: bool
+    prepared: list[PreparedAudit],
+    options: dict,
+    *,
+    out: str | Path,
+    jobs: int,
+    progress: bool,
+    client=None,
 ) -> list[dict]:
-    """Run the prepared audits, ``jobs`` at a time, with a progress bar."""
+    """Run the prepared audits, ``jobs`` at a time or on ``client``'s cluster, with a bar."""
     from tqdm.auto import tqdm
 
-    results = []
+    results: list[dict] = []
     bar = tqdm(total=len(prepared), desc="audits", unit="org", disable=not progress)
     try:
-        if jobs == 1:
+        if client is not None:
+            import uuid
+
+            from distributed import as_completed as completed_on_cluster
+
+            batch = uuid.uuid4().hex[:8]
+            futures = {
+                client.submit(
+                    _run_one,
+                    item,
+                    options,
+                    key=f"chibo-audit-{batch}-{item.params.org_id}",
+                    pure=False,
+                    retries=TASK_RETRIES,
+                ): item
+                for item in prepared
+            }
+            _collect(completed_on_cluster(futures, loop=client.loop), futures, out, bar, results)
+        elif jobs == 1:
             for item in prepared:
                 results.append(_run_one(item, options))
                 bar.update()
@@ -320,14 +435,19 @@ def _execute_all(
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(jobs, mp_context=context, initializer=_warm) as pool:
                 futures = {pool.submit(_run_one, item, options): item for item in prepared}
-                for future in as_completed(futures):
-                    try:
-                        results.append(future.result())
-                    except Exception as err:  # noqa: BLE001 - e.g. a worker killed
-                        message = f"worker failed: {type(err).__name__}: {err}"
-                        results.append(_record_failure(futures[future], out, message))
-                    bar.update()
-                    bar.set_postfix(failed=sum(r["status"] != "ok" for r in results))
+                _collect(as_completed(futures), futures, out, bar, results)
     finally:
         bar.close()
     return results
+
+
+def _collect(completed, futures: dict, out: str | Path, bar, results: list[dict]) -> None:
+    """Append each audit's result as its future completes; a task's error becomes a failure."""
+    for future in completed:
+        try:
+            results.append(future.result())
+        except Exception as err:  # noqa: BLE001 - e.g. a worker killed, or its retries spent
+            message = f"worker failed: {type(err).__name__}: {err}"
+            results.append(_record_failure(futures[future], out, message))
+        bar.update()
+        bar.set_postfix(failed=sum(r["status"] != "ok" for r in results))

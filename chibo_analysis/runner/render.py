@@ -94,8 +94,12 @@ body { font-size: 10.5pt; line-height: 1.35; }
   break-after: avoid; }
 .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: 0.3em 0; }
 .jp-OutputArea-output img, img { max-width: 100%; max-height: 90mm; width: auto; height: auto; }
+.jp-OutputArea-output img.fig-tall, img.fig-tall { max-height: 225mm; }
 th:first-child { width: 22%; }
 tr { break-inside: avoid; } .more-rows { font-style: italic; color: #444; }
+nav.toc { font-size: 8.5pt; margin: 0.4em 0 0.8em; } nav.toc ol { columns: 2; margin: 0;
+  padding-left: 1.6em; } nav.toc li { break-inside: avoid; } .toc-title { font-weight: bold;
+  margin: 0 0 0.2em; }
 td, th { overflow-wrap: anywhere; }
 .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output
   { break-inside: auto !important; page-break-inside: auto !important; }
@@ -104,7 +108,24 @@ td, th { overflow-wrap: anywhere; }
 .jp-Cell { padding: 0 !important; } .jp-OutputArea-child { margin: 0 !important; }
 """
 
-_IMG = re.compile(r'<img(?=\s+src="data:image/png)(?![^>]*\balt=)')
+_IMG = re.compile(r'<img(?=\s+src="data:image/png;base64,([A-Za-z0-9+/]{32}))(?![^>]*\balt=)')
+#: A figure this much taller than wide (a ranking of many units) may fill a page in print.
+TALL = 1.25
+
+
+def _is_tall(head: str) -> bool:
+    """Whether the PNG whose base64 starts with ``head`` is taller than :data:`TALL` × wide."""
+    import base64
+    import struct
+
+    try:
+        raw = base64.b64decode(head[:32])
+        width, height = struct.unpack(">II", raw[16:24])
+    except (ValueError, struct.error):
+        return False
+    return width > 0 and height / width > TALL
+
+
 _CHAR_REF = re.compile(r"&#(\d+);")
 _HEADING = re.compile(r"^#+\s+(.+)$", re.MULTILINE)
 
@@ -220,18 +241,54 @@ def render_html(nb, *, title: str, lang: str = "vi") -> str:
     # as letters, as the rest of the page is, so the file reads and searches as text
     html = _CHAR_REF.sub(_letter, html)
     alts = iter(_alt_texts(reader))
-    html = _IMG.sub(lambda m: f'<img alt="{html_text(md_plain(next(alts, "")))}"', html)
+    html = _IMG.sub(
+        lambda m: (
+            f'<img alt="{html_text(md_plain(next(alts, "")))}"'
+            + (' class="fig-tall"' if _is_tall(m[1]) else "")
+        ),
+        html,
+    )
     html = _SCRIPT.sub("", html)
     html = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], html)
     html = html.replace("</head>", f"<style>{READER_CSS}</style>\n</head>", 1)
     html = re.sub(r"<html\b[^>]*>", f'<html lang="{lang}">', html, count=1)
     page_title = f"<title>{html_text(title)}</title>"
     html = re.sub(r"<title>.*?</title>", lambda m: page_title, html, count=1, flags=re.S)
+    html = with_contents(html, lang)
     html = with_policy(html)  # no script can run, whatever a text from the data holds
     left = external_references(html)
     if left:
         raise ChiboError(f"the report would fetch from the network: {', '.join(left[:5])}")
     return html
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)(?:<a class="anchor-link".*?)?</h2>', re.S)
+
+
+def with_contents(html: str, lang: str = "vi") -> str:
+    """``html`` with a table of contents after its title: a link to every section (h2).
+
+    The headings keep nbconvert's anchors (``id``); the texts are the headings'
+    own, already escaped. A page with fewer than three sections gets none.
+    """
+    from chibo_analysis.labels import label
+
+    sections = [
+        (anchor, re.sub(r"<[^>]+>", "", text).strip()) for anchor, text in _H2.findall(html)
+    ]
+    if len(sections) < 3:
+        return html
+    items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in sections)
+    toc = (
+        f'<nav class="toc"><p class="toc-title">{html_text(label("heading.contents", lang))}</p>'
+        f"<ol>{items}</ol></nav>"
+    )
+    end = html.find("</h1>")
+    if end < 0:
+        return html
+    cut = html.find("</div>", end)  # the end of the title's cell
+    cut = end + len("</h1>") if cut < 0 else cut
+    return html[:cut] + toc + html[cut:]
 
 
 def find_chromium() -> str | None:

@@ -38,9 +38,12 @@ def _start_time(pid: int) -> str | None:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
-def private_dir(prefix: str) -> Path:
-    """A new private temporary folder whose owner (this process) is written in it."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
+def private_dir(prefix: str, parent: str | Path | None = None) -> Path:
+    """A new private temporary folder whose owner (this process) is written in it.
+
+    It is made in ``parent`` if given, else in the system's temporary folder.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     (folder / OWNER).write_text(f"{os.getpid()} {_start_time(os.getpid())}")
     return folder
 

@@ -286,7 +286,12 @@ def _overdue_truth(
         if not len(hit):
             continue
         on = rows[(rows["join"] <= day) & (rows["left"] > day)].drop_duplicates("member")
-        cell = on.set_index("member")["cell"].reindex(hit).to_numpy()
+        cell = on.set_index("member")["cell"].reindex(hit)
+        # a member between two rolls that day (left one cell, joins another later) is on
+        # no roll, so on no list: rare, first met at --scale 20
+        hit, cell = hit[cell.notna().to_numpy()], cell.dropna().to_numpy(dtype=np.int64)
+        if not len(hit):
+            continue
         late = np.where(never[hit], "never confirmed", "confirmed late, on ")
         when = np.array(
             ["" if never[i] else str(np.datetime64(int(confirmed[i]), "D")) for i in hit],

@@ -285,3 +285,165 @@ def test_stale_temporary_folders_of_a_dead_run_are_swept(tmp_path):
     finally:
         shutil.rmtree(mine, ignore_errors=True)
         shutil.rmtree(dead, ignore_errors=True)
+
+
+# --- on a Dask cluster (--scheduler) ------------------------------------------------
+
+
+def _records(out: Path) -> dict[str, dict]:
+    """Per organisation: its run record and key figures (absent for a failed audit)."""
+    found = {}
+    for run in sorted(out.glob("*/2022/tiny_audit.run.json")):
+        figures = run.with_name("tiny_audit.figures.json")
+        found[run.parts[-3]] = {
+            "run": json.loads(run.read_text(encoding="utf-8")),
+            "figures": json.loads(figures.read_text(encoding="utf-8"))
+            if figures.is_file()
+            else None,
+        }
+    return found
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as local:
+        yield local
+
+
+def test_batch_on_a_cluster_gives_the_records_of_a_local_batch(cluster, tmp_path):
+    common = dict(
+        period=2022,
+        notebook="tiny_audit",
+        notebooks_dir=NOTEBOOKS,
+        progress=False,
+    )
+    local = run_batch(DATA, jobs=1, out=tmp_path / "local", **common)
+    remote = run_batch(
+        DATA, scheduler=cluster.scheduler_address, out=tmp_path / "cluster", **common
+    )
+    assert [(r["org_id"], r["status"]) for r in remote.results] == [
+        ("B01", "ok"),
+        ("B02", "failed"),
+        ("C01", "ok"),
+    ]
+    assert [(r["org_id"], r["status"]) for r in local.results] == [
+        (r["org_id"], r["status"]) for r in remote.results
+    ]
+    mine, theirs = _records(tmp_path / "local"), _records(tmp_path / "cluster")
+    assert sorted(theirs) == sorted(mine) == ["B01", "B02", "C01"]
+    for org in mine:
+        a, b = mine[org], theirs[org]
+        for key in ("status", "parameters", "inputs", "notebook", "name", "level"):
+            assert a["run"][key] == b["run"][key], (org, key)
+        assert (a["run"]["error"] is None) == (b["run"]["error"] is None)
+        if a["figures"] is None:  # B02: the planted failure, no figures on either side
+            assert b["figures"] is None and "planted failure for B02" in str(b["run"]["error"])
+            continue
+        assert {k: v for k, v in a["figures"].items() if k != "cache"} == {
+            k: v for k, v in b["figures"].items() if k != "cache"
+        }
+        assert b["figures"]["org"] == org and b["figures"]["regular_rate"] == 0.9376
+        # the cluster's cache was a private folder under <out>/.cache, removed at the end
+        cache = Path(b["figures"]["cache"])
+        assert cache.parent == (tmp_path / "cluster" / ".cache").resolve()
+        assert cache.name.startswith("chibo-cache-")
+    assert not (tmp_path / "cluster" / ".cache").exists()
+    page = (tmp_path / "cluster" / "index.html").read_text(encoding="utf-8")
+    assert "3 báo cáo, 1 lỗi." in page
+
+
+def test_batch_cli_on_a_cluster_with_a_cache_dir(cluster, tmp_path):
+    out, cache_dir = tmp_path / "reports", tmp_path / "shared-cache"
+    argv = ["batch", str(DATA), "--period", "2022", "--notebook", "tiny_audit"]
+    argv += ["--notebooks", str(NOTEBOOKS), "--out", str(out)]
+    argv += ["--scheduler", cluster.scheduler_address, "--cache-dir", str(cache_dir)]
+    assert main(argv) == 1  # B02 fails (planted), as in a local batch
+    figures = json.loads((out / "B01" / "2022" / "tiny_audit.figures.json").read_text("utf-8"))
+    assert Path(figures["cache"]).parent == cache_dir.resolve()
+    assert cache_dir.is_dir() and not any(cache_dir.iterdir())  # the user's folder is kept, empty
+
+
+def test_batch_cannot_reach_the_scheduler(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("distributed")
+    from chibo_analysis.runner import batch
+
+    monkeypatch.setattr(batch, "CONNECT_SECONDS", 0.5)
+    argv = ["batch", str(DATA), "--period", "2022", "--notebook", "tiny_audit"]
+    argv += ["--notebooks", str(NOTEBOOKS), "--out", str(tmp_path / "reports")]
+    assert main([*argv, "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("chibo batch: cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'")
+    assert len(err.splitlines()) == 1
+    assert main([*argv, "--scheduler", "no-port"]) == 2
+    assert "missing port number" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists()  # nothing ran, nothing written
+
+
+def test_batch_on_a_cluster_runs_again_an_audit_whose_worker_was_killed(cluster, tmp_path):
+    import os
+    import signal
+    import threading
+
+    import distributed
+    import nbformat
+
+    # The first attempt writes a marker (with its worker's pid) in the report folder and
+    # waits; the test kills that worker; the scheduler runs the task again elsewhere.
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.read(NOTEBOOKS / "tiny_audit.ipynb", as_version=4)  # its kernel metadata
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'data = ""\norg_id = ""\nperiod = "2022"', metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(
+            "import os, time\n"
+            "from pathlib import Path\n"
+            "marker = Path('first-attempt')\n"
+            "if not marker.exists():\n"
+            "    parent = os.getppid()\n"
+            "    marker.write_text(str(parent))\n"
+            "    while os.getppid() == parent:  # until the worker is gone\n"
+            "        time.sleep(0.2)\n"
+            "    raise SystemExit"
+        ),
+    ]
+    nbformat.write(nb, notebooks / "slow_once.ipynb")
+    out = tmp_path / "reports"
+    marker = out / "C01" / "2022" / "first-attempt"
+    workers = set(cluster.scheduler_info["workers"])
+    with distributed.Client(cluster) as client:
+        pids = set(client.run(os.getpid, workers=list(workers)).values())
+    killed, done = [], threading.Event()
+
+    def kill_first_attempt():
+        while not done.wait(0.1):
+            if marker.is_file() and marker.read_text():
+                killed.append(int(marker.read_text()))
+                os.kill(killed[0], signal.SIGKILL)
+                return
+
+    killer = threading.Thread(target=kill_first_attempt)
+    killer.start()
+    orgs = pd.DataFrame({"org_id": ["C01"], "name": ["Chi bộ Ba"], "level": ["base_cell"]})
+    try:
+        result = run_batch(
+            DATA,
+            period=2022,
+            notebook="slow_once",
+            notebooks_dir=notebooks,
+            out=out,
+            organisations=orgs,
+            progress=False,
+            scheduler=cluster.scheduler_address,
+        )
+    finally:
+        done.set()
+        killer.join()
+    assert killed and killed[0] in pids  # a worker of the cluster died mid-task
+    assert [(r["org_id"], r["status"]) for r in result.results] == [("C01", "ok")]
+    record = json.loads((out / "C01" / "2022" / "slow_once.run.json").read_text("utf-8"))
+    assert record["status"] == "ok"

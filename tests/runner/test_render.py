@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -182,3 +183,42 @@ def test_render_module_imports_nothing_heavy():
 
 def test_report_is_a_file(report_file):
     assert Path(report_file).stat().st_size > 1000
+
+
+def _png_of(width: float, height: float) -> str:
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    fig, _ = plt.subplots(figsize=(width, height), dpi=50)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_a_tall_figure_may_fill_a_printed_page_a_wide_one_is_capped():
+    cell = new_code_cell("plot()", execution_count=1)
+    cell.outputs = [
+        new_output("display_data", data={"image/png": _png_of(6, 3), "text/plain": "<F>"}),
+        new_output("display_data", data={"image/png": _png_of(4, 9), "text/plain": "<F>"}),
+    ]
+    html = render_html(new_notebook(cells=[new_markdown_cell("# Hình"), cell]), title="t")
+    tags = re.findall(r"<img[^>]*>", html)
+    assert len(tags) == 2 and 'class="fig-tall"' not in tags[0] and 'class="fig-tall"' in tags[1]
+    assert "img.fig-tall { max-height: 225mm; }" in html
+
+
+def test_a_report_opens_with_its_contents_linking_every_section():
+    cells = [new_markdown_cell("# Báo cáo")] + [
+        new_markdown_cell(f"## Mục {k} <b>") for k in range(1, 4)
+    ]  # fmt: skip
+    html = render_html(new_notebook(cells=cells), title="t", lang="vi")
+    nav = html.split('<nav class="toc">')[1].split("</nav>")[0]
+    assert "Mục lục" in nav and nav.count("<li>") == 3 and "<b>" not in nav
+    anchors = re.findall(r'href="#([^"]+)"', nav)
+    assert all(f'id="{a}"' in html for a in anchors)
+    assert html.index('<nav class="toc">') > html.index("</h1>")
+    few = render_html(new_notebook(cells=cells[:2]), title="t")
+    assert '<nav class="toc">' not in few  # one section: no contents
