@@ -9,9 +9,26 @@ from __future__ import annotations
 
 
 class ChiboError(Exception):
-    """Base class of the toolkit's own errors."""
+    """Base class of the toolkit's own errors.
+
+    The message (``str(err)``) is English, for logs and tracebacks. An error
+    a user reads may also carry ``key``, the name of its text in the label
+    catalogue's ``error`` section, and the ``values`` to fill in: the ``chibo``
+    command prints that text in the user's language
+    (:func:`chibo_analysis.commands.language.error_text`). A value may itself be
+    ``(key, values)``: a clause of the message (a suggestion) in the same language.
+
+    >>> err = ParameterError("share=1 is not allowed; expected True or False", key="share", share=1)
+    >>> str(err), err.key, err.values
+    ('share=1 is not allowed; expected True or False', 'share', {'share': 1})
+    """
 
     exit_code = 2
+
+    def __init__(self, *args: object, key: str | None = None, **values: object) -> None:
+        super().__init__(*args)
+        self.key = key
+        self.values = values
 
 
 class DataReadError(ChiboError):
@@ -39,4 +56,7 @@ def check_argument(name: str, value: object, allowed: list | tuple | set | froze
     """
     if value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
-        raise ParameterError(f"{name}={value!r} is not allowed; expected one of: {choices}")
+        raise ParameterError(
+            f"{name}={value!r} is not allowed; expected one of: {choices}",
+            key="not_allowed", name=name, value=value, choices=choices,
+        )  # fmt: skip

@@ -221,14 +221,18 @@ def fmt_period(period: object, lang: str = "vi") -> str:
 def column_label(column: str, lang: str = "vi", table: str | None = None) -> str:
     """The reader's header of ``column``: the catalogue's, else the schema's.
 
-    ``table`` picks the schema table to look in; without it every table is
-    searched in schema order. An unknown column is returned unchanged.
+    ``table`` picks the schema table to look in first; then every table is
+    searched in schema order (a list of disciplines shows ``member_id``,
+    which the members table names). An unknown column is returned unchanged.
+
+    >>> column_label("member_id", "vi", "disciplines")
+    'Mã đảng viên'
     """
     key = f"column.{column}"
     if has_label(key):
         return label(key, lang)
     check_lang(lang)
-    tables = [TABLES[table]] if table in TABLES else TABLES.values()
+    tables = ([TABLES[table]] if table in TABLES else []) + list(TABLES.values())
     for tab in tables:
         if column in tab.names:
             col = tab.column(column)

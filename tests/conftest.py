@@ -33,3 +33,9 @@ def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _command_language_unset(monkeypatch):
+    """Every test starts with CHIBO_LANG unset (Vietnamese), whatever the shell running them has."""
+    monkeypatch.delenv("CHIBO_LANG", raising=False)

@@ -69,16 +69,22 @@ def run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         cache_dir=args.cache_dir,
     )
+    from chibo_analysis.commands.language import say
+
     done = len(result.results) - len(result.failed)
     skipped = sum(bool(r.get("skipped")) for r in result.results)
     if skipped:
-        print(f"{skipped} reports already complete were kept (--resume)")
+        print(say("batch_kept", n=skipped))
     first = next((r for r in result.results if r["status"] == "ok" and r.get("html")), None)
     if first is not None:  # one dataset for every audit: one notice
         print_data_notice(first["html"], args.data, args.lang)
-    print(f"{done} of {len(result.results)} audits done in {result.seconds:.1f} s: {result.index}")
+    from chibo_analysis.commands.language import cli_lang
+    from chibo_analysis.labels import fmt_number
+
+    seconds = fmt_number(result.seconds, cli_lang(), 1)
+    print(say("batch_done", done=done, n=len(result.results), seconds=seconds, index=result.index))
     for item in result.failed:
         message = (item.get("error") or {}).get("message", "")
         first = message.splitlines()[0] if message else ""
-        print(f"failed: {item['org_id']}: {first}", file=sys.stderr)
+        print(say("batch_failed", org=item["org_id"], message=first), file=sys.stderr)
     return 1 if result.failed else 0

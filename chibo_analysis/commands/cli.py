@@ -4,6 +4,10 @@ Each subcommand lives in ``chibo_analysis/commands/<name>.py`` and exposes
 ``add_parser(subparsers)`` (which sets ``func`` on its parser) so that adding a
 command touches one line here. A :class:`~chibo_analysis.errors.ChiboError`
 is printed without a traceback and exits with its ``exit_code``.
+
+Help, usage errors and argparse's own words are in the language of
+``CHIBO_LANG`` (vi when unset; see :mod:`chibo_analysis.commands.language`),
+which is also the default of every ``--lang`` option.
 """
 
 from __future__ import annotations
@@ -29,11 +33,16 @@ COMMANDS = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="chibo",
-        description="Audit the quality of party-cell meetings (sinh hoạt chi bộ).",
-    )
+def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
+    """The ``chibo`` parser with its help texts in ``lang`` (the catalogue's ``cli`` section).
+
+    argparse's own words are those bound when it is built and used: build and
+    parse inside :func:`~chibo_analysis.commands.language.argparse_words`, as
+    :func:`main` does.
+    """
+    from chibo_analysis.commands.language import translate_parser
+
+    parser = argparse.ArgumentParser(prog="chibo")
     from chibo_analysis import __version__
 
     parser.add_argument("--version", action="version", version=f"chibo-analysis {__version__}")
@@ -46,22 +55,31 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # command not built yet
             raise
         module.add_parser(sub)
+    translate_parser(parser, lang)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    from chibo_analysis.commands.language import argparse_words, cli_lang, error_text, say
+
+    try:
+        lang = cli_lang()
+    except ChiboError as err:
+        print(f"chibo: {err}", file=sys.stderr)
+        return err.exit_code
+    with argparse_words(lang):
+        parser = build_parser(lang)
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
     try:
         return int(args.func(args) or 0)
     except ChiboError as err:
-        print(f"chibo {args.command}: {err}", file=sys.stderr)
+        print(f"chibo {args.command}: {error_text(err, lang)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(say("interrupted"), file=sys.stderr)
         return 130
 
 

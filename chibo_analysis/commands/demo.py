@@ -55,7 +55,9 @@ def ensure_sample(data: Path) -> bool:
     """Make the sample city in ``data`` unless the folder has files; True if made."""
     if data.is_dir() and any(data.iterdir()):
         return False
-    print(f"making the sample city in {data} (chibo synth --out {data})...", flush=True)
+    from chibo_analysis.commands.language import say
+
+    print(say("demo_making", data=data), flush=True)
     make_sample(data)
     if not (data.is_dir() and any(data.iterdir())):
         raise ChiboError(f"making the sample city wrote nothing to {data}")
@@ -80,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
         notebooks_dir=args.notebooks,
         organisations=organisations,
     )
-    print(f"report: {result.html}")
+    from chibo_analysis.commands.language import say
+
+    print(say("demo_report", path=result.html))
     if "pdf" in result.outputs:
-        print(f"pdf:    {result.outputs['pdf']}")
+        print(say("demo_pdf", path=result.outputs["pdf"]))
     return 0

@@ -78,5 +78,8 @@ def run(args: argparse.Namespace) -> int:
         print(write_frame({args.list_name: frame}, args.out))
     else:
         with pd.option_context("display.max_columns", None, "display.width", 200):
-            print(frame.to_string(index=False) if len(frame) else f"({args.list_name}: no rows)")
+            from chibo_analysis.commands.language import say
+
+            empty = say("lists_empty", name=args.list_name)
+            print(frame.to_string(index=False) if len(frame) else empty)
     return 0

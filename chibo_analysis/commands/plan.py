@@ -47,29 +47,41 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chibo_analysis.commands.language import cli_lang, say
     from chibo_analysis.indicators import planning as plan
+    from chibo_analysis.labels import fmt_int, fmt_percent
 
+    lang = cli_lang()
     if args.evaluate:
         ev = plan.evaluate_worksheet(args.evaluate)
-        verdict = "đạt" if ev.supported else "không đạt"
         print(
-            f"Đã kiểm tra {ev.n} buổi, {ev.deviations} sai lệch "
-            f"(tỷ lệ {ev.sample_rate:.1%}); giới hạn sai lệch trên ở độ tin cậy "
-            f"{ev.confidence:.0%}: {ev.upper_limit:.1%} so với mức chấp nhận "
-            f"{ev.tolerable:.0%}: {verdict}."
+            say(
+                "plan_evaluated",
+                n=fmt_int(ev.n, lang),
+                deviations=fmt_int(ev.deviations, lang),
+                rate=fmt_percent(ev.sample_rate, lang),
+                confidence=fmt_percent(ev.confidence, lang, 0),
+                upper=fmt_percent(ev.upper_limit, lang),
+                tolerable=fmt_percent(ev.tolerable, lang, 0),
+                verdict=say("plan_supported" if ev.supported else "plan_not_supported"),
+            )
         )
         return 0 if ev.supported else 1
     if not (args.data and args.period and args.out):
-        raise ParameterError("plan needs DATA, --period and --out (or --evaluate FILE.xlsx)")
+        raise ParameterError(
+            "plan needs DATA, --period and --out (or --evaluate FILE.xlsx)", key="plan_needs"
+        )
     if Path(args.out).suffix.lower() != ".xlsx":
-        raise ParameterError(f"out={args.out!r}: expected a file name ending in .xlsx")
+        raise ParameterError(
+            f"out={args.out!r}: expected a file name ending in .xlsx", key="plan_xlsx", out=args.out
+        )
     from chibo_analysis.checks.validation import ensure_usable, validated
     from chibo_analysis.intake.load import load_dataset
     from chibo_analysis.present.data_notice import data_notice
 
     weights = plan.load_risk_weights(args.targets) if args.targets else None
     dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
-    notice = data_notice(dataset.report, args.data)
+    notice = data_notice(dataset.report, args.data, lang)
     if notice:
         print(notice, file=sys.stderr)
     result = plan.plan_inspection(
@@ -83,11 +95,16 @@ def run(args: argparse.Namespace) -> int:
         stratify=not args.simple,
         weights=weights,
     )
-    out = plan.write_worksheet(result, args.out)
+    out = plan.write_worksheet(result, args.out, lang=lang)
     prm = result.parameters
     print(
-        f"{prm['sample_size']} buổi sinh hoạt được chọn trong {prm['population']} "
-        f"(chấp nhận tối đa {prm['allowed_deviations']} sai lệch); "
-        f"{len(result.risk)} chi bộ xếp hạng rủi ro -> {out}"
+        say(
+            "plan_written",
+            n=fmt_int(prm["sample_size"], lang),
+            population=fmt_int(prm["population"], lang),
+            allowed=fmt_int(prm["allowed_deviations"], lang),
+            cells=fmt_int(len(result.risk), lang),
+            path=out,
+        )
     )
     return 0

@@ -53,6 +53,11 @@ SHEETS = {"risk": "Xếp hạng rủi ro", "sample": "Mẫu kiểm tra", "parame
 FILL_COLUMNS = ["inspected_on", "rating", "findings", "deviation"]
 SAMPLE_COLUMNS = ["meeting_id", "cell_id", "cell_name", "held_on", "kind", "self_rating", "risk"]
 _RATING_LABEL = {c.code: c.vi for c in RATINGS}
+#: The parameters a worksheet records (its "Thông số" sheet), in this order.
+PARAMETER_NAMES = (
+    "period", "org_id", "confidence", "tolerable", "expected", "seed", "population",
+    "sample_size", "allowed_deviations", "stratified",
+)  # fmt: skip
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -279,28 +284,72 @@ def plan_inspection(
     return InspectionPlan(risk, sample, parameters)
 
 
-def write_worksheet(plan: InspectionPlan, path: str | Path) -> Path:
+#: The schema table whose headers name each worksheet column (others: the catalogue's).
+_HEADER_TABLES = {"inspected_on": "inspections", "rating": "inspections",
+                  "findings": "inspections"}  # fmt: skip
+
+
+def worksheet_header(column: str, lang: str = "vi") -> str:
+    """The header of ``column`` in the worksheet: ``worksheet.<column>``, else its column label.
+
+    >>> worksheet_header("held_on"), worksheet_header("deviation", "en")
+    ('Ngày sinh hoạt', 'Deviation')
+    """
+    from chibo_analysis.labels import column_label, has_label, label
+
+    key = f"worksheet.{column}"
+    if has_label(key):
+        return label(key, lang)
+    return column_label(column, lang, _HEADER_TABLES.get(column, "meetings"))
+
+
+def _parameter_name(name: str, lang: str) -> str:
+    from chibo_analysis.labels import has_label, label
+
+    key = f"worksheet.param_{name}"
+    return label(key, lang) if has_label(key) else name
+
+
+def write_worksheet(plan: InspectionPlan, path: str | Path, *, lang: str = "vi") -> Path:
     """Write the inspectors' workbook: risk ranking, sample to fill in, parameters.
 
-    The sample sheet has empty columns ``inspected_on`` (date), ``rating``
-    (drop-down: Tốt, Khá, Trung bình, Kém), ``findings`` and ``deviation``
-    (drop-down: Có, Không).
+    Headers, meeting kinds, ratings and parameter names are in ``lang``
+    (:func:`worksheet_header`). The sample sheet has empty columns
+    ``inspected_on`` (date), ``rating`` (drop-down: Tốt, Khá, Trung bình, Kém),
+    ``findings`` and ``deviation`` (drop-down: Có, Không); :func:`read_worksheet`
+    reads it back whatever the language of its headers.
     """
+    from chibo_analysis.labels import category_label, check_lang, column_label, label
+
+    check_lang(lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sample = plan.sample.copy()
+    sample["kind"] = sample["kind"].map(lambda k: category_label("meetings", "kind", k, lang))
+    to_lang = {c.vi: category_label("meetings", "self_rating", c.code, lang) for c in RATINGS}
+    sample["self_rating"] = sample["self_rating"].map(lambda v: to_lang.get(v, v))
     for col in FILL_COLUMNS:
         sample[col] = None
+    cols = list(sample.columns)
+    sample.columns = [worksheet_header(c, lang) for c in cols]
+    risk = plan.risk.rename(columns=lambda c: column_label(c, lang, "organisations"))
+    words = {True: label("word.yes", lang), False: label("word.no", lang)}
     params = pd.DataFrame(
-        {"parameter": list(plan.parameters), "value": list(plan.parameters.values())}
+        {
+            worksheet_header("parameter", lang): [
+                _parameter_name(k, lang) for k in plan.parameters
+            ],
+            worksheet_header("value", lang): [
+                words[v] if isinstance(v, bool) else v for v in plan.parameters.values()
+            ],
+        }
     )
     with atomic_path(path) as tmp, excel_writer(tmp) as xl:
-        plan.risk.to_excel(xl, sheet_name=SHEETS["risk"], index=False)
+        risk.to_excel(xl, sheet_name=SHEETS["risk"], index=False)
         sample.to_excel(xl, sheet_name=SHEETS["sample"], index=False)
-        params.astype(str).to_excel(xl, sheet_name=SHEETS["parameters"], index=False)
+        params.to_excel(xl, sheet_name=SHEETS["parameters"], index=False)
         book, sheet = xl.book, xl.sheets[SHEETS["sample"]]
         n = len(sample)
-        cols = list(sample.columns)
         date_fmt = book.add_format({"num_format": "dd/mm/yyyy"})
         fill = book.add_format({"bg_color": "#FFF2CC", "num_format": "dd/mm/yyyy"})
         sheet.set_column(cols.index("held_on"), cols.index("held_on"), 12, date_fmt)
@@ -308,13 +357,14 @@ def write_worksheet(plan: InspectionPlan, path: str | Path) -> Path:
             j = cols.index(col)
             sheet.set_column(j, j, 30 if col == "findings" else 14, fill)
         last = max(n, 1)
+        ratings = [category_label("inspections", "rating", c.code, lang) for c in RATINGS]
         sheet.data_validation(
             1, cols.index("rating"), last, cols.index("rating"),
-            {"validate": "list", "source": [c.vi for c in RATINGS]},
+            {"validate": "list", "source": ratings},
         )  # fmt: skip
         sheet.data_validation(
             1, cols.index("deviation"), last, cols.index("deviation"),
-            {"validate": "list", "source": ["Có", "Không"]},
+            {"validate": "list", "source": [words[True], words[False]]},
         )  # fmt: skip
         sheet.data_validation(
             1, cols.index("inspected_on"), last, cols.index("inspected_on"),
@@ -324,48 +374,84 @@ def write_worksheet(plan: InspectionPlan, path: str | Path) -> Path:
     return path
 
 
-def _yes_no(values: pd.Series) -> pd.Series:
+def _yes_no(values: pd.Series, column: str) -> pd.Series:
     folded = values.map(lambda v: None if pd.isna(v) or str(v).strip() == "" else fold(v))
     out = folded.map(lambda v: True if v in YES else False if v in NO else pd.NA)
     bad = folded.notna() & out.isna()
     if bad.any():
+        row, value = int(bad.idxmax()) + 2, values[bad].iloc[0]
         raise DataReadError(
-            f"deviation must be Có or Không; row {int(bad.idxmax()) + 2} has {values[bad].iloc[0]!r}"
-        )
+            f"{column} must be Có or Không; row {row} has {value!r}",
+            key="worksheet_deviation", column=column, row=row, value=value,
+        )  # fmt: skip
     return out.astype("boolean")
 
 
-def read_worksheet(path: str | Path) -> pd.DataFrame:
-    """The sample sheet of a filled-in worksheet, typed.
+def _by_name(names: list[str], label_of) -> dict[str, str]:
+    """Each name, and its label in either language (letter case and diacritics folded), to the name."""
+    from chibo_analysis.labels import LANGS
 
+    return {
+        fold(text): name for name in names for text in (name, *(label_of(name, g) for g in LANGS))
+    }
+
+
+def read_worksheet(path: str | Path) -> pd.DataFrame:
+    """The sample sheet of a filled-in worksheet, typed, with the package's column names.
+
+    Headers are recognised in Vietnamese, English or as column names.
     ``rating`` becomes the English code (good/fair/average/poor), ``deviation``
     a boolean (empty while not yet inspected), ``inspected_on`` a date.
     """
     try:
         sheets = pd.read_excel(path, sheet_name=None, engine="calamine")
     except (OSError, ValueError) as err:
-        raise DataReadError(f"cannot read worksheet {path}: {err}") from err
-    if SHEETS["sample"] not in sheets:
-        raise DataReadError(f"{path} has no sheet {SHEETS['sample']!r}")
-    frame = sheets[SHEETS["sample"]]
+        raise DataReadError(
+            f"cannot read worksheet {path}: {err}",
+            key="worksheet_unreadable", path=str(path), reason=str(err),
+        ) from err  # fmt: skip
+    sample = SHEETS["sample"]
+    if sample not in sheets:
+        raise DataReadError(
+            f"{path} has no sheet {sample!r}",
+            key="worksheet_no_sheet",
+            path=str(path),
+            sheet=sample,
+        )
+    columns = [*SAMPLE_COLUMNS, "_file", "_row", *FILL_COLUMNS]
+    names = _by_name(columns, worksheet_header)
+    frame = sheets[sample]
+    frame = frame.rename(columns=lambda h: names.get(fold(h), h))
     missing = [c for c in ["meeting_id", *FILL_COLUMNS] if c not in frame]
     if missing:
-        raise DataReadError(f"sheet {SHEETS['sample']!r} of {path} lacks columns {missing}")
+        shown = ", ".join(worksheet_header(c) for c in missing)
+        raise DataReadError(
+            f"sheet {sample!r} of {path} lacks columns {missing}",
+            key="worksheet_columns", sheet=sample, path=str(path), columns=shown,
+        )  # fmt: skip
     codes = {fold(c.vi): c.code for c in RATINGS} | {c.code: c.code for c in RATINGS}
     rating = frame["rating"].map(lambda v: None if pd.isna(v) else codes.get(fold(v), "?"))
     if (rating == "?").any():
         bad = frame.loc[rating == "?", "rating"].iloc[0]
-        raise DataReadError(f"rating {bad!r} is not one of {[c.vi for c in RATINGS]}")
+        choices = [c.vi for c in RATINGS]
+        raise DataReadError(
+            f"rating {bad!r} is not one of {choices}",
+            key="worksheet_rating", value=bad, choices=", ".join(choices),
+        )  # fmt: skip
     out = frame.assign(
         meeting_id=frame["meeting_id"].astype(str),
         rating=rating,
-        deviation=_yes_no(frame["deviation"]),
+        deviation=_yes_no(frame["deviation"], worksheet_header("deviation")),
         inspected_on=pd.to_datetime(frame["inspected_on"], errors="coerce", dayfirst=True),
         findings=frame["findings"].astype(object).where(frame["findings"].notna(), None),
     )
     params = sheets.get(SHEETS["parameters"])
-    if params is not None:
-        out.attrs["parameters"] = dict(zip(params["parameter"], params["value"], strict=True))
+    if params is not None and len(params.columns) >= 2:
+        keys = _by_name(list(PARAMETER_NAMES), _parameter_name)
+        out.attrs["parameters"] = {
+            keys.get(fold(k), k): v
+            for k, v in zip(params.iloc[:, 0], params.iloc[:, 1], strict=True)
+        }
     return out
 
 
@@ -379,7 +465,10 @@ def evaluate_worksheet(path: str | Path) -> SampleEvaluation:
     params = sheet.attrs.get("parameters", {})
     reviewed = sheet["deviation"].dropna()
     if reviewed.empty:
-        raise ParameterError(f"no meeting of {path} has the deviation column filled in")
+        raise ParameterError(
+            f"no meeting of {path} has the deviation column filled in",
+            key="worksheet_empty", path=str(path), column=worksheet_header("deviation"),
+        )  # fmt: skip
     return evaluate_sample(
         int(reviewed.sum()),
         len(reviewed),

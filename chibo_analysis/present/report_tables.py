@@ -144,9 +144,50 @@ def reader_view(
             for column in out.columns:
                 if pd.api.types.is_datetime64_any_dtype(out[column]):
                     out[column] = out[column].dt.year.astype("Int64")
+        if "reason_text" in out.columns:  # "4th or later excused absence in a row: M1, M2"
+            out["reason_text"] = pseudonymise_reasons(out["reason_text"], key)
         out = pseudonymise(out, ids, key=key)
         out = out.drop(columns=[c for c in FREE_TEXT_COLUMNS if c in out.columns])
     return out
+
+
+def pseudonymise_reasons(texts: pd.Series, key: bytes | None = None) -> pd.Series:
+    """Reasons of failing meetings with the members they name (``reason.r4_excused_run``) pseudonymised.
+
+    Examples
+    --------
+    >>> from chibo_analysis.present.pseudonyms import pseudonym
+    >>> text = "1 member(s) absent without reason; 4th or later excused absence in a row: M1, M2"
+    >>> out = pseudonymise_reasons(pd.Series([text]), b"k" * 32)[0]
+    >>> out.endswith(f"in a row: {pseudonym('M1', b'k' * 32)}, {pseudonym('M2', b'k' * 32)}")
+    True
+    """
+    import re
+
+    from chibo_analysis.labels import LANGS
+    from chibo_analysis.present.pseudonyms import load_key, pseudonym
+
+    patterns = []
+    for lang in LANGS:
+        before, after = label("reason.r4_excused_run", lang, who="\0").split("\0")
+        patterns.append(re.compile(f"({re.escape(before)})(.*?)({re.escape(after)}(?:; |$))"))
+    named = texts.map(lambda t: isinstance(t, str) and any(p.search(t) for p in patterns))
+    if not named.any():
+        return texts
+    secret = key if key is not None else load_key()
+
+    def hidden(match: re.Match) -> str:
+        who = ", ".join(pseudonym(w, secret) for w in match.group(2).split(", ") if w)
+        return match.group(1) + who + match.group(3)
+
+    def hide(text: object) -> object:
+        if not isinstance(text, str):
+            return text
+        for pattern in patterns:
+            text = pattern.sub(hidden, text)
+        return text
+
+    return texts.map(hide)
 
 
 def show_list(

@@ -27,6 +27,8 @@ _API = {
     "render_html": "chibo_analysis.runner.render",
     "render_pdf": "chibo_analysis.runner.render",
     "record_figures": "chibo_analysis.runner.index",
+    "record_evidence": "chibo_analysis.runner.index",
+    "evidence_file": "chibo_analysis.runner.index",
     "build_index": "chibo_analysis.runner.index",
 }
 
@@ -37,8 +39,10 @@ __all__ = [
     "BatchResult",
     "NotebookError",
     "build_index",
+    "evidence_file",
     "execute_notebook",
     "prepare_audit",
+    "record_evidence",
     "record_figures",
     "render_html",
     "render_pdf",
@@ -55,7 +59,12 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from chibo_analysis.runner.batch import BatchResult, run_batch
     from chibo_analysis.runner.execute import NotebookError, execute_notebook
-    from chibo_analysis.runner.index import build_index, record_figures
+    from chibo_analysis.runner.index import (
+        build_index,
+        evidence_file,
+        record_evidence,
+        record_figures,
+    )
     from chibo_analysis.runner.params import AuditParams
     from chibo_analysis.runner.render import render_html, render_pdf
 

@@ -11,6 +11,8 @@ notebooks of one organisation and period, shared or not, sit side by side:
 - ``<study>.pdf`` with ``pdf=True``;
 - ``<study>.figures.json``, the key figures the notebook recorded (see
   :func:`chibo_analysis.runner.index.record_figures`);
+- ``<study>.evidence.xlsx``, the full lists behind the page, when the notebook
+  writes them (see :func:`chibo_analysis.runner.index.record_evidence`);
 - ``<study>.run.json``: parameters, input file hashes, package versions,
   timings per step, status and the error if any. It is written first with
   status ``running`` and last with the outcome, so it says ``ok`` only when
@@ -41,7 +43,14 @@ from chibo_analysis.errors import ChiboError
 from chibo_analysis.outputs import org_folder_name
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
 from chibo_analysis.runner.cache import cache_key, hash_inputs, is_cached, prepare_in_background
-from chibo_analysis.runner.index import FIGURES_ENV, build_index, figures_path, run_path
+from chibo_analysis.runner.index import (
+    EVIDENCE_ENV,
+    FIGURES_ENV,
+    build_index,
+    evidence_path,
+    figures_path,
+    run_path,
+)
 from chibo_analysis.runner.params import (
     AuditParams,
     check_notebook_parameters,
@@ -177,8 +186,9 @@ def report_lock(folder: Path, study: str):
         handle.close()
         raise ReportBusy(
             f"another run is writing {folder / study}.html now; wait for it to finish, "
-            "or write to another --out"
-        ) from None
+            "or write to another --out",
+            key="busy", path=f"{folder / study}.html",
+        ) from None  # fmt: skip
     try:
         yield
     finally:
@@ -231,7 +241,11 @@ def make_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise ChiboError(f"cannot write reports to {folder}: {err.strerror or err}") from None
+        reason = err.strerror or str(err)
+        raise ChiboError(
+            f"cannot write reports to {folder}: {reason}",
+            key="cannot_write_reports", folder=str(folder), reason=reason,
+        ) from None  # fmt: skip
     return folder
 
 
@@ -286,7 +300,9 @@ def _execute_locked(
     }
     # "running" first: a run killed from here on never leaves a record saying "ok"
     write_json(run_path(folder, study), record)
-    for stale in (figures_path(folder, study), folder / f"{study}.html", folder / f"{study}.pdf"):
+    evidence = evidence_path(folder, study)
+    for stale in (figures_path(folder, study), evidence, folder / f"{study}.html",
+                  folder / f"{study}.pdf"):  # fmt: skip
         stale.unlink(missing_ok=True)
     for part in folder.glob(f".{study}.*.part*"):  # of runs killed while writing (we hold the lock)
         part.unlink(missing_ok=True)
@@ -318,7 +334,11 @@ def _execute_locked(
                     prepared.notebook,
                     part,
                     prepared.parameters,
-                    env={**(env or {}), FIGURES_ENV: str(figures_path(folder, study).resolve())},
+                    env={
+                        **(env or {}),
+                        FIGURES_ENV: str(figures_path(folder, study).resolve()),
+                        EVIDENCE_ENV: str(evidence.resolve()),
+                    },
                     cwd=folder.resolve(),
                     timeout=timeout,
                     retries=retries,
@@ -329,6 +349,8 @@ def _execute_locked(
                 failure = err  # the executed copy, with the traceback, is kept
         if failure is not None:
             raise failure.kept_at(output)
+        if evidence.exists():  # written by the notebook (record_evidence)
+            outputs["evidence"] = evidence
         attempts = nb.metadata.get("chibo", {}).get("attempts")
         title = f"{prepared.organisation.get('name') or params.org_id} – {params.period}"
         html = step("html", render_html, nb, title=title, lang=params.lang)

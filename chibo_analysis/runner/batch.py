@@ -143,8 +143,9 @@ def check_distinct_folders(org_ids) -> None:
         if key in seen:
             raise ParameterError(
                 f"organisations {seen[key]!r} and {org_id!r} would share the report folder "
-                f"{org_folder_name(org_id)!r}; give one of them another org_id"
-            )
+                f"{org_folder_name(org_id)!r}; give one of them another org_id",
+                key="same_folder", first=seen[key], second=org_id, folder=org_folder_name(org_id),
+            )  # fmt: skip
         seen[key] = org_id
 
 
@@ -271,7 +272,9 @@ def run_batch(
     check_argument("level", level, tuple(LEVEL_GROUPS))
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
-        raise ParameterError(f"jobs={jobs} is not allowed; expected 1 or more")
+        raise ParameterError(
+            f"jobs={jobs} is not allowed; expected 1 or more", key="jobs", jobs=jobs
+        )
     if pdf:
         from chibo_analysis.runner.render import require_chromium
 
@@ -301,7 +304,10 @@ def run_batch(
             del dataset
         chosen = select_organisations(organisations, level)
         if chosen.empty:
-            raise ParameterError(f"no organisation at level={level!r} in {base.data}")
+            raise ParameterError(
+                f"no organisation at level={level!r} in {base.data}",
+                key="no_level", level=level, data=base.data,
+            )  # fmt: skip
         check_distinct_folders(chosen["org_id"].astype(str))
         prepared = [
             prepare_audit(

@@ -89,6 +89,47 @@ def record_figures(figures: Mapping[str, object]) -> None:
     tmp.replace(path)
 
 
+#: Environment variable holding where :func:`record_evidence` writes the evidence workbook.
+EVIDENCE_ENV = "CHIBO_EVIDENCE_PATH"
+#: Ending of a study's evidence workbook (``<study>.evidence.xlsx``) in a report folder.
+EVIDENCE_SUFFIX = ".evidence.xlsx"
+
+
+def evidence_path(folder: str | Path, study: str) -> Path:
+    """Where the evidence workbook of ``study`` goes: beside its page."""
+    return Path(folder) / f"{study}{EVIDENCE_SUFFIX}"
+
+
+def evidence_file() -> str | None:
+    """The file name of this run's evidence workbook, for the page; None when run by hand."""
+    target = os.environ.get(EVIDENCE_ENV)
+    return Path(target).name if target else None
+
+
+def record_evidence(
+    lists: Mapping[str, object],
+    *,
+    lang: str = "vi",
+    share: bool = False,
+    organisations: object | None = None,
+) -> list[str]:
+    """Write the study's full lists to its evidence workbook; return the warnings.
+
+    When the notebook is run by the runner, the workbook goes beside the page
+    (``<study>.evidence.xlsx``, the path in :data:`EVIDENCE_ENV`); run by hand,
+    nothing is written. See
+    :func:`chibo_analysis.present.evidence_book.write_evidence` for ``lists``
+    and ``organisations`` (the dataset's, for names that say where);
+    the warnings (texts cut to fit a cell) are for the notebook to show.
+    """
+    target = os.environ.get(EVIDENCE_ENV)
+    if not target:
+        return []
+    from chibo_analysis.present.evidence_book import write_evidence
+
+    return write_evidence(target, lists, lang=lang, share=share, organisations=organisations)
+
+
 def beside_report(name: str, org_id: str, period: object) -> Path:
     """Where a notebook writes a file of its own (a worksheet): beside its report.
 

@@ -45,6 +45,16 @@ def suggest(value: str, candidates: Iterable[str], n: int = 3) -> str:
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
+def suggest_hint(value: str, candidates: Iterable[str], n: int = 3) -> tuple | None:
+    """:func:`suggest` as a clause of a keyed error (``error.did_you_mean``), or None.
+
+    >>> suggest_hint("perod", ["period", "org_id"])
+    ('did_you_mean', {'names': "'period'"})
+    """
+    close = difflib.get_close_matches(str(value), [str(c) for c in candidates], n=n, cutoff=0.6)
+    return ("did_you_mean", {"names": ", ".join(repr(c) for c in close)}) if close else None
+
+
 def check_period(period: object) -> str:
     """The period as text, or :class:`ParameterError` if it is not one.
 
@@ -67,8 +77,9 @@ def check_period(period: object) -> str:
     if not ok:
         raise ParameterError(
             f"period={period!r} is not a period; expected a year (2022), a quarter (2022Q3) "
-            "or a range of years (2020-2022)"
-        )
+            "or a range of years (2020-2022)",
+            key="period", period=period,
+        )  # fmt: skip
     return text
 
 
@@ -126,23 +137,38 @@ class AuditParams:
             if name not in names:
                 allowed = ", ".join(names)
                 hint = suggest(name, names) or f"; the parameters are: {allowed}"
-                raise ParameterError(f"unknown audit parameter {name!r}{hint}")
+                clause = suggest_hint(name, names) or ("parameters_are", {"names": allowed})
+                raise ParameterError(
+                    f"unknown audit parameter {name!r}{hint}",
+                    key="unknown_parameter", name=name, hint=clause,
+                )  # fmt: skip
         missing = [n for n in ("data", "org_id", "period") if kw.get(n) in (None, "")]
         if missing:
-            raise ParameterError(f"missing audit parameter(s): {', '.join(missing)}")
+            raise ParameterError(
+                f"missing audit parameter(s): {', '.join(missing)}",
+                key="missing_parameters", names=", ".join(missing),
+            )  # fmt: skip
         data = Path(str(kw["data"])).expanduser()
         if not data.exists():
-            raise ParameterError(f"data={str(data)!r}: no such file or folder")
+            raise ParameterError(
+                f"data={str(data)!r}: no such file or folder", key="no_data", data=str(data)
+            )
         lang = kw.get("lang", "vi")
         check_argument("lang", lang, LANGS)
         share = kw.get("share", False)
         if not isinstance(share, bool):
-            raise ParameterError(f"share={share!r} is not allowed; expected True or False")
+            raise ParameterError(
+                f"share={share!r} is not allowed; expected True or False", key="share", share=share
+            )
         targets = kw.get("targets")
         if targets is not None:
             targets = Path(str(targets)).expanduser()
             if not targets.is_file():
-                raise ParameterError(f"targets={str(targets)!r}: no such file")
+                raise ParameterError(
+                    f"targets={str(targets)!r}: no such file",
+                    key="no_targets",
+                    targets=str(targets),
+                )
             targets = str(targets.resolve())
         return cls(
             data=str(data.resolve()),
@@ -182,7 +208,10 @@ def read_parameters_cell(notebook: str | Path) -> dict[str, object]:
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise ChiboError(f"cannot read notebook {str(path)!r}: {err}") from err
+        raise ChiboError(
+            f"cannot read notebook {str(path)!r}: {err}",
+            key="notebook_unreadable", path=str(path), reason=str(err),
+        ) from err  # fmt: skip
     for cell in nb.get("cells", []):
         tags = cell.get("metadata", {}).get("tags", [])
         if cell.get("cell_type") == "code" and "parameters" in tags:
@@ -192,12 +221,16 @@ def read_parameters_cell(notebook: str | Path) -> dict[str, object]:
     else:
         raise ChiboError(
             f"notebook {path.name} has no cell tagged 'parameters'; tag the cell that "
-            "assigns data, org_id, period... (View > Cell toolbar > Tags in Jupyter)"
-        )
+            "assigns data, org_id, period... (View > Cell toolbar > Tags in Jupyter)",
+            key="notebook_no_parameters", notebook=path.name,
+        )  # fmt: skip
     try:
         tree = ast.parse(source)
     except SyntaxError as err:
-        raise ChiboError(f"notebook {path.name}: the parameters cell is not Python: {err}") from err
+        raise ChiboError(
+            f"notebook {path.name}: the parameters cell is not Python: {err}",
+            key="notebook_parameters_not_python", notebook=path.name, reason=str(err),
+        ) from err  # fmt: skip
     declared: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign):
@@ -229,8 +262,10 @@ def check_notebook_parameters(
         names = ", ".join(declared) or "none"
         raise ParameterError(
             f"notebook {notebook} does not take parameter(s) {', '.join(missing)}"
-            f"{suggest(missing[0], declared)}; its parameters cell declares: {names}"
-        )
+            f"{suggest(missing[0], declared)}; its parameters cell declares: {names}",
+            key="notebook_parameters", notebook=notebook, names=", ".join(missing),
+            hint=suggest_hint(missing[0], declared), declared=", ".join(declared) or "–",
+        )  # fmt: skip
     return {k: v for k, v in params.as_dict().items() if k in declared}
 
 
@@ -251,15 +286,20 @@ def find_notebook(name: str, notebooks_dir: str | Path | None = None) -> Path:
     if not folder.is_dir():
         raise ParameterError(
             f"notebooks folder {str(folder)!r} does not exist; pass --notebooks DIR "
-            "(the repository's notebooks/ folder)"
-        )
+            "(the repository's notebooks/ folder)",
+            key="no_notebooks_folder", folder=str(folder),
+        )  # fmt: skip
     stem = candidate.name.removesuffix(".ipynb")
     path = folder / f"{stem}.ipynb"
     if path.is_file():
         return path.resolve()
     available = sorted(p.stem for p in folder.glob("*.ipynb"))
     hint = suggest(stem, available) or f"; available: {', '.join(available) or 'none'}"
-    raise ParameterError(f"notebook={name!r} is not in {folder}{hint}")
+    clause = suggest_hint(stem, available) or ("available", {"names": ", ".join(available) or "–"})
+    raise ParameterError(
+        f"notebook={name!r} is not in {folder}{hint}",
+        key="no_notebook", name=name, folder=str(folder), hint=clause,
+    )  # fmt: skip
 
 
 def check_organisation(org_id: str, organisations: pd.DataFrame) -> pd.Series:
@@ -269,12 +309,18 @@ def check_organisation(org_id: str, organisations: pd.DataFrame) -> pd.Series:
         return match.iloc[0]
     ids = organisations["org_id"].astype(str).tolist()
     hint = suggest(org_id, ids)
+    clause = suggest_hint(org_id, ids)
     if not hint:
         names = organisations["name"].astype(str).tolist()
         close = difflib.get_close_matches(org_id, names, n=3, cutoff=0.6)
         if close:
             ids_of = organisations.drop_duplicates("name").set_index("name")["org_id"]
             hint = "; did you mean " + " or ".join(f"{ids_of[c]!r} ({c})" for c in close) + "?"
+            clause = ("did_you_mean", {"names": ", ".join(f"{ids_of[c]!r} ({c})" for c in close)})
     if not hint:
         hint = f"; the organisations table has {len(ids)} organisations (e.g. {', '.join(ids[:5])})"
-    raise ParameterError(f"org_id={org_id!r} is not in the organisations table{hint}")
+        clause = ("organisations_are", {"n": len(ids), "names": ", ".join(ids[:5])})
+    raise ParameterError(
+        f"org_id={org_id!r} is not in the organisations table{hint}",
+        key="no_organisation", org_id=org_id, hint=clause,
+    )  # fmt: skip

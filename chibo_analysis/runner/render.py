@@ -306,7 +306,8 @@ def require_chromium() -> str:
     if exe is None:
         raise ChiboError(
             "PDF output needs Chromium, which is not installed; on Debian/Ubuntu: "
-            "sudo apt-get install chromium"
+            "sudo apt-get install chromium",
+            key="no_chromium",
         )
     return exe
 

@@ -29,16 +29,26 @@ def test_unreadable_exits_2_without_traceback(clean_dir, capsys):
     assert "Traceback" not in err
 
 
-def test_bad_lang_is_a_clear_error(capsys):
+def test_bad_lang_is_a_clear_error(capsys, monkeypatch):
+    assert main(["validate", str(CLEAN), "--lang", "fr"]) == 2
+    assert "--lang='fr' không hợp lệ; chỉ nhận một trong: 'vi', 'en'" in capsys.readouterr().err
+    monkeypatch.setenv("CHIBO_LANG", "en")
     assert main(["validate", str(CLEAN), "--lang", "fr"]) == 2
     assert "--lang='fr' is not allowed" in capsys.readouterr().err
 
 
-def test_summary(capsys):
+def test_summary_in_the_users_language(capsys, monkeypatch):
+    assert main(["summary", str(CLEAN)]) == 0  # CHIBO_LANG unset: Vietnamese
+    out = capsys.readouterr().out
+    levels = "Đảng bộ cấp trên cơ sở 1, Đảng bộ cơ sở 1, Chi bộ cơ sở 1, Chi bộ trực thuộc 2"
+    assert f"Tổ chức đảng theo cấp: {levels}" in out
+    assert "Số đảng viên (không trùng): 6" in out
+    assert "Điểm danh" in out and "attendance.csv" in out and "không có" not in out
+    monkeypatch.setenv("CHIBO_LANG", "en")
     assert main(["summary", str(CLEAN)]) == 0
     out = capsys.readouterr().out
-    assert "committee 1, base 1, base_cell 1, cell 2" in out
-    assert "Members (distinct): 6" in out
+    assert "Organisations by level: Committee 1, Base 1, Base cell 1, Cell 2" in out
+    assert "Members (distinct): 6" in out and "Meetings from 2022-" in out
 
 
 def test_blank_template_fails_validate(tmp_path, capsys):

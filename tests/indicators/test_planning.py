@@ -167,7 +167,16 @@ def test_plan_and_worksheet_round_trip(tmp_path):
     book = openpyxl.load_workbook(path)
     ws = book["Mẫu kiểm tra"]
     header = [c.value for c in ws[1]]
-    col = {name: header.index(name) + 1 for name in ("rating", "deviation", "inspected_on")}
+    assert header == [
+        "Mã buổi sinh hoạt", "Mã chi bộ", "Chi bộ", "Ngày sinh hoạt", "Loại", "Tự đánh giá",
+        "Điểm rủi ro", "Tệp", "Dòng", "Ngày kiểm tra", "Xếp loại", "Kết luận", "Có sai lệch",
+    ]  # fmt: skip
+    assert ws["E2"].value == "Thường kỳ kết hợp chuyên đề"  # the kind as a reader names it
+    assert [c.value for c in book["Thông số"]["A"]][:4] == [
+        "Thông số", "Kỳ", "Mã tổ chức", "Độ tin cậy",
+    ]  # fmt: skip
+    names = {"rating": "Xếp loại", "deviation": "Có sai lệch", "inspected_on": "Ngày kiểm tra"}
+    col = {name: header.index(text) + 1 for name, text in names.items()}
     for r in range(2, 16):
         ws.cell(r, col["rating"], "Khá" if r == 2 else "Tốt")
         ws.cell(r, col["deviation"], "Có" if r == 2 else "Không")
@@ -185,6 +194,30 @@ def test_plan_and_worksheet_round_trip(tmp_path):
     assert not ev.supported
 
 
+def test_an_english_worksheet_reads_back_the_same(tmp_path):
+    import openpyxl
+
+    plan = plan_inspection(small_dataset(), 2022, "B", tolerable=0.2, seed=5)
+    path = write_worksheet(plan, tmp_path / "ws.xlsx", lang="en")
+    book = openpyxl.load_workbook(path)
+    ws = book["Mẫu kiểm tra"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["Meeting code", "Cell code", "Cell", "Held on", "Kind of meeting",
+                          "Self-rating"]  # fmt: skip
+    assert header[-4:] == ["Inspected on", "Inspection rating", "Findings", "Deviation"]
+    assert ws["F2"].value == "Good"
+    # 14 meetings, 2 deviations (filled in English), tolerable 20% from the parameters sheet
+    for r in range(2, 16):
+        ws.cell(r, 11, "Good")
+        ws.cell(r, 13, "Yes" if r < 4 else "No")
+    book.save(path)
+    sheet = read_worksheet(path)
+    assert sheet["meeting_id"].tolist() == plan.sample["meeting_id"].tolist()
+    assert sheet.attrs["parameters"]["tolerable"] == 0.2
+    assert sheet["deviation"].sum() == 2 and set(sheet["rating"]) == {"good"}
+    assert evaluate_worksheet(path).deviations == 2
+
+
 def test_cli_plan_and_evaluate(tmp_path, capsys):
     ds = small_dataset()
     data = tmp_path / "data"
@@ -198,7 +231,8 @@ def test_cli_plan_and_evaluate(tmp_path, capsys):
     # 30% tolerable: 0.7^9 = 0.040 <= 0.05 < 0.7^8 = 0.058 -> 9 meetings
     assert "9 buổi sinh hoạt được chọn trong 24" in capsys.readouterr().out
     assert main(["plan", "--evaluate", str(out)]) == 2  # nothing filled in yet
-    assert "deviation" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "chưa có buổi nào trong" in err and "được điền cột 'Có sai lệch'" in err
     assert main(["plan", str(data), "--period", "2022", "--out", str(tmp_path / "x.csv")]) == 2
 
 

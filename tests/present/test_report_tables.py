@@ -26,6 +26,29 @@ def test_reader_view_pseudonymises_and_drops_names_when_shared():
     assert shared.to_dict("list") == {"member_id": [pseudonym("M1", key)], "n_months": [3]}
 
 
+def test_a_shared_list_of_meetings_names_no_member_in_its_reasons():
+    from chibo_analysis.present.pseudonyms import pseudonym
+    from chibo_analysis.present.report_tables import reader_view
+
+    key = b"k" * 32
+    frame = pd.DataFrame(
+        {
+            "meeting_id": ["S1", "S2"],
+            "reason_text": [
+                "ngắn hơn 90 phút (60 phút); vắng có lý do lần thứ 4 trở lên liên tiếp: M12, M3",
+                "có mặt 3/6 đảng viên, không quá 85%",
+            ],
+        }
+    )
+    shared = reader_view(frame, share=True, key=key)["reason_text"].tolist()
+    assert shared == [
+        "ngắn hơn 90 phút (60 phút); vắng có lý do lần thứ 4 trở lên liên tiếp: "
+        f"{pseudonym('M12', key)}, {pseudonym('M3', key)}",
+        "có mặt 3/6 đảng viên, không quá 85%",
+    ]
+    assert reader_view(frame)["reason_text"].tolist() == frame["reason_text"].tolist()
+
+
 def test_target_table_formats_rates_and_counts():
     from types import SimpleNamespace
 

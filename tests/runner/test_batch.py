@@ -157,6 +157,24 @@ def test_record_figures_converts_numpy_and_missing(monkeypatch, tmp_path):
     }
 
 
+def test_record_evidence_writes_where_the_runner_says_and_nothing_by_hand(monkeypatch, tmp_path):
+    import openpyxl
+
+    from chibo_analysis.runner.index import EVIDENCE_ENV, evidence_file, record_evidence
+
+    lists = {"no_admissions": pd.DataFrame({"org_id": ["CB1"], "members": [3]})}
+    monkeypatch.delenv(EVIDENCE_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert (record_evidence(lists), evidence_file()) == ([], None)
+    assert list(tmp_path.iterdir()) == []
+    target = tmp_path / "B01" / "audit_organisation-shared.evidence.xlsx"
+    target.parent.mkdir()
+    monkeypatch.setenv(EVIDENCE_ENV, str(target))
+    assert record_evidence(lists, lang="en", share=True) == []
+    assert evidence_file() == "audit_organisation-shared.evidence.xlsx"
+    assert openpyxl.load_workbook(target).sheetnames == ["Summary", "No admissions"]
+
+
 def test_record_figures_rejects_tables(monkeypatch):
     monkeypatch.delenv(FIGURES_ENV, raising=False)
     with pytest.raises(ParameterError, match="key figure 'scorecard' is a DataFrame"):
@@ -197,7 +215,7 @@ def test_demo_makes_the_sample_and_audits_the_committee(tmp_path, monkeypatch, c
     assert made == [sample]
     html = out / "TP" / "2022" / "audit_organisation.html"  # TP: the committee
     assert html.is_file()
-    assert f"report: {html}" in capsys.readouterr().out
+    assert f"báo cáo: {html}" in capsys.readouterr().out  # CHIBO_LANG unset: Vietnamese
     # second run: the sample is there, nothing is made again
     assert args.func(args) == 0 and made == [sample]
 

@@ -43,7 +43,8 @@ def test_report_folder_layout(tiny_report):
     assert run.status == "ok" and run.folder == folder
     names = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
     assert names == {
-        "tiny_audit.ipynb", "tiny_audit.html", "tiny_audit.run.json", "tiny_audit.figures.json"
+        "tiny_audit.ipynb", "tiny_audit.html", "tiny_audit.run.json", "tiny_audit.figures.json",
+        "tiny_audit.evidence.xlsx",
     }  # fmt: skip
     assert {p.name for p in folder.iterdir() if p.name.startswith(".")} == {".tiny_audit.lock"}
     assert (out / "index.html").is_file()
@@ -91,7 +92,10 @@ def test_run_json(tiny_report):
     assert {"check", "hash", "execute", "html", "total"} <= set(record["timings"])
     assert record["versions"]["papermill"] == papermill.__version__
     assert record["attempts"] == 1
-    assert record["outputs"] == {"notebook": "tiny_audit.ipynb", "html": "tiny_audit.html"}
+    assert record["outputs"] == {
+        "notebook": "tiny_audit.ipynb", "evidence": "tiny_audit.evidence.xlsx",
+        "html": "tiny_audit.html",
+    }  # fmt: skip
 
 
 def test_figures_recorded_by_the_notebook(tiny_report):

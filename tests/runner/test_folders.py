@@ -126,6 +126,8 @@ def test_a_report_record_says_running_until_the_end(tmp_path):
     )
     record = json.loads((run.folder / "tiny_audit.run.json").read_text(encoding="utf-8"))
     assert record["status"] == "ok" and record["outputs"]["html"] == "tiny_audit.html"
+    # the notebook's record_evidence wrote the workbook beside the page, named after the study
+    assert record["outputs"]["evidence"] == "tiny_audit.evidence.xlsx"
     assert [p.name for p in run.folder.iterdir() if ".part" in p.name] == [other.name]
 
 
@@ -139,7 +141,7 @@ def test_audit_into_an_unwritable_out_exits_2(tmp_path, capsys):
             + ["--notebook", str(NOTEBOOKS / "tiny_audit.ipynb")]
         )
         err = capsys.readouterr().err
-        assert code == 2 and "Traceback" not in err and "cannot write" in err, err
+        assert code == 2 and "Traceback" not in err and "không ghi được báo cáo vào" in err, err
 
 
 def test_a_notebooks_own_file_goes_beside_its_report_never_into_notebooks(tmp_path, monkeypatch):

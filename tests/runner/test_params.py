@@ -221,23 +221,37 @@ def test_run_audit_checks_before_any_kernel(no_kernel, tmp_path, kw, audit, erro
     assert not any(tmp_path.iterdir())  # no report folder either
 
 
-def test_cli_unknown_org_is_a_clear_error(no_kernel, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("", "org_id='B03' không có trong bảng tổ chức; có phải là"),  # CHIBO_LANG unset: vi
+        ("en", "org_id='B03' is not in the organisations table; did you mean"),
+    ],
+)
+def test_cli_unknown_org_is_a_clear_error(no_kernel, tmp_path, capsys, monkeypatch, lang, expected):
+    monkeypatch.setenv("CHIBO_LANG", lang)
     code = main(
         ["audit", str(DATA), "--org", "B03", "--period", "2022", "--notebook", "tiny_audit"]
         + ["--notebooks", str(NOTEBOOKS), "--out", str(tmp_path)]
     )
     err = capsys.readouterr().err
     assert code == 2
-    assert "org_id='B03' is not in the organisations table; did you mean" in err
+    assert expected in err
     assert "'B01'" in err and "'B02'" in err
     assert "Traceback" not in err
     assert no_kernel == []
 
 
-def test_cli_bad_lang(no_kernel, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "lang, expected",
+    [("vi", "lang='fr' không hợp lệ; chỉ nhận một trong: 'vi', 'en'"),
+     ("en", "lang='fr' is not allowed; expected one of: 'vi', 'en'")],
+)  # fmt: skip
+def test_cli_bad_lang(no_kernel, tmp_path, capsys, monkeypatch, lang, expected):
+    monkeypatch.setenv("CHIBO_LANG", lang)
     code = main(["audit", str(DATA), "--org", "B01", "--period", "2022", "--lang", "fr"])
     assert code == 2
-    assert "lang='fr' is not allowed" in capsys.readouterr().err
+    assert expected in capsys.readouterr().err
 
 
 def test_pdf_without_chromium_fails_before_any_kernel(no_kernel, tmp_path, monkeypatch):
