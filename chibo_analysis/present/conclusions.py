@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Rules of DOMAIN.md explained in every report (R1–R11).
 RULES = tuple(f"R{i}" for i in range(1, 12))
 #: Organisations named one by one in the recommendations; the rest are counted.
-RECOMMEND_SHOWN = 6
+RECOMMEND_SHOWN = 5
 
 
 def report_header(

@@ -199,10 +199,13 @@ def show_list(
     lang: str = "vi",
     share: bool = False,
     limit: int | None = SHOWN_ROWS,
+    keep: dict | None = None,
 ):
     """One list of :data:`chibo_analysis.indicators.LISTS` as a table for readers.
 
-    Computes the list (``run_list``) and shows it with :func:`show_frame`.
+    Computes the list (``run_list``) and shows its most serious rows with
+    :func:`show_frame`; ``keep`` (a dict) receives the whole list under its
+    name, for the evidence workbook.
     """
     from chibo_analysis.indicators import run_list
 
@@ -216,6 +219,8 @@ def show_list(
         limit=limit,
         dataset=dataset,
         columns=PAGE_COLUMNS.get(name),
+        name=name,
+        keep=keep,
     )
 
 
@@ -228,6 +233,8 @@ def show_frame(
     limit: int | None = SHOWN_ROWS,
     dataset: Dataset | None = None,
     columns: list[str] | None = None,
+    name: str | None = None,
+    keep: dict | None = None,
 ):
     """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
@@ -237,11 +244,18 @@ def show_frame(
     become one ``file:row`` column. With ``dataset``, organisation codes
     (``cell_id``, ``parent_id``) are shown as names that say where
     (:func:`~chibo_analysis.present.study_data.where_names`). At most ``limit``
-    rows are shown, with a line saying how many there are; with ``columns``,
-    only those of them present (after those renamings), in that order.
+    rows are shown, the most serious first when ``name`` is a list of
+    :data:`~chibo_analysis.present.severity.SEVERITY`, with a line saying how
+    many there are; with ``columns``, only those of them present (after those
+    renamings), in that order. ``keep`` receives the whole frame under ``name``.
     """
     from chibo_analysis.present.display import table
+    from chibo_analysis.present.severity import SEVERITY, most_serious
 
+    if keep is not None and name is not None:
+        keep[name] = frame
+    if name in SEVERITY:
+        frame = most_serious(name, frame, None)
     shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
     if columns is not None:
         shown = shown[[c for c in columns if c in shown.columns]]
@@ -418,8 +432,9 @@ def provenance(
 
     check_lang(lang)
     rows = [(label("word.package_version", lang), __version__)]
-    rows += [(f"{label('word.parameter', lang)}: {k}", _shown_parameter(k, v, lang))
-             for k, v in parameters.items()]  # fmt: skip
+    if parameters:  # one row: the parameters are short, and a report has many of them
+        rows.append((label("word.parameters", lang),
+                     "; ".join(f"{k} = {_shown_parameter(k, v, lang)}" for k, v in parameters.items())))  # fmt: skip
     # one row per file (a cell's workbook holds several sheets: their rows are summed)
     files: dict[str, list] = {}
     for s in dataset.sources:

@@ -84,23 +84,23 @@ def _reader_copy(nb):
 #: The reader's page: compact print (A4), tables left-aligned and full width, figures fitted.
 READER_CSS = """
 @page { size: A4; margin: 14mm 12mm; }
-body { font-size: 10.5pt; line-height: 1.35; }
+body { font-size: 10.5pt; line-height: 1.3; }
 .jp-RenderedHTMLCommon table, table { font-size: 8.5pt; border-collapse: collapse;
   width: 100%; table-layout: fixed; margin: 0.3em 0 0.6em; }
 .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, th, td { text-align: left !important;
   vertical-align: top; padding: 2px 5px !important; }
 .jp-RenderedHTMLCommon h1 { font-size: 17pt; } .jp-RenderedHTMLCommon h2 { font-size: 13pt;
-  margin-top: 1em; break-after: avoid; } .jp-RenderedHTMLCommon h3 { font-size: 11pt;
+  margin-top: 0.8em; margin-bottom: 0.3em; break-after: avoid; } .jp-RenderedHTMLCommon h3 { font-size: 11pt;
   break-after: avoid; }
 .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: 0.3em 0; }
-.jp-OutputArea-output img, img { max-width: 100%; max-height: 90mm; width: auto; height: auto; }
+.jp-OutputArea-output img, img { max-width: 100%; max-height: 80mm; width: auto; height: auto; }
 .jp-OutputArea-output img.fig-tall, img.fig-tall { max-height: 225mm; }
 th:first-child { width: 22%; }
 tr { break-inside: avoid; } .more-rows { font-style: italic; color: #444; }
 nav.toc { font-size: 8.5pt; margin: 0.4em 0 0.8em; } nav.toc ol { columns: 2; margin: 0;
   padding-left: 1.6em; } nav.toc li { break-inside: avoid; } .toc-title { font-weight: bold;
   margin: 0 0 0.2em; }
-td, th { overflow-wrap: anywhere; }
+td, th { overflow-wrap: anywhere; } th { font-size: 7.5pt; line-height: 1.15; }
 .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output
   { break-inside: auto !important; page-break-inside: auto !important; }
 .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; max-width: none !important; }

@@ -93,13 +93,8 @@ def test_provenance_lists_version_parameters_and_file_hashes():
     ds = Dataset(tables={}, sources=(SourceFile("meetings.csv", "meetings", None, 4, "ab" * 32),))
     out = provenance(ds, {"org_id": "B", "targets": None}, lang="en")
     assert out.to_dict("list") == {
-        "item": [
-            "chibo-analysis version",
-            "Parameter: org_id",
-            "Parameter: targets",
-            "File: meetings.csv",
-        ],
-        "value": [__version__, "B", "–", f"SHA-256 hash {'ab' * 8}…; Rows 4"],
+        "item": ["chibo-analysis version", "Parameters", "File: meetings.csv"],
+        "value": [__version__, "org_id = B; targets = –", f"SHA-256 hash {'ab' * 8}…; Rows 4"],
     }
 
 
