@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -39,6 +40,12 @@ KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 _ENGINES_LOCK = threading.Lock()
 
+#: Optional modules that the engines' dependencies import when installed, at a cost no
+#: audit needs. ``rfc3987_syntax`` (which JupyterLab brings in, through jupyter-events and
+#: jsonschema's format checkers) builds a grammar when imported: 1.3 s of every audit, for
+#: a string format that nbformat's schema never uses (benchmarks/bench_lab.py).
+SKIPPED_OPTIONAL = ("rfc3987_syntax",)
+
 
 def import_engines() -> None:
     """Import papermill, nbclient, jupyter_client and nbconvert, one thread at a time.
@@ -52,6 +59,8 @@ def import_engines() -> None:
     run they are in ``sys.modules`` and later imports are lookups.
     """
     with _ENGINES_LOCK:
+        for name in SKIPPED_OPTIONAL:  # None in sys.modules: an ImportError, which they expect
+            sys.modules.setdefault(name, None)
         import jupyter_client.manager  # noqa: F401
         import nbclient  # noqa: F401
         import nbconvert  # noqa: F401

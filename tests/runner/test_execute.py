@@ -275,3 +275,18 @@ def test_engines_import_in_two_threads_without_a_circular_import(attempt):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "circular import" not in done.stderr
     assert done.stdout.strip() == "imported True"
+
+
+def test_the_engines_skip_a_slow_optional_import_no_audit_needs():
+    # JupyterLab brings rfc3987-syntax, which jsonschema imported with nbformat: 1.3 s of
+    # every audit (benchmarks/bench_lab.py). The engines' import leaves it out.
+    code = (
+        "import sys\n"
+        "from chibo_analysis.runner.execute import import_engines\n"
+        "import_engines()\n"
+        "import nbformat, jsonschema\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "None"
