@@ -36,7 +36,8 @@ report = validate(ds)
 t3 = time.perf_counter()
 print(json.dumps(dict(import_s=t1 - t0, load_s=t2 - t1, validate_s=t3 - t2, total_s=t3 - t0,
                       peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      register_rows=len(ds.attendance), issues=len(report))))
+                      files=len({s.path for s in ds.sources}), register_rows=len(ds.attendance),
+                      issues=len(report))))
 """
 
 

@@ -22,21 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+from bench_load import DRIVER  # the same measuring driver (benchmarks/ is on the script's path)
 
-DRIVER = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-from chibo_analysis import load_dataset, validate
-t1 = time.perf_counter()
-ds = load_dataset(sys.argv[1])
-t2 = time.perf_counter()
-report = validate(ds)
-t3 = time.perf_counter()
-print(json.dumps(dict(import_s=t1 - t0, load_s=t2 - t1, validate_s=t3 - t2, total_s=t3 - t0,
-                      peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      files=len({s.path for s in ds.sources}), register_rows=len(ds.attendance))))
-"""
+CACHE = Path(__file__).resolve().parent / ".cache"
 
 
 def ensure(layout: str) -> Path:

@@ -487,7 +487,9 @@ def _column_names(columns: object, table: object, lang: str) -> str:
     """``"meeting_id, member_id"`` as the reader's headers ("Mã buổi sinh hoạt, Mã đảng viên")."""
     from chibo_analysis.labels import column_label
 
-    parts = [p.strip() for p in str(columns).split(",") if p.strip()]
+    if not isinstance(columns, str):  # a problem of the whole row names no column
+        return ""
+    parts = [p.strip() for p in columns.split(",") if p.strip()]
     known = str(table) if isinstance(table, str) else None
     return ", ".join(column_label(p, lang, known) for p in parts)
 
@@ -507,7 +509,9 @@ def rejected_rows(report, lang: str = "vi") -> pd.DataFrame:
         return pd.DataFrame(columns=["table", "file", "sheet", "row", "reasons"])
     pick = 2 if lang == "vi" else 1
     columns = issues.apply(lambda r: _column_names(r["column"], r["table"], lang), axis=1)
-    text = issues["code"].map(lambda c: REASONS[c][pick]) + " (" + columns + ")"
+    text = issues["code"].map(lambda c: REASONS[c][pick]) + columns.map(
+        lambda c: f" ({c})" if c else ""
+    )
     out = (
         issues.assign(reason=text)
         .groupby(["table", "file", "sheet", "row"], sort=True, dropna=False)["reason"]
