@@ -7,6 +7,13 @@ A failed audit check is a finding in a report, never an exception.
 
 from __future__ import annotations
 
+import os
+
+#: Environment variable naming the language in which a :class:`ChiboError` that carries
+#: its texts prints itself (``str(err)``); the runner sets it in the kernels it starts,
+#: so that a failed notebook's message is in the report's language.
+MESSAGE_LANG_ENV = "CHIBO_MESSAGE_LANG"
+
 
 class ChiboError(Exception):
     """Base class of the toolkit's own errors.
@@ -18,6 +25,11 @@ class ChiboError(Exception):
     (:func:`chibo_analysis.commands.language.error_text`). A value may itself be
     ``(key, values)``: a clause of the message (a suggestion) in the same language.
 
+    An error built from the catalogue by :func:`chibo_analysis.labels.catalogued`
+    also carries ``texts``, its message in every language; ``str(err)`` is then
+    the English and the Vietnamese text, one line each, or only the text in the
+    language named by ``$CHIBO_MESSAGE_LANG`` (:data:`MESSAGE_LANG_ENV`) when set.
+
     >>> err = ParameterError("share=1 is not allowed; expected True or False", key="share", share=1)
     >>> str(err), err.key, err.values
     ('share=1 is not allowed; expected True or False', 'share', {'share': 1})
@@ -25,10 +37,23 @@ class ChiboError(Exception):
 
     exit_code = 2
 
-    def __init__(self, *args: object, key: str | None = None, **values: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        key: str | None = None,
+        texts: dict[str, str] | None = None,
+        **values: object,
+    ) -> None:
         super().__init__(*args)
         self.key = key
         self.values = values
+        self.texts = texts or {}
+
+    def __str__(self) -> str:
+        lang = os.environ.get(MESSAGE_LANG_ENV, "")
+        if lang in self.texts:
+            return self.texts[lang]
+        return super().__str__()
 
 
 class DataReadError(ChiboError):

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from chibo_analysis.errors import ParameterError, check_argument
+from chibo_analysis.errors import ChiboError, ParameterError, check_argument
 from chibo_analysis.schema import TABLES
 
 #: Report languages; the first is the default.
@@ -115,6 +115,43 @@ def _one_in_english(text: str) -> str:
 def has_label(key: str) -> bool:
     """Whether ``key`` is in the catalogue."""
     return key in catalogue()
+
+
+def error_message(key: str, values: dict[str, Any], lang: str) -> str:
+    """The catalogue text ``error.<key>`` in ``lang``, its clauses filled in.
+
+    A value ``(clause_key, clause_values)`` is itself the text ``error.<clause_key>``
+    in ``lang``; a value ``{"vi": ..., "en": ...}`` is written per language (the
+    Vietnamese names of tables and columns); ``None`` is empty.
+
+    >>> error_message("no_data_path", {"path": "/x"}, "vi")
+    '/x: không có tệp hay thư mục này'
+    """
+    filled = {}
+    for name, value in values.items():
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict):
+            value = error_message(value[0], value[1], lang)  # a clause: a suggestion, a fix
+        elif isinstance(value, dict) and set(value) == set(LANGS):
+            value = value[lang]
+        filled[name] = "" if value is None else value
+    return label(f"error.{key}", lang, **filled)
+
+
+def catalogued(cls: type[ChiboError], key: str, /, **values: Any) -> ChiboError:
+    """An error of class ``cls`` whose message is the catalogue's ``error.<key>``.
+
+    ``str(err)`` is the English text, then the Vietnamese one on the next line
+    (for logs and for a reader of either language); the ``chibo`` command prints
+    the one text in the user's language.
+
+    >>> err = catalogued(DataReadError, "no_data_path", path="/x")
+    >>> str(err)
+    '/x: no such file or folder\n/x: không có tệp hay thư mục này'
+    >>> err.texts["vi"]
+    '/x: không có tệp hay thư mục này'
+    """
+    texts = {lang: error_message(key, values, lang) for lang in LANGS}
+    return cls(f"{texts['en']}\n{texts['vi']}", key=key, texts=texts, **values)
 
 
 # --- numbers ----------------------------------------------------------------

@@ -45,4 +45,4 @@ def test_console_command_passes_output_and_exit_status_through(tmp_path):
         capture_output=True,
         text=True,
     )
-    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    assert missing.returncode == 2 and "không có tệp hay thư mục này" in missing.stderr

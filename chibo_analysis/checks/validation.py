@@ -64,6 +64,7 @@ def ensure_usable(dataset: Dataset) -> Dataset:
     that looks like a finding: the command stops instead, saying why.
     """
     from chibo_analysis.errors import DataReadError
+    from chibo_analysis.labels import catalogued
 
     report = dataset.report
     for name, table in TABLES.items():
@@ -72,11 +73,11 @@ def ensure_usable(dataset: Dataset) -> Dataset:
             continue
         lost = 0 if report is None else len(report.rejected_index().get(name, ()))
         if lost:
-            raise DataReadError(
-                f"every record of {name} ('{table.vi}') was set aside ({lost} rows), so no "
-                f"result can be computed; run `chibo validate` on the data to see why / "
-                f"mọi dòng của bảng {table.vi} đều bị loại ({lost} dòng): chạy `chibo "
-                "validate` để xem lý do"
+            raise catalogued(
+                DataReadError,
+                "all_set_aside",
+                n=lost,
+                table={"en": f"{name} ('{table.vi}')", "vi": table.vi},
             )
     return dataset
 

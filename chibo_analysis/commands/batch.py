@@ -80,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
         print_data_notice(first["html"], args.data, args.lang)
     from chibo_analysis.commands.language import cli_lang
     from chibo_analysis.labels import fmt_number
+    from chibo_analysis.runner.index import error_message_in
 
     seconds = fmt_number(result.seconds, cli_lang(), 1)
     print(say("batch_done", done=done, n=len(result.results), seconds=seconds, index=result.index))
     for item in result.failed:
-        message = (item.get("error") or {}).get("message", "")
+        message = error_message_in(item.get("error") or {}, cli_lang())
         first = message.splitlines()[0] if message else ""
         print(say("batch_failed", org=item["org_id"], message=first), file=sys.stderr)
     return 1 if result.failed else 0

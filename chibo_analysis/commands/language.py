@@ -19,9 +19,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 
-from chibo_analysis.labels import LANGS, has_label, label
+from chibo_analysis.labels import LANGS, error_message, has_label, label
 
 #: Environment variable giving the language of the command (vi when unset).
 LANG_ENV = "CHIBO_LANG"
@@ -112,15 +113,13 @@ def error_text(err: BaseException, lang: str) -> str:
     >>> error_text(ValueError("plain"), "vi")
     'plain'
     """
+    texts = getattr(err, "texts", None) or {}
+    if lang in texts:
+        return texts[lang]
     key = getattr(err, "key", None)
     if not key or not has_label(f"error.{key}"):
         return str(err)
-    values = {}
-    for name, value in getattr(err, "values", {}).items():
-        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict):
-            value = label(f"error.{value[0]}", lang, **value[1])  # a clause: a suggestion
-        values[name] = "" if value is None else value
-    return label(f"error.{key}", lang, **values)
+    return error_message(key, getattr(err, "values", {}), lang)
 
 
 def _help_key(command: str, dest: str) -> str | None:
@@ -130,6 +129,26 @@ def _help_key(command: str, dest: str) -> str | None:
         if prefix and has_label(f"cli.{prefix}_{dest}"):
             return f"cli.{prefix}_{dest}"
     return None
+
+
+def metavar_key(action: argparse.Action) -> str | None:
+    """The catalogue key of the placeholder ``action`` shows in usage lines (``cli.metavar_DATA``).
+
+    None for an option that takes no value or shows its choices.
+
+    >>> metavar_key(argparse.ArgumentParser().add_argument("--out", metavar="FILE.xlsx"))
+    'cli.metavar_FILE_xlsx'
+    >>> metavar_key(argparse.ArgumentParser().add_argument("data"))
+    'cli.metavar_DATA'
+    """
+    if action.nargs == 0 or (action.choices is not None and action.metavar is None):
+        return None
+    if isinstance(action.metavar, tuple):
+        return None
+    shown = action.metavar or (action.dest.upper() if action.option_strings else action.dest)
+    return "cli.metavar_" + re.sub(
+        r"[^A-Za-z]", "_", shown.upper() if shown == action.dest else shown
+    )
 
 
 def translate_parser(parser: argparse.ArgumentParser, lang: str, command: str = "chibo") -> None:
@@ -157,5 +176,8 @@ def translate_parser(parser: argparse.ArgumentParser, lang: str, command: str = 
         key = _help_key(command, action.dest)
         if key:
             action.help = label(key, lang)
+        shown = metavar_key(action)
+        if shown and has_label(shown):
+            action.metavar = label(shown, lang)
         if action.dest == "lang":  # every --lang defaults to the command's language
             action.default = lang

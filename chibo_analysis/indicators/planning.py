@@ -30,6 +30,7 @@ import pandas as pd
 
 from chibo_analysis.checks.validation import validated
 from chibo_analysis.errors import DataReadError, ParameterError
+from chibo_analysis.labels import catalogued
 from chibo_analysis.outputs import atomic_path, excel_writer
 from chibo_analysis.schema import CELL_LEVELS, NO, RATINGS, YES, fold
 from chibo_analysis.stats.sampling import SampleEvaluation, evaluate_sample, sample_size
@@ -121,12 +122,14 @@ def load_risk_weights(path: str | Path | None = None) -> dict[str, float]:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as err:
-            raise DataReadError(f"cannot read targets file {path}: {err}") from err
+            raise catalogued(
+                DataReadError, "risk_weights_unreadable", path=str(path), reason=str(err)
+            ) from err
         source = str(path)
     data = safe_load(text) or {}
     weights = data.get("risk_weights")
     if not isinstance(weights, dict) or not weights:
-        raise DataReadError(f"{source} has no risk_weights section")
+        raise catalogued(DataReadError, "no_risk_weights", path=source)
     return check_weights(weights)
 
 
@@ -405,7 +408,12 @@ def read_worksheet(path: str | Path) -> pd.DataFrame:
     """
     try:
         sheets = pd.read_excel(path, sheet_name=None, engine="calamine")
-    except (OSError, ValueError) as err:
+    except Exception as err:  # noqa: BLE001 - calamine's own errors too: a file that is no workbook
+        from chibo_analysis.intake.formats import not_what_named
+
+        found = not_what_named(Path(path), "workbook")  # what it is, and how to fix it
+        if found is not None:
+            raise found from err
         raise DataReadError(
             f"cannot read worksheet {path}: {err}",
             key="worksheet_unreadable", path=str(path), reason=str(err),

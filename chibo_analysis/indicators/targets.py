@@ -22,6 +22,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
+from chibo_analysis.labels import catalogued
 from chibo_analysis.schema import LEVELS, ORG_KINDS
 
 from .scorecard import SCORECARD_COLUMNS
@@ -73,6 +74,12 @@ class Targets:
     source: str = ""
 
 
+def _error(entry: str, where: str, /, **values: object) -> ParameterError:
+    """The targets file's error ``error.<key>`` of the catalogue, naming the file."""
+    shown = {"en": where, "vi": "(mặc định)"} if where == "(default)" else where
+    return catalogued(ParameterError, entry, where=shown, **values)
+
+
 def _read_yaml(text: str, where: str) -> dict:
     import yaml
 
@@ -81,9 +88,9 @@ def _read_yaml(text: str, where: str) -> dict:
     try:
         data = safe_load(text) or {}
     except yaml.YAMLError as err:
-        raise ParameterError(f"targets file {where}: not valid YAML ({err})") from err
+        raise _error("targets_not_yaml", where, reason=str(err)) from err
     if not isinstance(data, dict):
-        raise ParameterError(f"targets file {where}: expected a mapping of sections at the top")
+        raise _error("targets_not_mapping", where)
     return data
 
 
@@ -103,7 +110,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
     if path is not None:
         path = Path(path)
         if not path.is_file():
-            raise ParameterError(f"targets={str(path)!r}: no such file")
+            raise catalogued(ParameterError, "no_targets", targets=str(path))
         where = str(path)
         own = _read_yaml(path.read_text("utf-8"), where)
         _check_keys(own, _TOP_KEYS, where)
@@ -112,7 +119,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
         merged = dict(data["targets"])
         for name, entry in (own.get("targets") or {}).items():
             if not isinstance(entry, dict):
-                raise ParameterError(f"{where}: targets.{name} must be a mapping of fields")
+                raise _error("targets_entry_shape", where, name=name)
             merged[name] = {**merged.get(name, {}), **entry}
         data["targets"] = merged
     return _build(data, where)
@@ -121,14 +128,13 @@ def load_targets(path: str | Path | None = None) -> Targets:
 def _check_keys(mapping: dict, allowed: set, where: str, prefix: str = "") -> None:
     unknown = sorted(set(mapping) - allowed)
     if unknown:
-        raise ParameterError(
-            f"{where}: unknown key '{prefix}{unknown[0]}'; allowed: {', '.join(sorted(allowed))}"
-        )
+        key, allowed_keys = f"{prefix}{unknown[0]}", ", ".join(sorted(allowed))
+        raise _error("targets_unknown_key", where, item=key, allowed=allowed_keys)
 
 
 def _number(value: object, key: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ParameterError(f"{where}: {key}={value!r} is not allowed; expected a number")
+        raise _error("targets_not_number", where, item=key, value=value)
     return float(value)
 
 
@@ -142,16 +148,14 @@ def _build(data: dict, where: str) -> Targets:
             continue
         for needed in ("column", "op", "value", "source"):
             if needed not in entry:
-                raise ParameterError(f"{where}: {key}.{needed} is missing")
+                raise _error("targets_missing_field", where, item=f"{key}.{needed}")
         if entry["column"] not in SCORECARD_COLUMNS:
-            raise ParameterError(
-                f"{where}: {key}.column={entry['column']!r} is not a scorecard column; "
-                f"expected one of {', '.join(SCORECARD_COLUMNS)}"
-            )
+            raise _error(
+                "targets_bad_column", where, item=key, column=entry["column"],
+                columns=", ".join(SCORECARD_COLUMNS),
+            )  # fmt: skip
         if entry["op"] not in OPS:
-            raise ParameterError(
-                f"{where}: {key}.op={entry['op']!r} is not allowed; expected one of {list(OPS)}"
-            )
+            raise _error("targets_bad_op", where, item=key, op=entry["op"], ops=list(OPS))
         levels = tuple(entry.get("levels") or ())
         kinds = tuple(entry.get("kinds") or ())
         for field_name, given, allowed in (
@@ -160,11 +164,12 @@ def _build(data: dict, where: str) -> Targets:
         ):
             bad = [v for v in given if v not in allowed]
             if bad:
-                raise ParameterError(
-                    f"{where}: {key}.{field_name} has {bad[0]!r}; allowed: {allowed}"
-                )
+                raise _error(
+                    "targets_bad_value", where, item=f"{key}.{field_name}", value=bad[0],
+                    allowed=allowed,
+                )  # fmt: skip
         if not str(entry["source"]).strip():
-            raise ParameterError(f"{where}: {key}.source is empty; every target cites its source")
+            raise _error("targets_no_source", where, item=key)
         targets[name] = Target(
             name=name,
             column=entry["column"],
@@ -181,20 +186,18 @@ def _build(data: dict, where: str) -> Targets:
     _check_keys(thresholds, set(THRESHOLDS), where, "thresholds.")
     share = _number(thresholds.get("r9_cap_share", 0.2), "thresholds.r9_cap_share", where)
     if not 0 <= share <= 1:
-        raise ParameterError(f"{where}: thresholds.r9_cap_share={share!r} must be between 0 and 1")
+        raise _error("targets_cap_share", where, share=share)
     basis = thresholds.get("r9_cap_basis", "good")
     if basis not in THRESHOLDS["r9_cap_basis"]:
-        raise ParameterError(
-            f"{where}: thresholds.r9_cap_basis={basis!r} is not allowed; expected one of "
-            f"{list(THRESHOLDS['r9_cap_basis'])}"
-        )
+        allowed = list(THRESHOLDS["r9_cap_basis"])
+        raise _error("targets_cap_basis", where, basis=basis, allowed=allowed)
     from chibo_analysis.indicators.planning import RISK_COMPONENTS
 
     weights = dict(data.get("risk_weights") or {})
     _check_keys(weights, set(RISK_COMPONENTS), where, "risk_weights.")
     for name, w in weights.items():
         if _number(w, f"risk_weights.{name}", where) < 0:
-            raise ParameterError(f"{where}: risk_weights.{name}={w!r} must be >= 0")
+            raise _error("targets_negative_weight", where, name=name, weight=w)
     return Targets(
         targets=MappingProxyType(targets),
         thresholds=MappingProxyType({"r9_cap_share": share, "r9_cap_basis": basis}),

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
+from chibo_analysis.labels import catalogued
 from chibo_analysis.rules import on_roll
 from chibo_analysis.schema import CELL_LEVELS, MEETINGS, MEMBERS
 
@@ -62,15 +63,12 @@ def write_cell_workbook(
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise ParameterError(f"out={str(path)!r}: expected a file name ending in .xlsx")
+        raise catalogued(ParameterError, "template_xlsx", name="out", path=str(path))
     orgs = dataset.organisations
     row = orgs[orgs["org_id"] == cell_id]
     if row.empty or row["level"].astype(object).iloc[0] not in CELL_LEVELS:
         cells = orgs.loc[orgs["level"].isin(CELL_LEVELS), "org_id"].astype(str).tolist()
-        raise ParameterError(
-            f"cell={cell_id!r} is not a cell of the organisations table; cells are e.g. "
-            + ", ".join(cells[:5])
-        )
+        raise catalogued(ParameterError, "not_a_cell", cell=cell_id, cells=", ".join(cells[:5]))
     name = str(row["name"].iloc[0])
     parent = orgs.loc[orgs["org_id"] == row["parent_id"].iloc[0], "name"]
     title = [

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chibo_analysis.errors import DataReadError
+from chibo_analysis.labels import catalogued
 from chibo_analysis.schema import TABLES
 
 #: File names of a codebook found in the dataset folder.
@@ -65,9 +66,15 @@ class Codebook:
         return sum(map(len, self.values.values())) + sum(map(len, self.headers.values()))
 
 
-def _suggest(word: str, options) -> str:
+def _suggest(word: str, options) -> tuple | str:
+    """The clause suggesting the option closest to ``word`` (catalogue ``error.close_match``)."""
     close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return ("close_match", {"name": close[0]}) if close else ""
+
+
+def _error(key: str, path: Path, **values: object) -> DataReadError:
+    """The codebook's error ``error.<key>`` of the catalogue, naming the file."""
+    return catalogued(DataReadError, key, path=str(path), **values)
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -95,53 +102,48 @@ def load_codebook(path: str | Path) -> Codebook:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise DataReadError(f"codebook {path}: cannot be read ({err.strerror})") from err
+        raise _error("codebook_unreadable", path, reason=err.strerror) from err
     try:
         raw = safe_load(data.decode("utf-8-sig"))
     except Exception as err:  # yaml's errors, or bytes that are not UTF-8
-        raise DataReadError(f"codebook {path}: not a readable YAML file ({err})") from err
+        raise _error("codebook_not_yaml", path, reason=str(err)) from err
     raw = raw or {}
     if not isinstance(raw, dict) or set(raw) - {"values", "headers"}:
-        raise DataReadError(
-            f"codebook {path}: expected the sections 'values' and/or 'headers', "
-            f"found {sorted(raw) if isinstance(raw, dict) else type(raw).__name__}"
-        )
+        found = sorted(raw) if isinstance(raw, dict) else type(raw).__name__
+        raise _error("codebook_sections", path, found=found)
     values: dict[tuple[str, str], dict[str, str]] = {}
     for target, mapping in (raw.get("values") or {}).items():
         places = _columns(path, str(target))
         if not isinstance(mapping, dict) or not mapping:
-            raise DataReadError(f"codebook {path}: values of {target!r} must be 'spelling: code'")
+            raise _error("codebook_values_shape", path, target=target)
         for table, column in places:
             col = TABLES[table].column(column)
             if col.kind != "category":
-                raise DataReadError(
-                    f"codebook {path}: {target!r} is not a column of categories; "
-                    "only such columns take value spellings"
-                )
+                raise _error("codebook_not_category", path, target=target)
             codes = col.codes
             for spelling, code in mapping.items():
                 if str(code) not in codes:
-                    raise DataReadError(
-                        f"codebook {path}: {target}: {spelling!r} maps to {code!r}, which is "
-                        f"not one of {', '.join(codes)}{_suggest(code, codes)}"
-                    )
+                    raise _error(
+                        "codebook_bad_code", path, target=target, spelling=spelling, code=code,
+                        codes=", ".join(codes), hint=_suggest(code, codes),
+                    )  # fmt: skip
                 values.setdefault((table, column), {})[str(spelling)] = str(code)
     headers: dict[str, dict[str, str]] = {}
     for table, mapping in (raw.get("headers") or {}).items():
         if table not in TABLES:
-            raise DataReadError(
-                f"codebook {path}: headers: no table {table!r}{_suggest(table, TABLES)}; "
-                f"tables are {', '.join(TABLES)}"
-            )
+            raise _error(
+                "codebook_no_table", path, section="headers", table=table,
+                hint=_suggest(table, TABLES), tables=", ".join(TABLES),
+            )  # fmt: skip
         if not isinstance(mapping, dict):
-            raise DataReadError(f"codebook {path}: headers of {table!r} must be 'header: column'")
+            raise _error("codebook_headers_shape", path, table=table)
         for header, column in mapping.items():
             names = TABLES[table].names
             if column not in names:
-                raise DataReadError(
-                    f"codebook {path}: headers: {table}: {header!r} maps to {column!r}, which "
-                    f"is not a column of {table}{_suggest(column, names)}"
-                )
+                raise _error(
+                    "codebook_bad_column", path, table=table, header=header, column=column,
+                    hint=_suggest(column, names),
+                )  # fmt: skip
             headers.setdefault(table, {})[str(header)] = str(column)
     return Codebook(values, headers, path.as_posix(), hashlib.sha256(data).hexdigest())
 
@@ -151,21 +153,20 @@ def _columns(path: Path, target: str) -> list[tuple[str, str]]:
     if "." in target:
         table, column = target.split(".", 1)
         if table not in TABLES:
-            raise DataReadError(
-                f"codebook {path}: values: no table {table!r}{_suggest(table, TABLES)}"
-            )
+            raise _error(
+                "codebook_no_table", path, section="values", table=table,
+                hint=_suggest(table, TABLES), tables=", ".join(TABLES),
+            )  # fmt: skip
         if column not in TABLES[table].names:
-            raise DataReadError(
-                f"codebook {path}: values: table {table} has no column {column!r}"
-                f"{_suggest(column, TABLES[table].names)}"
-            )
+            raise _error(
+                "codebook_no_column", path, table=table, column=column,
+                hint=_suggest(column, TABLES[table].names),
+            )  # fmt: skip
         return [(table, column)]
     found = [(t.name, target) for t in TABLES.values() if target in t.names]
     if not found:
         every = sorted({c for t in TABLES.values() for c in t.names})
-        raise DataReadError(
-            f"codebook {path}: values: no column {target!r}{_suggest(target, every)}"
-        )
+        raise _error("codebook_no_such_column", path, column=target, hint=_suggest(target, every))
     return found
 
 

@@ -19,6 +19,7 @@ import unicodedata
 from pathlib import Path
 
 from chibo_analysis.errors import DataReadError
+from chibo_analysis.labels import catalogued
 from chibo_analysis.problems import MAX_VALUE
 from chibo_analysis.texts import shorten, show_controls
 
@@ -31,11 +32,7 @@ def encoding_error(data: bytes, path: Path) -> DataReadError:
     mixed = mixed_line(data)
     if mixed is not None:
         return mixed_error(path, *mixed)
-    return DataReadError(
-        f"{path}: cannot read the text encoding; expected UTF-8, UTF-16, TCVN3, "
-        "VNI-Windows or Windows-1258 (save the file as 'CSV UTF-8' in Excel)\n"
-        f"{path}: không đọc được bảng mã của tệp; hãy lưu tệp dạng 'CSV UTF-8' trong Excel"
-    )
+    return catalogued(DataReadError, "encoding_unknown", path=str(path))
 
 
 #: UTF-8 bytes of letters only Vietnamese writes (ă đ ơ ư and the tone-marked vowels
@@ -82,24 +79,15 @@ def mixed_error(path: Path, number: int, line: bytes, bad: int) -> DataReadError
     shown = shorten(show_controls(line.decode("utf-8", errors="backslashreplace")), MAX_VALUE)
     try:
         legacy = unicodedata.normalize("NFC", line.decode("cp1258"))
-        read_en = f" (read as Windows-1258: '{shorten(show_controls(legacy), MAX_VALUE)}')"
-        read_vi = f" (nếu đọc theo Windows-1258: '{shorten(show_controls(legacy), MAX_VALUE)}')"
+        read = ("read_as_legacy", {"text": shorten(show_controls(legacy), MAX_VALUE)})
     except UnicodeDecodeError:
-        read_en = read_vi = ""
+        read = ""
     others = bad - 1
-    more_en = f"; {others} more line(s) after it are not UTF-8 either" if others else ""
-    more_vi = f"; còn {others} dòng khác sau đó cũng không phải UTF-8" if others else ""
-    return DataReadError(
-        f"{path}, line {number}: this line is not UTF-8 while other lines of the file are: "
-        f"the file mixes two encodings (lines pasted from a Windows-1258 or other legacy "
-        f"file?); its bytes: {shown}{read_en}{more_en}. Retype or convert those lines, then "
-        "save the whole file as UTF-8 (Excel: Save As 'CSV UTF-8'; Notepad: Save As, "
-        "Encoding UTF-8)\n"
-        f"{path}, dòng {number}: dòng này không ở bảng mã UTF-8 trong khi các dòng khác thì có: "
-        f"tệp trộn hai bảng mã (dán từ tệp Windows-1258 hoặc mã cũ?); các byte: "
-        f"{shown}{read_vi}{more_vi}. Hãy gõ lại hoặc chuyển mã các dòng đó, rồi lưu cả tệp "
-        "dạng UTF-8 (Excel: Save As 'CSV UTF-8'; Notepad: Save As, Encoding UTF-8)"
-    )
+    more = ("more_not_utf8", {"n": others}) if others else ""
+    return catalogued(
+        DataReadError, "mixed_encoding", path=str(path), line=number, shown=shown,
+        legacy=read, more=more,
+    )  # fmt: skip
 
 
 def check_text(data: bytes, path: Path) -> None:
@@ -117,9 +105,7 @@ def workbook_error(path: Path, err: Exception) -> DataReadError:
     found = not_what_named(path, "workbook")
     if found is not None:
         return found
-    return DataReadError(
-        f"{path}: cannot open the workbook ({err})\n{path}: không mở được tệp Excel này"
-    )
+    return catalogued(DataReadError, "workbook_unopenable", path=str(path), reason=str(err))
 
 
 def sniff(path: Path) -> str:
@@ -175,74 +161,28 @@ def sniff(path: Path) -> str:
     return "binary" if controls > len(text) // 100 else "text"
 
 
-#: What each kind of file is, in a message (en, vi).
-_KINDS = {
-    "xlsx": ("an Excel workbook (.xlsx)", "tệp Excel (.xlsx)"),
-    "xls": (
-        "an Excel 97-2003 workbook (.xls), or a workbook locked with a password",
-        "tệp Excel 97-2003 (.xls), hoặc tệp Excel có đặt mật khẩu",
-    ),
-    "zip": ("a zip archive that holds no workbook", "tệp nén zip không chứa bảng tính"),
-    "html": (
-        "a web page (HTML; some portals export these)",
-        "trang web (HTML; một số cổng thông tin xuất ra loại này)",
-    ),
-    "xml": ("an XML file (an Excel 2003 XML spreadsheet?)", "tệp XML (bảng tính Excel 2003 XML?)"),
-    "pdf": ("a PDF document", "tài liệu PDF"),
-    "parquet": ("a Parquet file", "tệp Parquet"),
-    "text": ("plain text (CSV?)", "văn bản thường (CSV?)"),
-    "binary": ("a binary file of an unknown kind", "tệp nhị phân không rõ loại"),
-}
-
-_UNPACK = (
-    "unpack it and put the tables it holds in the data folder",
-    "giải nén rồi đặt các bảng trong đó vào thư mục dữ liệu",
-)
-#: How to fix a file whose content is ``kind`` when its name says ``expected`` (en, vi).
+#: What each kind of file is, in a message: the catalogue's ``error.file_is_<kind>``.
+_RENAME = {"xlsx": ".xlsx", "xls": ".xls", "parquet": ".parquet", "text": ".csv"}
+#: How to fix a file whose content is ``kind`` when its name says ``expected``: the
+#: catalogue's clause (error.<key>), and its values.
 _FIXES = {
-    ("workbook", "text"): (
-        "rename it .csv, or open it in Excel and save it as .xlsx",
-        "đổi đuôi tệp thành .csv, hoặc mở bằng Excel rồi lưu dạng .xlsx",
-    ),
-    ("workbook", "xlsx"): ("rename it .xlsx", "đổi đuôi tệp thành .xlsx"),
-    ("workbook", "xls"): (
-        "rename it .xls; if it asks for a password, open it in Excel, remove the password "
-        "and save it as .xlsx",
-        "đổi đuôi tệp thành .xls; nếu tệp hỏi mật khẩu, mở bằng Excel, bỏ mật khẩu rồi lưu "
-        "dạng .xlsx",
-    ),
-    ("workbook", "parquet"): ("rename it .parquet", "đổi đuôi tệp thành .parquet"),
-    ("workbook", "html"): (
-        "open it in Excel (which opens web pages) and save it as .xlsx (Excel Workbook)",
-        "mở bằng Excel (Excel mở được trang web) rồi lưu dạng .xlsx (Excel Workbook)",
-    ),
-    ("workbook", "xml"): (
-        "open it in Excel and save it as .xlsx (Excel Workbook)",
-        "mở bằng Excel rồi lưu dạng .xlsx (Excel Workbook)",
-    ),
-    ("csv", "html"): (
-        "open it in Excel and save it as .xlsx, or as 'CSV UTF-8'",
-        "mở bằng Excel rồi lưu dạng .xlsx hoặc 'CSV UTF-8'",
-    ),
-    ("workbook", "zip"): _UNPACK,
-    ("csv", "zip"): _UNPACK,
-    ("csv", "xlsx"): ("rename it .xlsx", "đổi đuôi tệp thành .xlsx"),
-    ("csv", "xls"): ("rename it .xls", "đổi đuôi tệp thành .xls"),
-    ("csv", "parquet"): ("rename it .parquet", "đổi đuôi tệp thành .parquet"),
-    ("parquet", "text"): ("rename it .csv", "đổi đuôi tệp thành .csv"),
-    ("parquet", "xlsx"): ("rename it .xlsx", "đổi đuôi tệp thành .xlsx"),
-    ("parquet", "xls"): ("rename it .xls", "đổi đuôi tệp thành .xls"),
-}
-_FIX_OTHER = (
-    "open it in the program that made it and save the table as .xlsx or CSV UTF-8, or "
-    "take it out of the data folder",
-    "mở bằng chương trình đã tạo ra tệp, lưu bảng dạng .xlsx hoặc CSV UTF-8, hoặc bỏ tệp khỏi "
-    "thư mục dữ liệu",
-)
-_EXPECTED_KIND = {
-    "workbook": ("an Excel workbook", "tệp Excel"),
-    "csv": ("CSV text", "tệp văn bản CSV"),
-    "parquet": ("a Parquet file", "tệp Parquet"),
+    ("workbook", "text"): ("fix_text_as_workbook", {}),
+    ("workbook", "xlsx"): ("fix_rename", {"suffix": ".xlsx"}),
+    ("workbook", "xls"): ("fix_xls", {}),
+    ("workbook", "parquet"): ("fix_rename", {"suffix": ".parquet"}),
+    ("workbook", "html"): ("fix_html_as_workbook", {}),
+    ("workbook", "xml"): ("fix_xml", {}),
+    ("csv", "html"): ("fix_html_as_csv", {}),
+    ("workbook", "zip"): ("fix_unpack", {}),
+    ("csv", "zip"): ("fix_unpack", {}),
+    **{
+        (expected, kind): ("fix_rename", {"suffix": _RENAME[kind]})
+        for expected, kinds in (
+            ("csv", ("xlsx", "xls", "parquet")),
+            ("parquet", ("text", "xlsx", "xls")),
+        )
+        for kind in kinds
+    },
 }
 #: The kinds of file each reader takes.
 _READS = {"workbook": {"xlsx", "xls"}, "csv": {"text"}, "parquet": {"parquet"}}
@@ -258,18 +198,8 @@ def not_what_named(path: Path, expected: str) -> DataReadError | None:
     if kind in _READS[expected] or kind == "empty":
         return None
     if kind == "damaged":
-        return DataReadError(
-            f"{path}: this file is damaged or incomplete (a zip archive, as a workbook is, cut "
-            "short: a copy or download interrupted?): copy it again, or open it in Excel, which "
-            "may repair it, and save it again\n"
-            f"{path}: tệp bị hỏng hoặc không đầy đủ (tệp nén, như tệp Excel, bị cắt ngang: sao "
-            "chép hoặc tải về bị gián đoạn?): hãy sao chép lại, hoặc mở bằng Excel (Excel có thể "
-            "sửa được) rồi lưu lại"
-        )
-    what_en, what_vi = _KINDS[kind]
-    want_en, want_vi = _EXPECTED_KIND[expected]
-    fix_en, fix_vi = _FIXES.get((expected, kind), _FIX_OTHER)
-    return DataReadError(
-        f"{path}: this file is {what_en}, not {want_en} as its name says: {fix_en}\n"
-        f"{path}: tệp này là {what_vi}, không phải {want_vi} như tên tệp: {fix_vi}"
-    )
+        return catalogued(DataReadError, "damaged", path=str(path))
+    return catalogued(
+        DataReadError, "not_what_named", path=str(path), what=(f"file_is_{kind}", {}),
+        wanted=(f"file_wanted_{expected}", {}), fix=_FIXES.get((expected, kind), ("fix_other", {})),
+    )  # fmt: skip

@@ -54,6 +54,7 @@ from chibo_analysis.intake.register import (
     footer_rows,
     register_rows,
 )
+from chibo_analysis.labels import catalogued, error_message
 from chibo_analysis.problems import MAX_VALUE, REASONS, empty_issues, make_issues, shorten_texts
 from chibo_analysis.schema import SOURCE_COLUMNS, TABLES, Table, fold, match_table
 from chibo_analysis.texts import shorten
@@ -110,7 +111,7 @@ def load_dataset(
     """
     root = Path(path)
     if not root.exists():
-        raise DataReadError(f"{root}: no such file or folder\n{root}: không có tệp hay thư mục này")
+        raise catalogued(DataReadError, "no_data_path", path=str(root))
     wanted = tuple(TABLES) if tables is None else tuple(tables)
     unknown = sorted(set(wanted) - set(TABLES))
     if unknown:
@@ -130,24 +131,22 @@ def load_dataset(
         if TABLES[n].required and n not in sheets and not (n == "attendance" and registers)
     ]
     if missing:
-        found = ", ".join(sorted(sheets)) or "none"
-        raise DataReadError(
-            f"{root}: required table(s) missing: {', '.join(missing)} (found: {found}). "
-            "Expected one file or sheet per table, named e.g. "
-            + ", ".join(f"{TABLES[m].name}.csv or '{TABLES[m].vi}'" for m in missing)
-            + (
-                ". Files and sheets in which no table was found: "
-                + ", ".join(
-                    f"{_rel(f, root if root.is_dir() else root.parent)}" + (f" [{s}]" if s else "")
-                    for f, s in unread[:10]
-                )
-                if unread
-                else ""
-            )
-            + f"\n{root}: thiếu bảng bắt buộc: "
-            + ", ".join(f"{TABLES[m].vi}" for m in missing)
-            + "; mỗi bảng cần một tệp hoặc trang tính có dòng tiêu đề ghi đủ các cột bắt buộc "
-            "(xem docs/data-format.md)"
+        here = root if root.is_dir() else root.parent
+        unread_at = ", ".join(_rel(f, here) + (f" [{s}]" if s else "") for f, s in unread[:10])
+        raise catalogued(
+            DataReadError,
+            "tables_missing",
+            path=str(root),
+            tables={"en": ", ".join(missing), "vi": ", ".join(TABLES[m].vi for m in missing)},
+            found={
+                "en": ", ".join(sorted(sheets)) or "none",
+                "vi": ", ".join(TABLES[t].vi for t in sorted(sheets)) or "không có",
+            },
+            names={
+                lang: ", ".join(f"{TABLES[m].name}.csv {word} '{TABLES[m].vi}'" for m in missing)
+                for lang, word in (("en", "or"), ("vi", "hoặc"))
+            },
+            unread=("tables_unread", {"files": unread_at}) if unread else "",
         )
     frames, sources, issues = {}, [], []
     absent_of: dict[str, tuple[str, ...]] = {}
@@ -572,28 +571,38 @@ def _map_headers(
         if name in where_of:
             first = where_of[name]
             one, two = _short(written[first]), _short(header)
-            raise DataReadError(
-                f"{where}: columns '{one}' (column {first + 1}) and '{two}' "
-                f"(column {position + 1}) both stand for {name} ('{table.column(name).vi}'); "
-                "which one to read would be a guess: delete or rename one of them\n"
-                f"{where}: cột '{one}' (cột {first + 1}) và '{two}' (cột "
-                f"{position + 1}) cùng là '{table.column(name).vi}'; không đoán cột nào đúng: "
-                "hãy xóa hoặc đổi tên một cột"
-            )
+            raise catalogued(
+                DataReadError, "duplicate_column", where=where, one=one, two=two,
+                first=first + 1, second=position + 1,
+                column={"en": f"{name} ('{table.column(name).vi}')", "vi": f"'{table.column(name).vi}'"},
+            )  # fmt: skip
         where_of[name] = position
         mapping[key] = name
     missing = [c for c in table.required_columns if c.name not in mapping.values()]
     if missing:
-        expected = "; ".join(f"{c.name} ('{c.vi}')" for c in table.required_columns)
-        names = ", ".join(f"{c.name} ('{c.vi}')" for c in missing)
-        hints = "".join(f" '{_short(h)}': did you mean '{s}'?" for h, s in unread if s)
-        raise DataReadError(
-            f"{where}: required column(s) missing: {names}. "
-            f"Table {table.name} ('{table.vi}') needs: {expected}. "
-            f"Found headers: {_short(', '.join(map(str, written))) or 'none'}.{hints}\n"
-            f"{where}: thiếu cột bắt buộc: {', '.join(c.vi for c in missing)}; bảng "
-            f"{table.vi} cần: {', '.join(c.vi for c in table.required_columns)}"
-        )
+        required = table.required_columns
+        hints = {
+            lang: "".join(
+                error_message("header_hint", {"header": _short(h), "column": c}, lang)
+                for h, c in unread
+                if c
+            )
+            for lang in ("en", "vi")
+        }
+        raise catalogued(
+            DataReadError, "columns_missing", where=where,
+            missing={
+                "en": ", ".join(f"{c.name} ('{c.vi}')" for c in missing),
+                "vi": ", ".join(f"{c.vi} ({c.name})" for c in missing),
+            },
+            table={"en": f"{table.name} ('{table.vi}')", "vi": table.vi},
+            expected={
+                "en": "; ".join(f"{c.name} ('{c.vi}')" for c in required),
+                "vi": ", ".join(c.vi for c in required),
+            },
+            found=_short(", ".join(map(str, written))) or ("none", {}),
+            hints=hints,
+        )  # fmt: skip
     return mapping, unread
 
 
@@ -801,14 +810,14 @@ def _check_empty_required(empty, sheets, registers) -> None:
             continue  # another file holds the table: the empty one is only listed
         files = ", ".join(str(raw.path) for t, raw in empty if t == table)
         spec = TABLES[table]
-        raise DataReadError(
-            f"{files}: the file is empty (no header row, no record), and {spec.name} is a "
-            f"required table: export the table again, with its header row "
-            f"({', '.join(c.name for c in spec.required_columns)}); see docs/data-format.md\n"
-            f"{files}: tệp trống (không có dòng tiêu đề, không có dòng dữ liệu) mà bảng "
-            f"{spec.vi} là bảng bắt buộc: hãy xuất lại bảng, có dòng tiêu đề "
-            f"({', '.join(c.vi for c in spec.required_columns)})"
-        )
+        raise catalogued(
+            DataReadError, "empty_required", files=files,
+            table={"en": spec.name, "vi": spec.vi},
+            columns={
+                "en": ", ".join(c.name for c in spec.required_columns),
+                "vi": ", ".join(c.vi for c in spec.required_columns),
+            },
+        )  # fmt: skip
 
 
 def _empty_issues(files: list[tuple[str, str | None]]) -> pd.DataFrame:

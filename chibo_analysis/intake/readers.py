@@ -35,6 +35,7 @@ from chibo_analysis.intake.formats import (
     not_what_named,
     workbook_error,
 )
+from chibo_analysis.labels import catalogued
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -424,7 +425,9 @@ def read_workbook_sheet(path: Path, sheet: str, digest: str | None = None) -> Ra
         )
     except Exception as err:
         found = not_what_named(path, "workbook")
-        raise found or DataReadError(f"{path} [{sheet}]: cannot read the sheet ({err})") from err
+        raise found or catalogued(
+            DataReadError, "sheet_unreadable", path=str(path), sheet=sheet, reason=str(err)
+        ) from err
     if digest is None:
         digest = sha256_of(path.read_bytes())
     start = next((i for i, r in enumerate(grid) if any(_filled(v) for v in r)), None)
@@ -475,8 +478,8 @@ def read_parquet_file(path: Path) -> RawSheet:
         found = not_what_named(path, "parquet")
         if found is not None:
             raise found from err
-        raise DataReadError(
-            f"{path}: cannot read the Parquet file ({err})\n{path}: không đọc được tệp Parquet này"
+        raise catalogued(
+            DataReadError, "parquet_unreadable", path=str(path), reason=str(err)
         ) from err
     frame = table.to_pandas(date_as_object=False)
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from chibo_analysis.errors import ParameterError, check_argument
+from chibo_analysis.labels import catalogued
 from chibo_analysis.schema import TABLES, Column, Table
 
 #: Characters Excel forbids in a sheet name, and its length limit.
@@ -276,7 +277,7 @@ def write_template(path: str | Path, lang: str = "vi") -> Path:
     check_argument("lang", lang, LANGS)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise ParameterError(f"path={str(path)!r} must end in .xlsx")
+        raise catalogued(ParameterError, "template_xlsx", name="out", path=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     try:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chibo_analysis.errors import ChiboError
+from chibo_analysis.errors import MESSAGE_LANG_ENV, ChiboError
 from chibo_analysis.outputs import org_folder_name
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
 from chibo_analysis.runner.cache import cache_key, hash_inputs, is_cached, prepare_in_background
@@ -337,6 +337,7 @@ def _execute_locked(
                     env={
                         **(env or {}),
                         FIGURES_ENV: str(figures_path(folder, study).resolve()),
+                        MESSAGE_LANG_ENV: params.lang,  # the package's errors in the report's language
                         EVIDENCE_ENV: str(evidence.resolve()),
                     },
                     cwd=folder.resolve(),
@@ -365,7 +366,7 @@ def _execute_locked(
     except NotebookError as err:
         error = err.as_dict()
     except ChiboError as err:
-        error = {"type": type(err).__name__, "message": str(err)}
+        error = {"type": type(err).__name__, "message": str(err), "texts": err.texts}
     timings["total"] = round(sum(timings.values()), 3)
     status = "ok" if error is None else "failed"
     record |= {
@@ -481,5 +482,5 @@ def run_audit(
     if index:
         build_index(out, lang=params.lang)
     if run.error is not None:
-        raise AuditFailed(run.error["message"])
+        raise AuditFailed(run.error["message"], texts=run.error.get("texts"))
     return run

@@ -121,7 +121,8 @@ def _run_one(prepared: PreparedAudit, options: dict) -> dict:
         status, error = run.status, run.error
         html = run.outputs.get("html")
     except Exception as err:  # noqa: BLE001 - a batch reports every failure and goes on
-        status, error = "failed", {"type": type(err).__name__, "message": str(err)}
+        texts = getattr(err, "texts", None) or {}
+        status, error = "failed", {"type": type(err).__name__, "message": str(err), "texts": texts}
     return {
         "org_id": prepared.params.org_id,
         "status": status,

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from chibo_analysis.errors import ChiboError
+from chibo_analysis.labels import LANGS, catalogued, error_message
 from chibo_analysis.runner.tempdirs import private_dir
 
 #: Messages of kernel start-up failures worth a retry.
@@ -68,7 +69,14 @@ def import_engines() -> None:
 
 
 class NotebookError(ChiboError):
-    """A notebook cell raised: which cell, and what it raised."""
+    """A notebook cell raised: which cell, and what it raised.
+
+    ``evalue`` is the text the cell raised (in the report's language when the
+    package raised it: the runner sets :data:`~chibo_analysis.errors.MESSAGE_LANG_ENV`
+    in the kernel), or a catalogue clause ``(key, values)`` for the runner's own
+    (a timeout, a dead kernel). The message is the catalogue's
+    ``error.notebook_failed``, in English by ``str(err)``.
+    """
 
     exit_code = 1
 
@@ -80,7 +88,7 @@ class NotebookError(ChiboError):
         exec_count: int | None,
         source: str,
         ename: str,
-        evalue: str,
+        evalue: str | tuple[str, dict],
         output: str | None = None,
     ) -> None:
         self.notebook = notebook
@@ -89,24 +97,37 @@ class NotebookError(ChiboError):
         self.source = source
         self.ename = ename
         self.evalue = evalue
+        self.raw_evalue = evalue
         self.output = output
         lines = [line for line in source.strip().splitlines() if line.strip()]
-        where = f"cell {cell}" if cell is not None else "a cell"  # counted from 1, markdown too
-        if exec_count is not None:
-            where += f" (In [{exec_count}])"
-        message = f"notebook {notebook} failed in {where}: {ename}: {evalue}"
-        if lines:
-            shown = lines[:3] + (["..."] if len(lines) > 3 else [])
-            message += "\n" + "\n".join(f"    | {line}" for line in shown)
-        if output:
-            message += f"\nthe executed notebook, with the full traceback: {output}"
-        super().__init__(message)
+        if cell is None:  # counted from 1, markdown cells too
+            where: tuple = ("in_a_cell", {})
+        elif exec_count is None:
+            where = ("in_cell", {"cell": cell})
+        else:
+            where = ("in_cell_run", {"cell": cell, "n": exec_count})
+        shown = lines[:3] + (["..."] if len(lines) > 3 else [])
+        values = {
+            "notebook": notebook,
+            "where": where,
+            "ename": ename,
+            "evalue": evalue,
+            "source": "".join(f"\n    | {line}" for line in shown),
+            "kept": ("notebook_kept", {"path": output}) if output else "",
+        }
+        texts = {lang: error_message("notebook_failed", values, lang) for lang in LANGS}
+        if isinstance(evalue, tuple):  # a message of the runner's own (a timeout...)
+            self.evalue = error_message(evalue[0], evalue[1], "en")
+        super().__init__(texts["en"], key="notebook_failed", texts=texts, **values)
 
     def kept_at(self, output: str | Path) -> NotebookError:
         """The same error, naming ``output`` as where the executed notebook is kept."""
-        fields = ("cell", "exec_count", "source", "ename", "evalue")
+        fields = ("cell", "exec_count", "source", "ename")
         return NotebookError(
-            self.notebook, output=str(output), **{k: getattr(self, k) for k in fields}
+            self.notebook,
+            output=str(output),
+            evalue=self.raw_evalue,
+            **{k: getattr(self, k) for k in fields},
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -118,6 +139,7 @@ class NotebookError(ChiboError):
             "exec_count": self.exec_count,
             "ename": self.ename,
             "evalue": self.evalue,
+            "texts": self.texts,
         }
 
 
@@ -305,7 +327,7 @@ def execute_notebook(
                 exec_count=None,
                 source=source,
                 ename="CellTimeoutError",
-                evalue=f"the cell ran longer than the {timeout:g} s allowed",
+                evalue=("cell_timeout", {"seconds": f"{timeout:g}"}),
             ) from None
         except DeadKernelError as err:
             raise NotebookError(
@@ -314,19 +336,20 @@ def execute_notebook(
                 exec_count=None,
                 source="",
                 ename="DeadKernelError",
-                evalue=f"the kernel died while running the notebook ({err}); out of memory?",
+                evalue=("kernel_died", {"reason": str(err)}),
             ) from None
         except Exception as err:
             if not is_transient(err):
-                raise ChiboError(
-                    f"could not run notebook {notebook.name}: {type(err).__name__}: {err}"
-                ) from err
+                raise catalogued(
+                    ChiboError, "notebook_not_run", notebook=notebook.name,
+                    reason=f"{type(err).__name__}: {err}",
+                ) from err  # fmt: skip
             last = err
             time.sleep(0.2 * attempt)
             continue
         nb.metadata.setdefault("chibo", {})["attempts"] = attempt
         return nb
-    raise KernelStartError(
-        f"the kernel for {notebook.name} did not start after {retries + 1} attempts: "
-        f"{type(last).__name__}: {last}"
-    )
+    raise catalogued(
+        KernelStartError, "kernel_not_started", notebook=notebook.name, n=retries + 1,
+        reason=f"{type(last).__name__}: {last}",
+    )  # fmt: skip

@@ -106,6 +106,17 @@ def evidence_file() -> str | None:
     return Path(target).name if target else None
 
 
+def workbook_sentence(lang: str = "vi") -> str:
+    """The sentence naming this run's evidence workbook, which holds a study's tables in full.
+
+    Empty when the notebook is run by hand (no workbook is written).
+    """
+    from chibo_analysis.labels import label
+
+    name = evidence_file()
+    return label("evidence.see_workbook", lang, file=name) if name else ""
+
+
 def record_evidence(
     lists: Mapping[str, object],
     *,
@@ -216,6 +227,17 @@ td.num { text-align: right; }
 """
 
 
+def error_message_in(error: dict, lang: str) -> str:
+    """The message of a recorded error (``run.json``) in ``lang`` when recorded so, else as written.
+
+    >>> error_message_in({"message": "x", "texts": {"vi": "y", "en": "x"}}, "vi")
+    'y'
+    >>> error_message_in({"message": "x"}, "vi")
+    'x'
+    """
+    return str((error.get("texts") or {}).get(lang) or error.get("message", ""))
+
+
 def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
     """Write ``out_dir/index.html``: every report, its status and key figures.
 
@@ -249,7 +271,7 @@ def build_index(out_dir: str | Path, lang: str = "vi") -> Path:
         state = "ok" if ok else "running" if r.get("status") == "running" else "failed"
         status = f'<span class="{state}">{esc(_text(state, lang))}</span>'
         if not ok and r.get("error"):
-            message = str(r["error"].get("message", "")).splitlines()[0]
+            message = error_message_in(r["error"], lang).splitlines()[0]
             status += f'<div class="error">{esc(message)}</div>'
         level = r.get("level")
         cells = [

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 
 import pytest
 
@@ -109,3 +111,161 @@ def test_a_batch_error_and_a_missing_chromium_are_in_the_users_language(capsys, 
     assert main(["batch", "data", "--period", "2022", "--jobs", "1", "--pdf"]) == 2
     err = capsys.readouterr().err
     assert "muốn in PDF cần cài Chromium (chưa có)" in err and "apt-get install chromium" in err
+
+
+# --- messages on bad input: every command, both languages ----------------------------
+
+#: Words of an English sentence; a Vietnamese message must hold none of them once the paths
+#: and the values quoted as written (headers, file names) are taken out.
+ENGLISH = re.compile(
+    r"\b(the|is|are|not|no|cannot|missing|expected|failed|file|folder|column|table|required|"
+    r"which|with|must|found|allowed|read|sheet|notebook|error|unknown|such|of|in|a|an|or)\b",
+    re.IGNORECASE,
+)
+VIETNAMESE = re.compile(
+    r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I
+)
+
+
+def _words(text: str) -> str:
+    """``text`` without its paths and quoted values (which are as written, in any language)."""
+    text = re.sub(r"\S*/\S*|In \[\d+\]", " ", text)  # In [6]: Jupyter's name of a run cell
+    text = re.sub(r"'[^']*'|\"[^\"]*\"|\([^()]*'[^()]*\)", " ", text)
+    return text
+
+
+def leaks(text: str, lang: str) -> list[str]:
+    """The words of the other language in a message meant to be in ``lang``.
+
+    >>> leaks("chibo validate: /d/x.csv: không có tệp hay thư mục này", "vi")
+    []
+    >>> leaks("chibo validate: /d/x.csv: no such file or folder", "vi")
+    ['no', 'such', 'file', 'or', 'folder']
+    >>> leaks("meetings.csv: required column(s) missing: held_on ('Ngày sinh hoạt')", "en")
+    []
+    """
+    words = _words(text)
+    if lang == "vi":
+        return ENGLISH.findall(words)
+    return VIETNAMESE.findall(words)
+
+
+@pytest.fixture
+def bad_inputs(tmp_path, clean_dir):
+    """Data a user gets wrong: each path with the file its message must name."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    nocol = bad / "nocol"
+    shutil.copytree(clean_dir, nocol)
+    text = (nocol / "meetings.csv").read_text("utf-8")
+    (nocol / "meetings.csv").write_text(text.replace("held_on", "xheld", 1), "utf-8")
+    wrong = bad / "wrong"
+    shutil.copytree(clean_dir, wrong)
+    (wrong / "meetings.csv").rename(wrong / "meetings.xlsx")  # CSV text under an Excel name
+    broken = bad / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    book = bad / "codebook.yaml"
+    book.write_text("values:\n  status:\n    V: excusd\n", "utf-8")
+    goals = bad / "targets.yaml"
+    goals.write_text("targets:\n  regular:\n    column: regular_ratee\n", "utf-8")
+    return {
+        "missing": (str(bad / "none"), "none"),
+        "nocol": (str(nocol), "meetings.csv"),
+        "wrong": (str(wrong), "meetings.xlsx"),
+        "broken": (str(broken), "broken.xlsx"),
+        "codebook": (str(book), "codebook.yaml"),
+        "targets": (str(goals), "targets.yaml"),
+        "clean": (str(clean_dir), ""),
+    }
+
+
+#: (command line, which bad input, what the message is about): {DATA} is the input's path.
+BAD_RUNS = [
+    (["validate", "{DATA}"], "missing"),
+    (["validate", "{DATA}"], "nocol"),
+    (["validate", "{DATA}"], "wrong"),
+    (["validate", "{DATA}"], "broken"),
+    (["summary", "{DATA}"], "nocol"),
+    (["summary", "{DATA}"], "broken"),
+    (["scorecard", "{DATA}", "--period", "2022"], "wrong"),
+    (["scorecard", "{CLEAN}", "--period", "2022", "--targets", "{DATA}"], "targets"),
+    (["lists", "{DATA}", "--period", "2022", "--list", "r6_meetings"], "missing"),
+    (["lists", "{DATA}", "--period", "2022", "--list", "r6_meetings"], "nocol"),
+    (["plan", "{DATA}", "--period", "2022", "--out", "{TMP}/p.xlsx"], "broken"),
+    (["plan", "--evaluate", "{DATA}"], "broken"),
+    (["template", "--cell", "CB1", "--data", "{DATA}", "--out", "{TMP}/t.xlsx"], "missing"),
+    (["validate", "{CLEAN}", "--codebook", "{DATA}"], "codebook"),
+    (["audit", "{DATA}", "--org", "CB1", "--period", "2022", "--out", "{TMP}/r"], "broken"),
+    (["audit", "{DATA}", "--org", "CB1", "--period", "2022", "--out", "{TMP}/r"], "missing"),
+    (["batch", "{DATA}", "--period", "2022", "--jobs", "1", "--out", "{TMP}/r"], "wrong"),
+]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(("argv", "which"), BAD_RUNS, ids=[f"{a[0]}-{w}" for a, w in BAD_RUNS])
+def test_a_command_on_bad_input_names_the_file_in_the_users_language(
+    argv, which, lang, bad_inputs, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("CHIBO_LANG", lang)
+    data, named = bad_inputs[which]
+    values = {"{DATA}": data, "{CLEAN}": bad_inputs["clean"][0], "{TMP}": str(tmp_path)}
+    args = [values.get(a, a).replace("{TMP}", str(tmp_path)) for a in argv]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chibo {argv[0]}: ") and named in err
+    assert "Traceback" not in err and "\n" not in err.rstrip("\n"), err  # one language, one line
+    assert leaks(err, lang) == [], err
+
+
+def test_the_message_carries_what_the_user_must_fix(bad_inputs, capsys, monkeypatch):
+    # the column that is missing, by its Vietnamese header and its name; what the file really is
+    assert main(["validate", bad_inputs["nocol"][0]]) == 2
+    assert "thiếu cột bắt buộc: Ngày sinh hoạt (held_on)" in capsys.readouterr().err
+    assert main(["validate", bad_inputs["wrong"][0]]) == 2
+    assert "tệp này là văn bản thường (CSV?), không phải tệp Excel như tên tệp: đổi đuôi" in (
+        capsys.readouterr().err
+    )
+    monkeypatch.setenv("CHIBO_LANG", "en")
+    assert main(["validate", bad_inputs["clean"][0], "--codebook", bad_inputs["codebook"][0]]) == 2
+    err = capsys.readouterr().err
+    assert "'V' maps to 'excusd', which is not one of" in err
+    assert "(did you mean 'excused'?)" in err
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_notebook_that_fails_on_bad_data_says_so_in_the_users_language(
+    lang, bad_inputs, tmp_path, capsys, monkeypatch
+):
+    # the notebook raises in its kernel: the package's message comes back in the language
+    monkeypatch.setenv("CHIBO_LANG", lang)
+    data = bad_inputs["nocol"][0]
+    args = ["audit", data, "--org", "CB1", "--period", "2022", "--out", str(tmp_path / "r")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    first, *rest = err.splitlines()
+    if lang == "vi":
+        assert first.startswith("chibo audit: sổ tay audit_organisation.ipynb bị lỗi ở ô ")
+        assert "DataReadError: meetings.csv: thiếu cột bắt buộc: Ngày sinh hoạt (held_on)" in first
+        assert rest[-1].startswith("sổ tay đã chạy, có đầy đủ thông tin lỗi: ")
+    else:
+        assert first.startswith("chibo audit: notebook audit_organisation.ipynb failed in cell ")
+        assert "meetings.csv: required column(s) missing: held_on ('Ngày sinh hoạt')" in first
+        assert rest[-1].startswith("the executed notebook, with the full traceback: ")
+    assert leaks(first.split(": ", 1)[1], lang) == [] or lang == "en"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_usage_lines_show_value_placeholders_in_the_users_language(lang):
+    with language.argparse_words(lang):
+        usage = subparsers(build_parser(lang))["audit"].format_usage()
+    if lang == "vi":
+        assert "--org MÃ --period KỲ" in usage and "DỮ_LIỆU" in usage and "NƠI_GHI" in usage
+    else:
+        assert "--org ID --period PERIOD" in usage and "DATA" in usage and "OUT" in usage
+
+
+def test_every_value_placeholder_of_every_command_is_in_the_catalogue():
+    for name, sub in subparsers(build_parser("en")).items():
+        for action in sub._actions:
+            key = language.metavar_key(action)
+            assert key is None or language.has_label(key), f"chibo {name}: {key}"

@@ -25,7 +25,7 @@ def test_unreadable_exits_2_without_traceback(clean_dir, capsys):
     (clean_dir / "meetings.csv").write_text("meeting_id,cell_id\nS1,CB1\n", encoding="utf-8")
     assert main(["validate", str(clean_dir)]) == 2
     err = capsys.readouterr().err
-    assert "meetings.csv" in err and "held_on ('Ngày sinh hoạt')" in err
+    assert "meetings.csv" in err and "thiếu cột bắt buộc: Ngày sinh hoạt (held_on)" in err
     assert "Traceback" not in err
 
 
@@ -88,7 +88,7 @@ def test_everything_set_aside_stops_the_command(clean_dir, capsys, tmp_path):
     )
     out = tmp_path / "card.csv"
     assert main(["scorecard", str(clean_dir), "--period", "2022", "--out", str(out)]) == 2
-    assert "every record of" in capsys.readouterr().err
+    assert "mọi dòng của bảng Tổ chức đảng đều bị loại (2 dòng)" in capsys.readouterr().err
     assert not out.exists()
 
 

@@ -221,7 +221,7 @@ def test_cli(tmp_path, capsys):
     assert cli.main(["template", "--out", str(out)]) == 0
     assert openpyxl.load_workbook(out).sheetnames == VI_SHEETS
     assert cli.main(["template", "--out", str(tmp_path / "mau.csv")]) == 2
-    assert "must end in .xlsx" in capsys.readouterr().err
+    assert "mau.csv': tên tệp phải có đuôi .xlsx" in capsys.readouterr().err
 
 
 # --- the round trip: filled in by hand, loaded back --------------------------

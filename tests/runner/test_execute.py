@@ -171,7 +171,9 @@ def test_cli_failing_notebook_exits_1_without_traceback(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("chibo audit: notebook raises.ipynb failed in cell 4")
+    # in the user's language (vi by default): the runner's words and the cell's own message
+    assert err.startswith("chibo audit: sổ tay raises.ipynb bị lỗi ở ô 4 (In [4]): ValueError:")
+    assert "sổ tay đã chạy, có đầy đủ thông tin lỗi:" in err and "raises.ipynb" in err
     assert "Traceback" not in err
 
 
