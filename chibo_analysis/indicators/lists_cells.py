@@ -17,6 +17,9 @@ from .evidence import join_evidence, list_context, source_columns
 from .lists_members import _need
 from .periods import Period, parse_period
 
+#: Months of the period a cell must have existed to be held to the admissions target.
+MONTHS_TO_ADMIT = 12
+
 
 def _cell_rows(ds, period: Period, org_id: str | None) -> pd.DataFrame:
     from .scorecard import scorecard_counts
@@ -71,14 +74,24 @@ def small_residential(
 
 
 def no_admissions(dataset, period: str | int | Period, org_id: str | None = None) -> pd.DataFrame:
-    """Cells that existed in the period and admitted no member during it.
+    """Cells held to the admissions target that admitted no member in the period.
+
+    The target is one admission per cell and period (``targets.yaml``: "a
+    quarter is a short period for it"), so a cell is held to it only when it
+    existed long enough to admit someone: for at least 12 months of the
+    period, or the whole period when the period is shorter than a year. A
+    cell that existed a few months of a longer period (founded late, or
+    dissolved early in it) is left out: its zero is not a shortfall.
+    DOMAIN.md does not say how long; this is the toolkit's reading
+    (benchmarks/RESULTS.md, issue 11).
 
     Returns ``org_id``, ``name``, ``parent_id``, ``kind``, ``members``,
     ``months_expected``, ``_file``, ``_row``.
     """
     ds, period, _ = list_context(dataset, period, org_id)
     cells = _cell_rows(ds, period, org_id)
-    hit = cells[cells["admissions"] == 0]
+    long_enough = cells["months_expected"] >= min(MONTHS_TO_ADMIT, len(period.months))
+    hit = cells[(cells["admissions"] == 0) & long_enough]
     cols = ["org_id", "name", "parent_id", "kind", "members", "months_expected", "_file", "_row"]
     return hit[cols].astype({"members": "int64", "months_expected": "int64"}).reset_index(drop=True)
 

@@ -12,6 +12,7 @@ from fixtures_indicators import frames, small_city
 from chibo_analysis.errors import ParameterError
 from chibo_analysis.indicators import standards
 from chibo_analysis.indicators.lists import LISTS, minutes_mismatches, run_list
+from chibo_analysis.indicators.periods import parse_period
 from chibo_analysis.indicators.scorecard import scorecard
 
 
@@ -218,6 +219,23 @@ def test_small_residential_and_no_admissions(city):
     assert run_list("small_residential", city, "2022", min_members=4).empty
     none = run_list("no_admissions", city, "2022")
     assert none["org_id"].tolist() == ["C1"]  # C2 admitted m6, BC admitted b4
+
+
+@pytest.mark.parametrize(
+    "period, expected",
+    [
+        # C9 (dissolved 30/06/2021) existed 6 months of 2021: too short to be held to the
+        # target (12 months, or the whole of a shorter period); C1 and BC admitted no one
+        ("2021", ["C1", "BC"]),
+        ("2021Q1", ["C1", "C9", "BC"]),  # the whole quarter: held to it, as C1 and BC
+        ("2021Q3", ["C1", "BC"]),  # C9 gone
+        ("2020-2022", ["C1", "C9"]),  # C9: 18 months of the period; BC admitted b4 in 2022
+    ],
+)
+def test_no_admissions_holds_only_cells_that_existed_long_enough(city, period, expected):
+    out = run_list("no_admissions", city, period)
+    assert out["org_id"].tolist() == expected
+    assert (out["months_expected"] >= min(12, len(parse_period(period).months))).all()
 
 
 @pytest.mark.parametrize(
