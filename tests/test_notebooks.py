@@ -285,3 +285,104 @@ def test_every_study_runs_for_any_level_and_a_period_without_data(
     assert not [s for s in CODE_SIGNS if s in text]
     if period == "2030":  # said in the page, not a table of zeros
         assert "2030" in text
+
+
+# --- the evidence workbooks of the smaller studies ---------------------------------------
+
+RATING_POINTS = {"good": 3, "fair": 2, "average": 1, "poor": 0}
+
+
+def _book(run, study: str) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(run.folder / f"{study}.evidence.xlsx", sheet_name=None, engine="calamine")
+
+
+def test_rating_accuracy_writes_the_meetings_compared_to_its_evidence_workbook(reports, city):
+    run = reports["rating_accuracy", "vi", False]
+    book = _book(run, "rating_accuracy")
+    assert list(book) == [
+        "Tổng hợp", "Buổi được đối chiếu xếp loại", "Xếp loại theo chi bộ",
+        "Xếp loại Tốt chưa xác đáng", "Tự đánh giá cao hơn kiểm tra",
+    ]  # fmt: skip
+    rated = book["Buổi được đối chiếu xếp loại"]
+    assert list(rated.columns) == [
+        "Mã buổi sinh hoạt", "Mã chi bộ", "Tên chi bộ", "Ngày sinh hoạt", "Tự đánh giá",
+        "Đoàn kiểm tra xếp loại", "Chênh lệch (bậc, tự xếp trừ kiểm tra)", "Tệp", "Dòng",
+        "Căn cứ (tệp:dòng)",
+    ]  # fmt: skip
+    # worked out from the files themselves: H001-B01's cells, their 2022 meetings with a
+    # self-rating, and the latest inspection of each (the file's last row for a meeting)
+    orgs = pd.read_csv(city / "organisations.csv", dtype=str)
+    cells = set(orgs.loc[orgs["parent_id"] == "H001-B01", "org_id"])
+    meetings = pd.read_csv(city / "meetings.csv", dtype=str)
+    meetings["_row"] = meetings.index + 2
+    mine = meetings[
+        meetings["cell_id"].isin(cells)
+        & meetings["held_on"].str.startswith("2022")
+        & meetings["self_rating"].notna()
+    ].set_index("meeting_id")
+    ins = pd.read_csv(city / "inspections.csv", dtype=str)
+    ins["_row"] = ins.index + 2
+    latest = ins[ins["rating"].notna()].sort_values(["inspected_on", "_row"])
+    latest = latest.drop_duplicates("meeting_id", keep="last").set_index("meeting_id")
+    both = sorted(set(mine.index) & set(latest.index))
+    assert len(both) == 12 and sorted(rated["Mã buổi sinh hoạt"]) == both
+    rows = rated.set_index("Mã buổi sinh hoạt")
+    for meeting in both:
+        gap = (
+            RATING_POINTS[mine.at[meeting, "self_rating"]]
+            - RATING_POINTS[latest.at[meeting, "rating"]]
+        )
+        assert rows.at[meeting, "Chênh lệch (bậc, tự xếp trừ kiểm tra)"] == gap, meeting
+        assert rows.at[meeting, "Dòng"] == mine.at[meeting, "_row"]
+        assert (
+            rows.at[meeting, "Căn cứ (tệp:dòng)"] == f"inspections.csv:{latest.at[meeting, '_row']}"
+        )
+    # most serious first: the cell's rating furthest above the inspectors'
+    gaps = rated["Chênh lệch (bậc, tự xếp trừ kiểm tra)"].tolist()
+    assert gaps == sorted(gaps, reverse=True)
+    # one row per cell of H001-B01 in the by-cell sheet; the summary counts each sheet's rows
+    assert sorted(book["Xếp loại theo chi bộ"]["Mã tổ chức"]) == sorted(
+        orgs.loc[orgs["parent_id"] == "H001-B01", "org_id"]
+    )
+    summary = book["Tổng hợp"].set_index("Trang tính")["Số trường hợp"]
+    assert summary["Buổi được đối chiếu xếp loại"] == 12
+    assert summary["Xếp loại theo chi bộ"] == 12
+    # the page shows the 10 most serious meetings, says how many there are and where the rest are
+    text = _text(_html(run))
+    assert labels.label("heading.rated_meetings", "vi") in text
+    assert "Nêu 10 trong số 12 dòng. Xem đầy đủ trong tệp bằng chứng kèm theo báo cáo." in text
+
+
+def test_compare_organisations_writes_its_comparison_tables_to_the_evidence_workbook(reports, city):
+    run = reports["compare_organisations", "vi", False]
+    book = _book(run, "compare_organisations")
+    assert list(book) == [
+        "Tổng hợp", "So sánh các tổ chức", "Tỷ lệ dự họp đã hiệu chỉnh", "Chỉ tiêu theo năm",
+    ]  # fmt: skip
+    orgs = pd.read_csv(city / "organisations.csv", dtype=str)
+    bases = sorted(orgs.loc[orgs["parent_id"] == "H001", "org_id"])  # H001-B01, H001-B02
+    units = book["So sánh các tổ chức"]
+    assert list(units.columns[:4]) == ["Mã tổ chức", "Tổ chức cấp trên", "Tên tổ chức cấp trên",
+                                       "Tên tổ chức"]  # fmt: skip
+    assert sorted(units["Mã tổ chức"]) == bases and set(units["Tổ chức cấp trên"]) == {"H001"}
+    rates = units["Tỷ lệ đảng viên dự sinh hoạt"].tolist()
+    assert rates == sorted(rates)  # lowest attendance first
+    # each base's attendance from the register: present / (rows other than exempt), 2022
+    att = pd.read_csv(city / "attendance.csv", dtype=str)
+    meetings = pd.read_csv(city / "meetings.csv", dtype=str)
+    parent = orgs.set_index("org_id")["parent_id"]
+    att = att.merge(meetings[["meeting_id", "cell_id", "held_on"]], on="meeting_id")
+    att = att[att["held_on"].str.startswith("2022") & (att["status"] != "exempt")]
+    shrunk = book["Tỷ lệ dự họp đã hiệu chỉnh"].set_index("Tên tổ chức")
+    names = orgs.set_index("org_id")["name"]
+    for base in bases:
+        rows = att[att["cell_id"].map(parent) == base]
+        assert shrunk.at[names[base], "Lượt điểm danh được tính"] <= len(rows)  # exemptions too
+    # the trend sheet: each base in each of the three years ending with 2022
+    yearly = book["Chỉ tiêu theo năm"]
+    assert sorted(zip(yearly["Kỳ"], yearly["Mã tổ chức"], strict=True)) == [
+        (y, b) for y in (2020, 2021, 2022) for b in bases
+    ]
+    assert "Xem đầy đủ trong tệp bằng chứng compare_organisations.evidence.xlsx." in _text(
+        _html(run)
+    )

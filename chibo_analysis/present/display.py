@@ -43,7 +43,7 @@ RATE_COLUMNS = (
 #: Every column holding a share in [0, 1] that tables show as a percentage.
 SHARE_COLUMNS = RATE_COLUMNS + (
     "copied_share", "similarity", "cap_share", "shrunken", "share", "overrated_share",
-    "shrunken_share", "share_lower", "share_upper",
+    "shrunken_share", "share_lower", "share_upper", "shrunken_lower", "shrunken_upper",
 )  # fmt: skip
 
 

@@ -29,6 +29,11 @@ inflated_ratings     highest adjusted share (``shrunken_share``)
 copied_minutes       most similar (``similarity``)
 copied_cells         highest share copied, then most copies
 disciplines          heaviest form (schema order: reprimand ... dissolution)
+rated_meetings       self-rating furthest above the inspectors' (``difference``)
+rating_cells         highest inflation, then most implausible good ratings
+compared_units       lowest attendance rate
+shrunk_attendance    lowest adjusted attendance rate, then lowest observed
+yearly_units         latest year first, then lowest attendance rate
 ==================== ====================================================
 """
 
@@ -47,7 +52,16 @@ from chibo_analysis.present.report_tables import _CATEGORIES, LIST_TABLES, reade
 from chibo_analysis.present.severity import PAGE_ROWS, SEVERITY, _check_name, most_serious  # noqa: F401
 
 #: The schema table each sheet's rows come from: the lists' own, and the study's other tables.
-SOURCES = {**LIST_TABLES, "copied_minutes": "meetings", "copied_cells": "organisations"}
+SOURCES = {
+    **LIST_TABLES,
+    "copied_minutes": "meetings",
+    "copied_cells": "organisations",
+    "rated_meetings": "inspections",
+    "rating_cells": "organisations",
+    "compared_units": "organisations",
+    "shrunk_attendance": "organisations",
+    "yearly_units": "organisations",
+}
 
 #: Rows shown on a page per list (:func:`excerpt`).
 

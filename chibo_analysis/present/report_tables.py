@@ -76,10 +76,24 @@ PAGE_COLUMNS = {
         "_row_b",
         "similarity",
     ],  # fmt: skip
+    "rated_meetings": [
+        "meeting_id",
+        "cell",
+        "held_on",
+        "self_rating",
+        "inspection_rating",
+        "difference",
+        "evidence",
+    ],  # fmt: skip
 }
 
 #: Rows a list shows on a page; the full list goes to the evidence workbook.
 SHOWN_ROWS = 5
+#: Rows a table of the smaller studies shows on a page (rating accuracy, comparisons).
+PAGE_ROWS = 10
+#: Columns that say which organisation a scorecard row is, kept in the evidence workbook
+#: (where each code is followed by its name) though a page shows only the name.
+EVIDENCE_KEYS = ["org_id", "parent_id"]
 
 #: The schema table each list's rows come from (for headers and category labels).
 LIST_TABLES = {
@@ -102,6 +116,10 @@ _CATEGORIES = {
     "meetings": {"kind": ("meetings", "kind"), "self_rating": ("meetings", "self_rating")},
     "organisations": {"kind": ("organisations", "kind")},
     "disciplines": {"form": ("disciplines", "form")},
+    "inspections": {
+        "self_rating": ("meetings", "self_rating"),
+        "inspection_rating": ("inspections", "rating"),
+    },
 }
 #: Columns never shown to readers: reason codes (their text is shown) and sheet names.
 HIDDEN_COLUMNS = ("reasons", "_sheet")
@@ -235,6 +253,7 @@ def show_frame(
     columns: list[str] | None = None,
     name: str | None = None,
     keep: dict | None = None,
+    ordered: bool = True,
 ):
     """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
@@ -248,13 +267,15 @@ def show_frame(
     :data:`~chibo_analysis.present.severity.SEVERITY`, with a line saying how
     many there are; with ``columns``, only those of them present (after those
     renamings), in that order. ``keep`` receives the whole frame under ``name``.
+    With ``ordered=False`` the page keeps the frame's own order (the workbook
+    still orders it most serious first).
     """
     from chibo_analysis.present.display import table
     from chibo_analysis.present.severity import SEVERITY, most_serious
 
     if keep is not None and name is not None:
         keep[name] = frame
-    if name in SEVERITY:
+    if name in SEVERITY and ordered:
         frame = most_serious(name, frame, None)
     shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
     if columns is not None:
@@ -571,6 +592,13 @@ def scorecard_rows(
         if len(notes):
             out = out.assign(caveat=scorecard.loc[rows, "org_id"].map(notes).fillna(""))
     return out.reset_index(drop=True)
+
+
+def yearly_rows(trend: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`~chibo_analysis.present.study_data.yearly_scorecards` for the
+    evidence workbook: ``period`` (the year), the organisation and :data:`KEY_COLUMNS`.
+    """
+    return trend[["period", *EVIDENCE_KEYS, *KEY_COLUMNS]].reset_index(drop=True)
 
 
 def not_read(report, lang: str = "vi") -> pd.DataFrame:

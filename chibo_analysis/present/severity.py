@@ -52,6 +52,12 @@ SEVERITY: dict[str, list[tuple[str | Callable[[pd.DataFrame], pd.Series], bool]]
     "copied_minutes": [("similarity", True)],
     "copied_cells": [("copied_share", True), ("copied", True)],
     "disciplines": [(_form_rank, True)],
+    # the studies' own tables (rating_accuracy, compare_organisations)
+    "rated_meetings": [("difference", True)],
+    "rating_cells": [("rating_inflation", True), ("implausible_good", True)],
+    "compared_units": [("attendance_rate", False)],
+    "shrunk_attendance": [("shrunken", False), ("attendance_rate", False)],
+    "yearly_units": [("period", True), ("attendance_rate", False)],
 }
 
 

@@ -368,6 +368,61 @@ def rating_agreement(
     )
 
 
+#: Columns of :func:`rated_meetings`.
+RATED_COLUMNS = [
+    "meeting_id", "cell_id", "held_on", "self_rating", "inspection_rating", "difference", "_file",
+    "_row",
+    "evidence",
+]  # fmt: skip
+
+
+def rated_meetings(
+    dataset: Dataset, period: str | int | Period, org_id: str | None = None
+) -> pd.DataFrame:
+    """The meetings whose self-rating is compared with an inspection: the rows behind the kappa.
+
+    One row per meeting of the period within ``org_id`` with both ratings (the
+    latest inspection), as :func:`rating_agreement` counts them:
+    ``meeting_id``, ``cell_id``, ``held_on``, ``self_rating``,
+    ``inspection_rating`` (the inspectors'), ``difference`` (self minus inspection, in grades of the 0–3
+    scale: 2 is "Tốt" against "Trung bình"), the meeting's ``_file`` and
+    ``_row`` and ``evidence`` (the inspection's ``file:row``). Without an
+    inspections table, no row.
+    """
+    from chibo_analysis.indicators.periods import parse_period
+    from chibo_analysis.indicators.scorecard import latest_inspections
+
+    ds = validated(dataset)
+    period = parse_period(period)
+    mt = _meetings_within(ds, period, org_id)
+    if not ds.has("inspections"):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in RATED_COLUMNS})
+    pairs = latest_inspections(ds.inspections, mt)
+    rows = mt.drop_duplicates("meeting_id").set_index("meeting_id")
+    out = pairs.rename(columns={"rating": "inspection_rating"}).assign(
+        evidence=pairs["_file"].astype(str) + ":" + pairs["_row"].astype(str),
+        _file=pairs["meeting_id"].map(rows["_file"]).astype(str),
+        _row=pairs["meeting_id"].map(rows["_row"]).astype("int64"),
+    )
+    return out[RATED_COLUMNS].reset_index(drop=True)
+
+
+def shrunk_rows(result: ShrinkageResult) -> pd.DataFrame:
+    """The table of :func:`shrunken_attendance` with the readers' columns, one row per unit.
+
+    ``name`` (the unit, saying where), ``attendance_present``,
+    ``attendance_counted``, ``attendance_rate`` (observed), ``shrunken`` (the
+    empirical-Bayes estimate), ``shrunken_lower``, ``shrunken_upper`` (its 95%
+    interval) and ``rank`` (1 = lowest estimate).
+    """
+    table = result.table.rename(
+        columns={"events": "attendance_present", "trials": "attendance_counted",
+                 "rate": "attendance_rate", "lower": "shrunken_lower",
+                 "upper": "shrunken_upper"}
+    )  # fmt: skip
+    return table.rename_axis("name").reset_index()
+
+
 def yearly_scorecards(
     dataset: Dataset, years: str, org_id: str | None = None, *, units: str = "bases"
 ) -> pd.DataFrame:

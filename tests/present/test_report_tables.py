@@ -216,7 +216,7 @@ def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
     frame = pd.DataFrame({"name": [f"Chi bộ {i}" for i in range(1, 14)], "members": range(13)})
     html = table(frame, "vi", limit=10).data
     assert html.count("<tr") == 11 and "Chi bộ 10<" in html and "Chi bộ 11<" not in html
-    assert "Nêu 10 trong số 13 dòng; danh sách đầy đủ ở tệp bằng chứng" in html
+    assert "Nêu 10 trong số 13 dòng. Xem đầy đủ trong tệp bằng chứng kèm theo báo cáo." in html
     assert "Nêu" not in table(frame.head(10), "vi", limit=10).data  # nothing left out: no line
 
 
