@@ -170,6 +170,16 @@ def _percent_axis(axis, lang: str = "vi") -> None:
     axis.set_major_formatter(_Percent())
 
 
+def _share_limits(ax) -> None:
+    """Keep a share axis within 0%–100% (a flat line at 100% was drawn between 96% and 104%).
+
+    A small margin beyond the bound keeps a line at exactly 0% or 100% visible.
+    """
+    low, high = ax.get_ylim()
+    margin = 0.03 * (min(high, 1.0) - max(low, 0.0) or 0.04)
+    ax.set_ylim(max(low, -margin), min(high, 1.0 + margin))
+
+
 def _grouped_axis(axis, lang: str) -> None:
     from matplotlib.ticker import FuncFormatter
 
@@ -553,6 +563,7 @@ def plot_trend(
                     label=short_name(name))  # fmt: skip
         if target is not None:
             ax.axhline(target, color="black", lw=1, ls="--", label=label("column.target", lang))
+        _share_limits(ax)
         _percent_axis(ax.yaxis, lang)
         ax.set_title(f"{label('chart.trend', lang)}: {column_label(column, lang)}")
         ax.set_xlabel(label("unit.year", lang))

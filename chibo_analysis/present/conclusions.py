@@ -92,6 +92,12 @@ def conclusions(assessment: pd.DataFrame, targets, org_id: str, *, lang: str = "
     ...                   "target": "regular_rate", "met": pd.array([False, True, False])})
     >>> conclusions(a, load_targets(), "B")
     ['Sinh hoạt thường kỳ hằng tháng: 1 trong số 2 tổ chức đạt, 1 chưa đạt; Phường X chưa đạt chỉ tiêu này.']
+
+    A cell audited alone has no organisation below it: its sentence says only
+    whether it met the target.
+
+    >>> conclusions(a[a["org_id"] == "C2"], load_targets(), "C2", lang="en")
+    ['Regular meeting every month: CB 2 did not meet it.']
     """
     check_lang(lang)
     names = _target_names(targets, lang)
@@ -106,6 +112,15 @@ def conclusions(assessment: pd.DataFrame, targets, org_id: str, *, lang: str = "
             key = "form.own_met" if bool(own["met"].iloc[0]) else "form.own_missed"
             own_text = label(key, lang, org=shorten(str(own["name"].iloc[0]), lang=lang))
         met = int(below["met"].astype(bool).sum())
+        if below.empty:  # a cell audited alone: no organisation below it to count
+            key = (
+                "form.conclusion_own_met"
+                if bool(own["met"].iloc[0])
+                else "form.conclusion_own_missed"
+            )
+            out.append(label(key, lang, target=names.get(target, target),
+                             org=shorten(str(own["name"].iloc[0]), lang=lang)))  # fmt: skip
+            continue
         out.append(label("form.conclusion_target", lang, target=names.get(target, target),
                          met=fmt_int(met, lang), total=fmt_int(len(below), lang),
                          missed=fmt_int(len(below) - met, lang), own=own_text))  # fmt: skip

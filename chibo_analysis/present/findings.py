@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from chibo_analysis.errors import ParameterError
@@ -25,6 +26,7 @@ from chibo_analysis.labels import (
     fmt_number,
     fmt_percent,
     fmt_period,
+    has_label,
     label,
 )
 from chibo_analysis.present.study_data import where_names
@@ -126,8 +128,12 @@ def findings(
         cells = scorecard[scorecard["org_id"] == org["org_id"]]
     n_cells = len(cells)
     rows: list[tuple[str, object, object, str]] = []
+    # a cell audited alone: "1 of 1 cells" and "all 1 cells" say it in its own words
+    alone = str(org["level"]) in CELL_LEVELS
 
     def add(topic: str, count, of, key: str, **values) -> None:
+        if alone and has_label(f"{key}_cell"):
+            key = f"{key}_cell"
         rows.append((topic, count, of, label(key, lang, **values)))
 
     def n(value) -> str:
@@ -284,9 +290,22 @@ def kappa_sentence(result, lang: str = "vi") -> str:
     """The kappa of self against inspection ratings as a sentence (or "no inspections").
 
     ``result`` is a :class:`~chibo_analysis.stats.agreement.KappaResult`.
+    When the cells, or the inspectors, gave every compared meeting the same
+    grade, the kappa is 0 with an interval from 0 to 0 whatever the ratings
+    were: the sentence says so and gives the share of meetings on which both
+    agree instead.
     """
     if not result.n:
         return label("text.no_inspections", lang)
+    confusion = result.confusion
+    used = [int((confusion.sum(axis=a) > 0).sum()) for a in (1, 0)]  # grades self, inspectors
+    if min(used) < 2:
+        # one side gave every meeting the same grade: kappa is 0 by construction and its
+        # interval 0 to 0, which says nothing about agreement; say what the ratings were
+        agree = float(np.trace(confusion.to_numpy())) / result.n
+        who = "text.kappa_one_grade_self" if used[0] < 2 else "text.kappa_one_grade_inspectors"
+        return label("text.kappa_one_grade", lang, n=fmt_int(result.n, lang),
+                     who=label(who, lang), agreement=fmt_percent(agree, lang))  # fmt: skip
     return label("text.kappa", lang, plain=agreement_words(result.kappa, lang),
                  kappa=fmt_number(result.kappa, lang),
                  low=fmt_number(result.low, lang), high=fmt_number(result.high, lang),

@@ -212,6 +212,25 @@ def comparison_units(dataset: Dataset, org_id: str | None = None) -> str:
     return "bases" if int(bases.sum()) >= 2 else "cells"
 
 
+def comparison_view(dataset: Dataset, org_id: str | None = None) -> str:
+    """What a comparison study of ``org_id`` shows: ``"bases"``, ``"cells"`` or ``"alone"``.
+
+    ``"alone"`` when ``org_id`` holds fewer than two cells (a cell audited by
+    itself, a base organisation with one cell): there is nothing to compare
+    it with, so the funnel plot and the fair ranking do not apply and the
+    page says so; its years are still shown side by side.
+    """
+    from chibo_analysis.indicators import roll
+
+    ds = validated(dataset)
+    orgs = ds.organisations
+    inside = orgs["org_id"].isin(roll.subtree(orgs, org_id))
+    cells = inside & orgs["level"].astype("object").isin(UNITS["cells"])
+    if int(orgs.loc[cells, "org_id"].nunique()) < 2:
+        return "alone"
+    return comparison_units(ds, org_id)
+
+
 def _unit_counts(
     dataset: Dataset, period: str | int | Period, org_id: str | None, units: str
 ) -> pd.DataFrame:

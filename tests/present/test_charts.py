@@ -203,6 +203,19 @@ def test_trend_draws_one_line_per_organisation():
     assert "Tỷ lệ đảng viên dự sinh hoạt" in ax.get_title() and ax.get_xlabel() == "Năm"
 
 
+def test_a_trend_at_100_percent_shows_no_tick_above_100_percent():
+    # a cell meeting every month of three years, target 100%: the axis was 96%..104% (issue 11)
+    frame = pd.DataFrame(
+        {"period": ["2020", "2021", "2022"], "name": ["A"] * 3, "regular_rate": [1.0] * 3}
+    )
+    ax = charts.plot_trend(frame, "regular_rate", target=1.0, lang="vi")
+    ax.figure.canvas.draw()
+    low, high = ax.get_ylim()
+    assert high <= 1.01 and low >= 0.0
+    shown = [t.get_text() for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high]
+    assert shown and all(float(t.rstrip("%").replace(",", ".")) <= 100 for t in shown), shown
+
+
 def test_plots_neither_show_nor_write(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show called"))

@@ -100,3 +100,14 @@ def test_a_target_of_the_organisations_own_file_gets_a_generic_recommendation():
         c.recommendations(rows, targets, "B")[0]
         == "Phường X: phấn đấu đạt chỉ tiêu “Chỉ tiêu riêng”."
     )
+
+
+def test_a_cell_audited_alone_is_concluded_on_without_counts():
+    a = pd.DataFrame({"org_id": ["C1", "C1"], "name": ["Chi bộ 1", "Chi bộ 1"],
+                      "target": ["regular_rate", "attendance_rate"],
+                      "met": pd.array([True, False])})  # fmt: skip
+    # not "0 trong số 0 tổ chức đạt, 0 chưa đạt" (issue 11, a cell's report read in Chromium)
+    assert c.conclusions(a, load_targets(), "C1") == [
+        "Sinh hoạt thường kỳ hằng tháng: Chi bộ 1 đạt chỉ tiêu này.",
+        "Tỷ lệ đảng viên dự sinh hoạt: Chi bộ 1 chưa đạt chỉ tiêu này.",
+    ]

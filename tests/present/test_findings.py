@@ -118,8 +118,13 @@ def test_names_are_summarised_past_the_limit(card):
 
 def test_a_cell_audited_alone(card):
     out = findings(card, org_id="C2", lang="en").set_index("topic")["text"]
-    assert out["overview"] == "Chi bộ 2 had 1 cell with 5 members in 2022."
-    assert out["regular"].startswith("1 of 1 cells missed")
+    # in the cell's own words, not "1 cell" or "1 of 1 cells" (issue 11, read in Chromium)
+    assert out["overview"] == "Chi bộ 2 had 5 members in 2022."
+    assert out["regular"].startswith("The cell missed its regular meeting in ")
+    assert " of 1 cells" not in " ".join(out) and "All 1 cells" not in " ".join(out)
+    vi = findings(card, org_id="C2", lang="vi").set_index("topic")["text"]
+    assert vi["overview"] == "Chi bộ 2 có 5 đảng viên trong năm 2022."
+    assert vi["regular"].startswith("Chi bộ không sinh hoạt thường kỳ ")
 
 
 def test_bad_input_is_a_clear_error(card):
@@ -189,3 +194,23 @@ def test_a_cell_named_like_another_is_named_with_its_base():
     text = findings(frame, org_id="T", targets={"attendance_rate": 0.9}, lang="vi")
     below = text.set_index("topic")["text"]["attendance_below"]
     assert "Chi bộ Tổ 1 – Phường X" in below and "Chi bộ Tổ 1 – Phường Y" in below
+
+
+def test_a_kappa_of_one_sided_ratings_is_not_stated_as_agreement():
+    from chibo_analysis.present.findings import kappa_sentence
+    from chibo_analysis.stats.agreement import weighted_kappa
+
+    # H001-B01-C015's two inspected meetings of 2022: rated good by the cell both times,
+    # poor and average by the inspectors; kappa is 0 "from 0 to 0", which says nothing
+    one_sided = weighted_kappa(["good", "good"], ["poor", "average"])
+    assert (one_sided.kappa, one_sided.low, one_sided.high) == (0.0, 0.0, 0.0)
+    text = kappa_sentence(one_sided, "vi")
+    assert text.startswith("Trên 2 buổi được kiểm tra, chi bộ tự xếp mọi buổi cùng một mức")
+    assert "trùng với đoàn kiểm tra ở 0,0% số buổi" in text and "0,00 đến 0,00" not in text
+    same_inspectors = weighted_kappa(["good", "fair", "fair"], ["fair", "fair", "fair"])
+    assert "the inspectors gave every meeting the same grade" in kappa_sentence(
+        same_inspectors, "en"
+    ) and "on 66.7% of the meetings" in kappa_sentence(same_inspectors, "en")
+    # both sides using two grades or more: the kappa sentence as before
+    both = weighted_kappa(["good", "fair", "poor", "good"], ["good", "fair", "average", "fair"])
+    assert "(Measured by the quadratic-weighted kappa:" in kappa_sentence(both, "en")
