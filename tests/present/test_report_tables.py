@@ -263,3 +263,16 @@ def test_a_table_never_links_outside_the_reports():
     html = table(frame, "vi").data
     assert "javascript" not in html and "evil" not in html
     assert '<a href="a%22b.html">C</a>' in html
+
+
+def test_the_dataset_summary_is_headed_in_the_readers_language():
+    from fixtures_indicators import small_city
+
+    from chibo_analysis.labels import column_label
+    from chibo_analysis.present.report_tables import dataset_summary
+
+    ds = small_city()
+    frame = dataset_summary(ds, "vi")
+    # "rows" was shown as the English column name in explore.ipynb (issue 11, read in Chromium)
+    assert [column_label(c, "vi") for c in frame.columns] == ["Bảng", "Số dòng", "Các tệp"]
+    assert [column_label(c, "en") for c in frame.columns] == ["Table", "Rows", "Files"]
