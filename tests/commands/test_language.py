@@ -128,8 +128,9 @@ VIETNAMESE = re.compile(
 
 
 def _words(text: str) -> str:
-    """``text`` without its paths and quoted values (which are as written, in any language)."""
-    text = re.sub(r"\S*/\S*|In \[\d+\]", " ", text)  # In [6]: Jupyter's name of a run cell
+    """``text`` without its paths, quoted values and parameter names (as written, in any language)."""
+    # In [6]: Jupyter's name of a run cell; notebook='nope': a parameter as the user typed it
+    text = re.sub(r"\S*/\S*|In \[\d+\]|\b\w+=", " ", text)
     text = re.sub(r"'[^']*'|\"[^\"]*\"|\([^()]*'[^()]*\)", " ", text)
     return text
 
@@ -176,6 +177,10 @@ def bad_inputs(tmp_path, clean_dir):
         "codebook": (str(book), "codebook.yaml"),
         "targets": (str(goals), "targets.yaml"),
         "clean": (str(clean_dir), ""),
+        # a value of a parameter, named in its message
+        "nope": ("", "nope"),
+        "2022-13": ("", "2022-13"),
+        "CB9": ("", "CB9"),
     }
 
 
@@ -198,6 +203,10 @@ BAD_RUNS = [
     (["audit", "{DATA}", "--org", "CB1", "--period", "2022", "--out", "{TMP}/r"], "broken"),
     (["audit", "{DATA}", "--org", "CB1", "--period", "2022", "--out", "{TMP}/r"], "missing"),
     (["batch", "{DATA}", "--period", "2022", "--jobs", "1", "--out", "{TMP}/r"], "wrong"),
+    # notebook parameters: a notebook that is not there, a period that is none
+    (["audit", "{CLEAN}", "--org", "CB1", "--period", "2022", "--notebook", "nope"], "nope"),
+    (["audit", "{CLEAN}", "--org", "CB1", "--period", "2022-13"], "2022-13"),
+    (["audit", "{CLEAN}", "--org", "CB9", "--period", "2022"], "CB9"),
 ]
 
 
