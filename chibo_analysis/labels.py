@@ -112,6 +112,17 @@ def _one_in_english(text: str) -> str:
     return _ONE.sub(one, text)
 
 
+def one_in_english(text: str) -> str:
+    """``text`` with a count of one in the English agreement ("1 files" -> "1 file").
+
+    For English sentences put together outside :func:`label`.
+
+    >>> one_in_english("Data: 1 files not read")
+    'Data: 1 file not read'
+    """
+    return _one_in_english(text)
+
+
 def has_label(key: str) -> bool:
     """Whether ``key`` is in the catalogue."""
     return key in catalogue()
@@ -138,12 +149,13 @@ def error_message(key: str, values: dict[str, Any], lang: str) -> str:
 
 
 def catalogued(cls: type[ChiboError], key: str, /, **values: Any) -> ChiboError:
-    """An error of class ``cls`` whose message is the catalogue's ``error.<key>``.
+    r"""An error of class ``cls`` whose message is the catalogue's ``error.<key>``.
 
     ``str(err)`` is the English text, then the Vietnamese one on the next line
     (for logs and for a reader of either language); the ``chibo`` command prints
     the one text in the user's language.
 
+    >>> from chibo_analysis.errors import DataReadError
     >>> err = catalogued(DataReadError, "no_data_path", path="/x")
     >>> str(err)
     '/x: no such file or folder\n/x: không có tệp hay thư mục này'

@@ -8,7 +8,7 @@ kept for a dataset read whole.
 
 from __future__ import annotations
 
-from chibo_analysis.labels import check_lang, fmt_int
+from chibo_analysis.labels import check_lang, fmt_int, one_in_english
 from chibo_analysis.schema import TABLES
 
 _UNREAD = {"unread_column": ("cột", "columns"), "unread_sheet": ("trang tính", "sheets"),
@@ -35,6 +35,9 @@ def data_notice(report, data: str, lang: str = "vi") -> str | None:
     ...                                       "member_id", None, "x", "x"))
     >>> print(data_notice(report, "du_lieu"))
     Dữ liệu: 2 dòng bị loại (Điểm danh 2); chạy `chibo validate du_lieu` để xem danh sách.
+    >>> files = ValidationReport(make_issues(rows.head(1), "", "unread_file", None, None, "x", "x"))
+    >>> print(data_notice(files, "DATA", "en"))
+    Data: 1 file not read; run `chibo validate DATA` to see them.
     """
     check_lang(lang)
     issues = report.issues
@@ -67,7 +70,7 @@ def data_notice(report, data: str, lang: str = "vi") -> str | None:
         return None
     if vi:
         return f"Dữ liệu: {'; '.join(parts)}; chạy `chibo validate {data}` để xem danh sách."
-    return f"Data: {'; '.join(parts)}; run `chibo validate {data}` to see them."
+    return one_in_english(f"Data: {'; '.join(parts)}; run `chibo validate {data}` to see them.")
 
 
 def data_figures(report) -> dict[str, int]:
@@ -106,4 +109,4 @@ def notice_from_figures(figures: dict, data: str, lang: str = "vi") -> str | Non
         return None
     if vi:
         return f"Dữ liệu: {'; '.join(parts)}; chạy `chibo validate {data}` để xem danh sách."
-    return f"Data: {'; '.join(parts)}; run `chibo validate {data}` to see them."
+    return one_in_english(f"Data: {'; '.join(parts)}; run `chibo validate {data}` to see them.")
