@@ -254,6 +254,7 @@ def show_frame(
     name: str | None = None,
     keep: dict | None = None,
     ordered: bool = True,
+    where: bool = False,
 ):
     """A result table for readers: :func:`reader_view`, labelled in ``lang``, compact.
 
@@ -268,7 +269,9 @@ def show_frame(
     many there are; with ``columns``, only those of them present (after those
     renamings), in that order. ``keep`` receives the whole frame under ``name``.
     With ``ordered=False`` the page keeps the frame's own order (the workbook
-    still orders it most serious first).
+    still orders it most serious first). With ``where`` (and ``dataset``), a
+    ``name`` column of organisations (``org_id``) says where: the base is
+    added where a name repeats among the rows (a committee's 347 cells).
     """
     from chibo_analysis.present.display import table
     from chibo_analysis.present.severity import SEVERITY, most_serious
@@ -277,6 +280,11 @@ def show_frame(
         keep[name] = frame
     if name in SEVERITY and ordered:
         frame = most_serious(name, frame, None)
+    if where and dataset is not None and {"org_id", "name"} <= set(frame.columns):
+        from chibo_analysis.present.study_data import where_names
+
+        names = where_names(dataset.tables["organisations"], frame["org_id"].astype(str))
+        frame = frame.assign(name=list(names))
     shown = page_view(short_evidence(reader_view(frame, share=share), lang), dataset)
     if columns is not None:
         shown = shown[[c for c in columns if c in shown.columns]]

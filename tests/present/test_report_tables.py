@@ -276,3 +276,24 @@ def test_the_dataset_summary_is_headed_in_the_readers_language():
     # "rows" was shown as the English column name in explore.ipynb (issue 11, read in Chromium)
     assert [column_label(c, "vi") for c in frame.columns] == ["Bảng", "Số dòng", "Các tệp"]
     assert [column_label(c, "en") for c in frame.columns] == ["Table", "Rows", "Files"]
+
+
+def test_a_table_of_cells_can_name_each_cell_with_its_base_where_names_repeat():
+    from fixtures_indicators import as_clean, frames
+
+    from chibo_analysis.present.report_tables import show_frame
+
+    tables = frames()
+    orgs = tables["organisations"]
+    orgs.loc[orgs["org_id"] == "C9", "name"] = "Chi bộ tổ dân phố 1"  # as C1's, same base
+    ds = as_clean(**tables)
+    frame = pd.DataFrame(
+        {"org_id": ["C1", "C9", "C2"], "name": ["x", "y", "z"], "members": [4, 0, 3]}
+    )
+    html = show_frame(frame, "organisations", lang="vi", dataset=ds, where=True, limit=None).data
+    # the repeated name: its base, then its code as that is not enough; a unique name as it is
+    assert "Chi bộ tổ dân phố 1 – Đảng bộ phường Phan Thiết (C1)" in html
+    assert "Chi bộ tổ dân phố 1 – Đảng bộ phường Phan Thiết (C9)" in html
+    assert "Chi bộ cơ quan" in html and ">x<" not in html
+    plain = show_frame(frame, "organisations", lang="vi", dataset=ds, limit=None).data
+    assert ">x<" in plain  # without where: the names as given
