@@ -125,6 +125,9 @@ def test_a_cell_audited_alone(card):
     vi = findings(card, org_id="C2", lang="vi").set_index("topic")["text"]
     assert vi["overview"] == "Chi bộ 2 có 5 đảng viên trong năm 2022."
     assert vi["regular"].startswith("Chi bộ không sinh hoạt thường kỳ ")
+    inflated = pd.DataFrame({"org_id": ["C2"], "name": ["Chi bộ 2"]})
+    alone = findings(card, org_id="C2", lang="vi", inflated=inflated).set_index("topic")["text"]
+    assert alone["inflated_ratings"].startswith("Chi bộ tự xếp loại buổi sinh hoạt cao hơn")
 
 
 def test_bad_input_is_a_clear_error(card):
