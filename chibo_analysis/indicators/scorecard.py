@@ -96,15 +96,20 @@ def unavailable(dataset: Dataset) -> pd.DataFrame:
         ``indicator``, ``table``, ``columns`` (the columns none of which was
         in the files), one row per missing need; empty when all could be.
     """
+    return unavailable_given(dataset.has, dataset.has_column)
+
+
+def unavailable_given(has, has_column) -> pd.DataFrame:
+    """:func:`unavailable` from ``has(table)`` and ``has_column(table, column)`` predicates."""
     rows = []
     needs_of: dict[str, list] = {k: [(v, ())] for k, v in NEEDS.items()}
     for key, needs in NEEDS_COLUMNS.items():
         needs_of.setdefault(key, []).extend(needs)
     for indicator, needs in needs_of.items():
         for table, columns in needs:
-            if not dataset.has(table):
+            if not has(table):
                 rows.append((indicator, table, ""))
-            elif columns and not any(dataset.has_column(table, c) for c in columns):
+            elif columns and not any(has_column(table, c) for c in columns):
                 rows.append((indicator, table, ", ".join(columns)))
     return pd.DataFrame(rows, columns=["indicator", "table", "columns"]).drop_duplicates()
 
@@ -161,9 +166,24 @@ def scorecard_counts(
     """
     ds = validated(dataset)
     period = parse_period(period)
-    orgs = ds.organisations
+    missing = set(unavailable(ds)["indicator"])
+    return counts_table(ds.organisations, _cell_counts_of(ds, period), period, org_id, missing)
+
+
+def counts_table(
+    orgs: pd.DataFrame,
+    cell_counts: pd.DataFrame,
+    period: Period,
+    org_id: str | None,
+    missing: set[str],
+) -> pd.DataFrame:
+    """:func:`scorecard_counts` from every cell's counts (index ``cell_id``).
+
+    Keeps the cells of ``org_id``'s subtree that existed in the period, adds
+    the organisations above them (their cells' counts summed) and empties the
+    ``missing`` counts (see :func:`unavailable`).
+    """
     inside = roll.subtree(orgs, org_id)
-    cell_counts = _cell_counts_of(ds, period).copy()
     cell_counts = cell_counts[cell_counts.index.isin(inside) & (cell_counts["months_expected"] > 0)]
 
     above = orgs[
@@ -184,7 +204,7 @@ def scorecard_counts(
         .fillna(0)
     )
     counts = pd.concat([cell_counts, summed])
-    for col in set(unavailable(ds)["indicator"]):
+    for col in missing:
         counts[col] = pd.NA
     counts = counts.astype("Int64")
     counts.index.name = "org_id"

@@ -74,6 +74,10 @@ _EXPECTED_VI = {
 }
 
 
+#: The manifest of a prepared store (chibo prepare): such a folder is not read as data.
+STORE_MANIFEST = "store.json"
+
+
 def load_dataset(
     path: str | Path,
     tables: tuple[str, ...] | list[str] | None = None,
@@ -111,6 +115,12 @@ def load_dataset(
     root = Path(path)
     if not root.exists():
         raise DataReadError(f"{root}: no such file or folder\n{root}: không có tệp hay thư mục này")
+    if (root / STORE_MANIFEST).is_file():
+        raise DataReadError(
+            f"{root}: a store written by chibo prepare, not a data folder; "
+            "chibo scorecard, audit and batch read it, other commands read the data folder",
+            key="store_given", data=str(root),
+        )  # fmt: skip
     wanted = tuple(TABLES) if tables is None else tuple(tables)
     unknown = sorted(set(wanted) - set(TABLES))
     if unknown:
