@@ -73,10 +73,13 @@ def register_sql(period: Period) -> str:
     """CTEs for the register from 1 January of the period's first year to its end.
 
     ``context``: the meetings of that span; ``reg``: their register rows with
-    ``left_out`` (R4); ``runpos``: the counted rows with ``run_pos``, the
+    ``left_out`` (R4); ``runpos``: counted rows with ``run_pos``, the
     position of an excused row in its run (0 for other rows), runs following a
     member's rows in one cell by date then meeting id and restarting each year.
+    ``runpos`` holds only the member, cell and year groups with more than
+    R4's limit of excused rows: elsewhere no run can pass it.
     """
+    run = standards.R4_MAX_EXCUSED_RUN
     combined = standards.R3_MIN_MINUTES["combined"]
     regular = standards.R3_MIN_MINUTES["regular"]
     assert set(standards.R3_MIN_MINUTES) == {"regular", "thematic", "extraordinary", "combined"}
@@ -112,11 +115,18 @@ reg AS (
     FROM reg0 r LEFT JOIN exempted x
       ON x.meeting_id = r.meeting_id AND x.member_id = r.member_id
 ),
+candidates AS (  -- a run can pass R4's limit only where there are more excused rows
+    SELECT member_id, cell_id, year FROM reg WHERE NOT left_out
+    GROUP BY member_id, cell_id, year
+    HAVING count(*) FILTER (WHERE status = 'excused') > {run}
+),
 runs AS (
-    SELECT *, sum(CASE WHEN status = 'excused' THEN 0 ELSE 1 END) OVER (
-        PARTITION BY member_id, cell_id, year ORDER BY held_on, meeting_id
+    SELECT r.*, sum(CASE WHEN r.status = 'excused' THEN 0 ELSE 1 END) OVER (
+        PARTITION BY r.member_id, r.cell_id, r.year ORDER BY r.held_on, r.meeting_id
         ROWS UNBOUNDED PRECEDING) AS grp
-    FROM reg WHERE NOT left_out
+    FROM reg r SEMI JOIN candidates c
+      ON c.member_id = r.member_id AND c.cell_id = r.cell_id AND c.year = r.year
+    WHERE NOT r.left_out
 ),
 runpos AS (
     SELECT *, CASE WHEN status = 'excused' THEN sum(CASE WHEN status = 'excused' THEN 1 ELSE 0 END)

@@ -4,8 +4,13 @@
 checks as for any audit, every problem listed) and writes:
 
 - ``organisations.parquet``: the organisations, with ``committee`` and ``base``;
-- ``<table>/committee=<C>/base=<B>/*.parquet`` for every other table: a member row
-  goes with its cell's base, a meeting with its cell's, a register row and an
+- ``<table>/committee=<C>/*.parquet`` for every other table, rows sorted by base
+  organisation (column ``base``) in row groups of :data:`ROW_GROUP_ROWS`: a
+  folder per committee, and a base's rows in a few row groups that DuckDB finds
+  by their statistics without reading the others. (A folder per base as well was
+  measured: 1,558 files for a province, 364,000 for the nation, and DuckDB's cost
+  per file made the province's scorecard 1.3x and an audit's slice 2-4x slower.)
+  A member row goes with its cell's base, a meeting with its cell's, a register row and an
   inspection with their meeting's, dues with the member's latest membership row,
   reviews and disciplines with their subject (a member's latest membership or an
   organisation). Rows keep ``_file``, ``_sheet`` and ``_row``, and ``_idx``, their
@@ -44,6 +49,7 @@ import pandas as pd
 from chibo_analysis.dataset import Dataset, SourceFile
 from chibo_analysis.errors import DataReadError, ParameterError
 from chibo_analysis.intake.load import STORE_MANIFEST
+from chibo_analysis.outputs import org_folder_name
 
 from . import cache
 
@@ -55,6 +61,9 @@ PARTITIONED = (
 )  # fmt: skip
 #: The partition of rows that belong to no base (a committee's own records).
 NO_BASE = "_"
+#: Rows per Parquet row group. Within a committee's file rows are sorted by base, so
+#: a slice reads only the row groups whose ``base`` range holds its bases.
+ROW_GROUP_ROWS = 16_384
 
 
 def is_store(path: str | Path) -> bool:
@@ -152,11 +161,16 @@ def write_store(dataset: Dataset, store: str | Path, inputs: list[dict[str, obje
                 base=where["base"].fillna(NO_BASE).to_numpy(dtype=object),
             )
             con.register("rows", rows)
-            target = (work / name).as_posix()
-            con.execute(
-                f"COPY (SELECT * FROM rows ORDER BY _idx) TO '{target}' "
-                "(FORMAT parquet, PARTITION_BY (committee, base), OVERWRITE_OR_IGNORE)"
-            )
+            for committee, part in rows.groupby("committee", sort=True)["_idx"]:
+                folder = work / name / f"committee={org_folder_name(str(committee))}"
+                folder.mkdir(parents=True)
+                con.register("part", part.to_frame())
+                con.execute(  # one file, in this order (a partitioned COPY may reorder rows)
+                    "COPY (SELECT rows.* FROM rows SEMI JOIN part USING (_idx) "
+                    f"ORDER BY base, _idx) TO '{(folder / 'data.parquet').as_posix()}' "
+                    f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+                )
+                con.unregister("part")
             con.unregister("rows")
         con.close()
         small = Dataset(
@@ -233,8 +247,8 @@ class Store:
 
     def files(self, table: str) -> str:
         """The DuckDB table function reading every file of ``table``."""
-        pattern = (self.path / table / "*" / "*" / "*.parquet").as_posix()
-        return f"read_parquet('{pattern}', hive_partitioning = true)"
+        pattern = (self.path / table / "*" / "*.parquet").as_posix()
+        return f"read_parquet('{pattern}', hive_partitioning = false)"
 
     def relations(self) -> dict[str, str]:
         """The engine's relations over the files (``_idx`` as each row's order)."""

@@ -71,40 +71,44 @@ def test_engine_counts_nothing_from_absent_tables():
 def test_same_day_meetings_run_in_meeting_id_order():
     """Two meetings of one cell on one day: the run follows meeting ids (m-a before m-b).
 
-    Member x: excused at m-1 (05/01), m-a and m-b (10/01), m-2 (15/01): positions 1-4,
-    so only m-2 has a 4th excused absence in a row. If m-b came before m-a nothing
-    changes; if the same-day order were ignored, m-2 could still be 4th: the test
-    pins the order with a present row at m-a for member y, whose run is y: m-1 excused,
-    m-a present, m-b excused, m-2 excused -> positions 1, 0, 1, 2 (no streak).
+    Member x is excused at m-1 (05/01), m-b and m-a (both 10/01, m-b written first),
+    m-2 (15/01) and m-3 (20/01): positions 1, 3, 2, 4, 5 (m-a before m-b by id).
+    Member y: m-1 excused, m-a present, m-b excused, m-2 excused, m-3 excused ->
+    1, 0, 1, 2, 3: the present row at m-a breaks the run only if m-a comes first.
+    Member z has 3 excused rows: no run can pass R4's limit, so none is listed.
     """
     orgs = pd.DataFrame({"org_id": ["T", "C"], "level": ["committee", "cell"],
                          "founded_on": pd.NaT, "dissolved_on": pd.NaT})  # fmt: skip
     members = pd.DataFrame({
-        "member_id": ["x", "y"], "cell_id": ["C", "C"], "joined_on": pd.NaT, "left_on": pd.NaT,
+        "member_id": ["x", "y", "z"], "cell_id": "C", "joined_on": pd.NaT, "left_on": pd.NaT,
         "admitted_on": pd.NaT, "exempt_from": pd.NaT, "exempt_until": pd.NaT})  # fmt: skip
-    days = pd.to_datetime(["2022-01-05", "2022-01-10", "2022-01-10", "2022-01-15"])
+    ids = ["m-1", "m-b", "m-a", "m-2", "m-3"]
+    days = pd.to_datetime(["2022-01-05", "2022-01-10", "2022-01-10", "2022-01-15", "2022-01-20"])
     meetings = pd.DataFrame({
-        "meeting_id": ["m-1", "m-b", "m-a", "m-2"], "cell_id": "C", "held_on": days[[0, 1, 2, 3]],
+        "meeting_id": ids, "cell_id": "C", "held_on": days,
         "kind": "regular", "duration_min": 90, "self_rating": None, "superior_attended": False,
         "n_summoned": None, "n_present": None, "n_excused": None, "n_absent": None})  # fmt: skip
-    statuses = {("x", "m-1"): "excused", ("x", "m-a"): "excused", ("x", "m-b"): "excused",
-                ("x", "m-2"): "excused", ("y", "m-1"): "excused", ("y", "m-a"): "present",
-                ("y", "m-b"): "excused", ("y", "m-2"): "excused"}  # fmt: skip
+    written = {"x": "EEEEE", "y": "EEPEE", "z": "EEEPP"}  # in the order of ids
+    marks = {"E": "excused", "P": "present"}
     attendance = pd.DataFrame(
-        [{"member_id": m, "meeting_id": g, "status": s} for (m, g), s in statuses.items()]
+        [
+            {"member_id": m, "meeting_id": g, "status": marks[c]}
+            for m, row in written.items()
+            for g, c in zip(ids, row, strict=True)
+        ]
     )
     relations = engine.frames_relations(
         {"organisations": orgs, "members": members, "meetings": meetings, "attendance": attendance}
     )
     with engine.connect(relations) as con:
         runs = con.execute(
-            "WITH "
-            + engine.register_sql(parse_period("2022"))
-            + " SELECT member_id, meeting_id, run_pos FROM runpos ORDER BY member_id, meeting_id"
+            "WITH " + engine.register_sql(parse_period("2022"))
+            + " SELECT member_id, meeting_id, run_pos FROM runpos ORDER BY member_id, held_on,"
+            " meeting_id"
         ).fetchall()
     assert runs == [
-        ("x", "m-1", 1), ("x", "m-2", 4), ("x", "m-a", 2), ("x", "m-b", 3),
-        ("y", "m-1", 1), ("y", "m-2", 2), ("y", "m-a", 0), ("y", "m-b", 1),
+        ("x", "m-1", 1), ("x", "m-a", 2), ("x", "m-b", 3), ("x", "m-2", 4), ("x", "m-3", 5),
+        ("y", "m-1", 1), ("y", "m-a", 0), ("y", "m-b", 1), ("y", "m-2", 2), ("y", "m-3", 3),
     ]  # fmt: skip
 
 
