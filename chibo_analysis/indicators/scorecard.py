@@ -36,7 +36,7 @@ import pandas as pd
 
 from chibo_analysis.checks.validation import validated
 from chibo_analysis.dataset import Dataset
-from chibo_analysis.schema import CELL_LEVELS, RATING_POINTS
+from chibo_analysis.schema import CELL_LEVELS
 
 from . import engine, roll
 from .periods import Period, parse_period
@@ -251,47 +251,3 @@ def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
         counts = engine.cell_counts(con, period, set(relations))
     ids = pd.Index(roll.cells(ds.organisations)["org_id"], name="cell_id")
     return counts.reindex(ids).fillna(0).astype("int64")
-
-
-def latest_inspections(inspections: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
-    """Meetings with both a self-rating and an inspection rating (the latest one).
-
-    One row per meeting: ``meeting_id``, ``cell_id``, ``held_on``,
-    ``self_rating``, ``rating``, ``agree``, ``difference`` (self minus
-    inspection on the 0-3 scale of :data:`~chibo_analysis.schema.RATING_POINTS`)
-    and the inspection's ``_file`` and ``_row``. The latest inspection is the
-    one with the latest ``inspected_on`` (undated ones count as earliest;
-    ties go to the later row of the file).
-    """
-    ins = inspections[inspections["rating"].notna()]
-    ins = ins.sort_values(["inspected_on", "_row"], na_position="first", kind="stable")
-    ins = ins.drop_duplicates("meeting_id", keep="last")
-    rated = meetings.loc[
-        meetings["self_rating"].notna(), ["meeting_id", "cell_id", "held_on", "self_rating"]
-    ]
-    pairs = rated.merge(ins[["meeting_id", "rating", "_file", "_row"]], on="meeting_id")
-    self_pts = pairs["self_rating"].astype("object").map(RATING_POINTS)
-    insp_pts = pairs["rating"].astype("object").map(RATING_POINTS)
-    return pairs.assign(
-        agree=(self_pts == insp_pts).astype("int64"),
-        difference=(self_pts - insp_pts).astype("int64"),
-    )
-
-
-def admission_cells(members: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Members admitted to the Party during ``period``, with the cell that admitted them.
-
-    The cell is the one whose roll held the member on ``admitted_on`` (the
-    roll boundaries of :mod:`.roll`). A member whose rows all start after the
-    admission was admitted elsewhere and transferred in: no cell of the
-    dataset admitted them. Returns ``member_id``, ``cell_id``,
-    ``admitted_on``, ``_file``, ``_row``.
-    """
-    adm = members[(members["admitted_on"] >= period.start) & (members["admitted_on"] <= period.end)]
-    day = adm["admitted_on"]
-    covers = (adm["joined_on"].isna() | (adm["joined_on"] <= day)) & (
-        adm["left_on"].isna() | (adm["left_on"] > day)
-    )
-    adm = adm[covers].sort_values(["member_id", "joined_on"], kind="stable")
-    adm = adm.drop_duplicates("member_id")
-    return adm[["member_id", "cell_id", "admitted_on", "_file", "_row"]].reset_index(drop=True)
