@@ -86,8 +86,6 @@ def cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
     _put_inspections(ds, mt, put, out)
     put("admissions", admission_cells(members, period)["cell_id"].value_counts())
 
-    from chibo_analysis.checks.minutes_counts import compare_minutes
-
     mism = compare_minutes(context, reg["_mpos"].to_numpy(), reg["status"])
     mism = mism[mism.index.isin(mt.index)]
     put("minutes_mismatches", mism["cell_id"].value_counts())
@@ -421,3 +419,39 @@ def admission_cells(members: pd.DataFrame, period: Period) -> pd.DataFrame:
     adm = adm[covers].sort_values(["member_id", "joined_on"], kind="stable")
     adm = adm.drop_duplicates("member_id")
     return adm[["member_id", "cell_id", "admitted_on", "_file", "_row"]].reset_index(drop=True)
+
+
+MINUTES_COUNTS = {
+    "n_summoned": None,
+    "n_present": "present",
+    "n_excused": "excused",
+    "n_absent": "absent",
+}
+
+
+def compare_minutes(meetings: pd.DataFrame, pos: np.ndarray, status: pd.Series) -> pd.DataFrame:
+    """:func:`minutes_mismatches` from register rows given as meeting positions and statuses.
+
+    Keeps the index of ``meetings``.
+    """
+    n = len(meetings)
+    bad = np.zeros(n, dtype=bool)
+    names = np.full(n, "", dtype=object)
+    out = meetings[["meeting_id", "cell_id", "held_on"]].copy()
+    for count, wanted in MINUTES_COUNTS.items():
+        mask = ~is_status(status, "exempt") if wanted is None else is_status(status, wanted)
+        registered = np.bincount(pos[mask], minlength=n)
+        written = meetings[count].astype("Int64")
+        differs = (written.notna() & (written != registered)).to_numpy(dtype=bool)
+        bad |= differs
+        names = np.where(differs, names + ", " + count, names)
+        out[count] = written
+        out["register_" + count[2:]] = registered
+    out["mismatched"] = pd.Series(names, index=out.index).str.lstrip(", ")
+    for col in ("_file", "_sheet", "_row"):
+        out[col] = meetings[col] if col in meetings else ""
+    cols = ["meeting_id", "cell_id", "held_on", "mismatched"]
+    cols += [c for c in out.columns if c.startswith(("n_", "register_"))]
+    out = out[bad]
+    out = out.assign(_file=out["_file"].astype(str), _row=out["_row"].astype("int64"))
+    return out[cols + ["_file", "_sheet", "_row"]]
