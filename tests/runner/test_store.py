@@ -8,6 +8,7 @@ scorecard of every organisation, each table's rows of an organisation's slice
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -175,3 +176,37 @@ def test_audit_of_a_store_has_the_figures_of_the_files(city, tmp_path, monkeypat
         figures[name] = json.loads(found[0].read_text("utf-8"))
     assert figures["store"] == figures["files"]
     assert figures["files"]  # the audit recorded figures
+
+
+def test_batch_of_a_store_on_a_cluster_equals_a_local_batch_of_the_files(city, tmp_path):
+    """Each task reads its base's slice of the store; the counts equal those from the files."""
+    distributed = pytest.importorskip("distributed")
+    from chibo_analysis.runner.batch import run_batch
+
+    data, ds, store = city
+    notebooks = Path(__file__).parents[1] / "notebooks"
+    common = dict(period=2022, notebook="slice_audit", notebooks_dir=notebooks, progress=False)
+    local = run_batch(data, jobs=1, out=tmp_path / "files", **common)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        remote = run_batch(
+            store, scheduler=cluster.scheduler_address, out=tmp_path / "store", **common
+        )
+    assert local.ok and remote.ok and len(local.results) == len(remote.results) > 1
+
+    def figures(out: Path) -> dict[str, dict]:
+        found = {}
+        for path in out.rglob("slice_audit.figures.json"):
+            record = json.loads(path.read_text("utf-8"))
+            found[record["org"]] = record
+        return found
+
+    mine, theirs = figures(tmp_path / "files"), figures(tmp_path / "store")
+    assert sorted(mine) == sorted(theirs) == sorted(r["org_id"] for r in local.results)
+    for org in mine:
+        rows_files = mine[org].pop("attendance_rows")
+        rows_slice = theirs[org].pop("attendance_rows")
+        assert theirs[org] == mine[org], org
+        assert rows_slice < rows_files == len(ds.attendance)  # the task read its slice only
+        assert mine[org]["meetings"] > 0
