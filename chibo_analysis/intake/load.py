@@ -117,8 +117,8 @@ def load_dataset(
         raise DataReadError(f"{root}: no such file or folder\n{root}: không có tệp hay thư mục này")
     if (root / STORE_MANIFEST).is_file():
         raise DataReadError(
-            f"{root}: a store written by chibo prepare, not a data folder; "
-            "chibo scorecard, audit and batch read it, other commands read the data folder",
+            f"{root}: a store written by chibo prepare, not a data folder; chibo scorecard, "
+            "lists, plan, audit and batch read it, validate and summary read the data folder",
             key="store_given", data=str(root),
         )  # fmt: skip
     wanted = tuple(TABLES) if tables is None else tuple(tables)

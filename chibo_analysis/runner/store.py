@@ -400,7 +400,10 @@ def load_data(path: str | Path, org_id: str | None = None) -> Dataset:
         parts = [slice_dataset(st, r) for r in roots]
         if len(parts) == 1:
             return parts[0]
-        raise ParameterError(f"{path}: a store of several committees needs an org_id")
+        raise ParameterError(
+            f"{path}: the store holds several committees; choose an organisation (org_id)",
+            key="store_committees", store=str(path),
+        )  # fmt: skip
     return slice_dataset(st, org_id)
 
 

@@ -210,3 +210,19 @@ def test_batch_of_a_store_on_a_cluster_equals_a_local_batch_of_the_files(city, t
         assert theirs[org] == mine[org], org
         assert rows_slice < rows_files == len(ds.attendance)  # the task read its slice only
         assert mine[org]["meetings"] > 0
+
+
+def test_lists_of_a_store_equal_the_lists_of_the_files(city, tmp_path):
+    data, ds, store = city
+    base = roll.base_of(ds.organisations).iloc[0]
+    rows = 0
+    for name in ("failing_meetings", "r6_meetings", "excused_streaks", "r6_dues"):
+        outs = []
+        for source in (data, store):
+            out = tmp_path / f"{name}-{len(outs)}.csv"
+            args = ["lists", str(source), "--period", "2022", "--list", name, "--org", base]
+            assert main([*args, "--out", str(out)]) in (0, 1), name
+            outs.append(out.read_bytes())
+        assert outs[0] == outs[1], name
+        rows += len(outs[0].splitlines()) - 1
+    assert rows > 10  # the lists are not empty
