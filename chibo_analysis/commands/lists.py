@@ -60,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     from chibo_analysis.indicators.lists import LISTS, run_list
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.intake.load import load_dataset
-    from chibo_analysis.runner.store import is_store, load_data
     from chibo_analysis.present.data_notice import data_notice
+    from chibo_analysis.runner.store import is_store, load_data
 
     check_argument("list", args.list_name, LISTS)
     period = parse_period(args.period)

@@ -77,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
         )
     from chibo_analysis.checks.validation import ensure_usable, validated
     from chibo_analysis.intake.load import load_dataset
-    from chibo_analysis.runner.store import is_store, load_data
     from chibo_analysis.present.data_notice import data_notice
+    from chibo_analysis.runner.store import is_store, load_data
 
     weights = plan.load_risk_weights(args.targets) if args.targets else None
     if is_store(args.data):  # prepared: the organisation's slice (the whole for one committee)
