@@ -1,9 +1,15 @@
 """Scale (issue 12): ``chibo scorecard`` as a whole process against a plain DuckDB query.
 
-Each measurement is a whole process: ``chibo scorecard DATA --period 2022 --out X.csv``
-(import, load, validate, clean, the scorecard of DOMAIN §4, the CSV), and beside it, in
-the same run, a Python process that imports DuckDB and runs one SQL query over the same
-files (CSV for the city, Parquet above) writing its own CSV. Wall time and peak resident
+Each measurement is a whole process:
+
+- ``chibo scorecard STORE --period 2022 --out X.csv``: the scorecard of DOMAIN §4 from a
+  store written once by ``chibo prepare`` (import, the engine's queries by DuckDB over the
+  Parquet files, the organisations' rollup, the CSV); the store is prepared before the
+  runs, and that preparation (read, validate, write) is timed once and printed;
+- with ``--files``, also ``chibo scorecard DATA``: the same from the files (import, load,
+  validate, clean, the same queries over the frames in memory);
+- beside them, in the same run, a Python process that imports DuckDB and runs one SQL
+  query over the data files (CSV for the city, Parquet above) writing its own CSV. Wall time and peak resident
 memory (the largest process of the run, read with ``getrusage(RUSAGE_CHILDREN)`` in a
 wrapper process around each command), and CPU time (user + system); medians of ``--repeat`` runs, the two alternated so
 that the machine's drift hits both alike.
@@ -35,6 +41,7 @@ Usage::
     .venv/bin/python benchmarks/bench_scale.py --scale 7       # a province (Parquet)
     .venv/bin/python benchmarks/bench_scale.py --scale 20      # a 20-city region
     .venv/bin/python benchmarks/bench_scale.py --scale 500     # the nation (synth: ~21 min)
+    .venv/bin/python benchmarks/bench_scale.py --files         # also from the files (slow)
 
 The data are written once by ``chibo synth --scale N`` under benchmarks/.cache/
 (the city shares ``city-canonical`` with bench_office.py). Targets (issue 12): a 20-city
@@ -47,6 +54,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -165,6 +173,28 @@ def baseline_sql(data: Path, year: int) -> str:
     return BASELINE_SQL.format(year=year, next=year + 1, **{t: source(data, t) for t in tables})
 
 
+def compile_package() -> None:
+    """Byte-compile the package, as an installed package is (pip compiles on install).
+
+    Without it, a shell with ``PYTHONDONTWRITEBYTECODE`` set compiles every module of the
+    package from source in every measured process (0.1-0.2 s).
+    """
+    import chibo_analysis
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    folder = Path(chibo_analysis.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder)], env=env, check=True)
+
+
+def ensure_store(data: Path) -> tuple[Path, tuple[float, float, float] | None]:
+    """The store of ``data`` under benchmarks/.cache (``chibo prepare``, timed when written)."""
+    store = data.with_name(data.name + ".store")
+    if (store / "store.json").exists():
+        return store, None
+    print(f"writing {store} (chibo prepare) ...", flush=True)
+    return store, measure([*chibo(), "prepare", str(data), "--store", str(store)])
+
+
 def ensure(scale: float) -> Path:
     """The synthetic dataset of ``scale`` under benchmarks/.cache (written once)."""
     name = "city-canonical" if scale == 1 else f"scale-{scale:g}"
@@ -240,18 +270,25 @@ def main() -> int:
     parser.add_argument("--data", type=Path, help="an existing dataset instead of synth's")
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--files", action="store_true", help="also chibo scorecard DATA (slow)")
     args = parser.parse_args()
     data = args.data or ensure(args.scale)
+    store, prepared = ensure_store(data)
+    compile_package()
     here = str(Path(__file__).resolve().parent)
-    runs: dict[str, list[tuple[float, float, float]]] = {"chibo scorecard": [], "DuckDB query": []}
+    period = ["--period", str(args.year)]
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         card, base = Path(tmp) / "card.csv", Path(tmp) / "baseline.csv"
         commands = {
-            "chibo scorecard": [*chibo(), "scorecard", str(data)]
-            + ["--period", str(args.year), "--out", str(card)],
+            "scorecard STORE": [*chibo(), "scorecard", str(store), *period, "--out", str(card)],
             "DuckDB query": [sys.executable, "-c", DRIVER, str(data), str(args.year)]
             + [str(base), here],
         }
+        if args.files:
+            files_card = Path(tmp) / "files.csv"
+            commands["scorecard DATA"] = [*chibo(), "scorecard", str(data), *period]
+            commands["scorecard DATA"] += ["--out", str(files_card)]
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
         for i in range(args.repeat):  # alternated
             for name, command in commands.items():
                 runs[name].append(measure(command))
@@ -260,6 +297,11 @@ def main() -> int:
                     f"run {i + 1}: {name}: {wall:.2f} s, {cpu:.2f} CPU s, {peak:.0f} MB", flush=True
                 )
         same = agreement(card, base)
+        if args.files:
+            print(
+                "scorecard STORE equals scorecard DATA:",
+                card.read_bytes() == files_card.read_bytes(),
+            )
     rows = register_rows(data)
     print(f"\ndata: {data} ({rows:,} register rows)" if rows else f"\ndata: {data}")
     print(
@@ -270,8 +312,13 @@ def main() -> int:
     }
     for name, (wall, cpu, peak) in med.items():
         print(f"{name:16} {wall:>8.2f} {cpu:>8.2f} {peak:>8.0f}")
-    t, c, m = (a / b for a, b in zip(med["chibo scorecard"], med["DuckDB query"], strict=True))
-    print(f"ratio: {t:.1f}x wall time, {c:.1f}x CPU time, {m:.1f}x memory")
+    for name in med:
+        if name != "DuckDB query":
+            t, c, m = (a / b for a, b in zip(med[name], med["DuckDB query"], strict=True))
+            print(f"ratio {name}: {t:.1f}x wall time, {c:.1f}x CPU time, {m:.1f}x memory")
+    if prepared:
+        wall, cpu, peak = prepared
+        print(f"chibo prepare (once): {wall:.1f} s, {cpu:.1f} CPU s, {peak:.0f} MB")
     print("cells where the baseline equals the scorecard (it validates nothing):")
     for column, (n, total) in same.items():
         print(f"  {column:20} {n:>6} of {total}")

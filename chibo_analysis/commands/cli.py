@@ -24,6 +24,7 @@ COMMANDS = [
     "summary",
     "synth",
     "template",
+    "prepare",
     "scorecard",
     "lists",
     "plan",
@@ -95,7 +96,10 @@ def console() -> None:
 
     code = main()
     sys.stdout.flush()
-    gc.freeze()
+    if "duckdb" not in sys.modules:
+        # DuckDB's bindings (nanobind) print "leaked instances" at exit when their objects
+        # are left to the process instead of being collected: the last pass is kept then
+        gc.freeze()
     sys.exit(code)
 
 

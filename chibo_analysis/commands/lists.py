@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.intake.load import load_dataset
     from chibo_analysis.present.data_notice import data_notice
+    from chibo_analysis.runner.store import is_store, load_data
 
     check_argument("list", args.list_name, LISTS)
     period = parse_period(args.period)
@@ -69,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
     options = (
         {"lang": args.lang} if args.list_name in ("failing_meetings", "implausible_good") else {}
     )
-    dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
+    if is_store(args.data):  # prepared: the organisation's slice (the whole for one committee)
+        dataset = load_data(args.data, args.org)
+    else:
+        dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
     notice = data_notice(dataset.report, args.data, args.lang)
     if notice:
         print(notice, file=sys.stderr)

@@ -67,18 +67,27 @@ def run(args: argparse.Namespace) -> int:
     from chibo_analysis.indicators.targets import assess, load_targets
     from chibo_analysis.intake.load import load_dataset
     from chibo_analysis.present.data_notice import data_notice
+    from chibo_analysis.runner.store import Store, is_store, store_scorecard
 
     period = parse_period(args.period)
     targets = load_targets(args.targets)  # checked before the data is read
     if args.out:
         check_out(args.out)
-    dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
-    notice = data_notice(dataset.report, args.data, "vi")
+    if is_store(args.data):  # prepared: the counts are DuckDB queries over its files
+        store = Store(args.data)
+        report, organisations = store.problems().report, store.organisations
+        card = store_scorecard(store, period, args.org)
+        source = store.manifest["root"]  # `chibo validate` lists the problems of the files
+    else:
+        dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
+        report, organisations = dataset.report, dataset.organisations
+        card = scorecard(dataset, period, args.org)
+        source = args.data
+    notice = data_notice(report, source, "vi")
     if notice:
         print(notice, file=sys.stderr)
-    card = scorecard(dataset, period, args.org)
     if args.out:
-        frames = {"scorecard": card, "assessment": assess(card, targets, dataset.organisations)}
+        frames = {"scorecard": card, "assessment": assess(card, targets, organisations)}
         print(write_frame(frames, args.out))
     else:
         with pd.option_context("display.max_columns", None, "display.width", 200):

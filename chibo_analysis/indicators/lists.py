@@ -25,9 +25,9 @@ from chibo_analysis.checks.minutes_counts import minutes_mismatches  # noqa: F40
 from chibo_analysis.errors import ParameterError, check_argument
 from chibo_analysis.labels import label
 
+from . import engine, standards
 from . import lists_cells as sc
 from . import lists_members as sm
-from . import roll, standards
 from .evidence import join_evidence, list_context, period_meetings
 from .periods import Period
 
@@ -48,12 +48,12 @@ def failing_meetings(
     check_argument("lang", lang, ("vi", "en"))
     ds, period, inside = list_context(dataset, period, org_id)
     mt = period_meetings(ds, period, inside)
-    context, reg = roll.year_register(ds, period)
-    run_pos = standards.excused_run_position(reg)
-    f = standards.meeting_facts(context, reg, run_pos).loc[mt.index]
+    reg = engine.year_register(ds, period)
+    f = engine.meeting_facts(ds, period).loc[mt["meeting_id"]].set_axis(mt.index)
     failing = f["short"] | ~f["standard"]
     mt, f = mt[failing], f[failing]
 
+    run_pos = reg["run_pos"]
     streak = reg[
         (run_pos > standards.R4_MAX_EXCUSED_RUN) & reg["meeting_id"].isin(mt["meeting_id"])
     ]
@@ -62,7 +62,7 @@ def failing_meetings(
         reg["meeting_id"].isin(mt["meeting_id"])
         & (
             (run_pos > standards.R4_MAX_EXCUSED_RUN)
-            | (roll.is_status(reg["status"], "absent") & ~reg["left_out"])
+            | (reg["status"].eq("absent") & ~reg["left_out"])
         )
     ]
     ev = join_evidence(bad_rows, ["meeting_id"]).set_index("meeting_id")["evidence"]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from chibo_analysis.schema import CELL_LEVELS
 
-from . import roll
+from . import engine, roll
 from .evidence import join_evidence, list_context, source_columns
 from .lists_members import _need
 from .periods import Period, parse_period
@@ -142,7 +142,7 @@ def r9_cap(
     parts = []
     for year in period.years:  # a handful of years
         yr = rev[rev["year"] == year]
-        home = roll.home_cells(ds.members, yr["subject_id"], parse_period(year))
+        home = engine.home_cells(ds.members, yr["subject_id"], parse_period(year))
         yr = yr.merge(home[["member_id", "cell_id"]], left_on="subject_id", right_on="member_id")
         parts.append(yr.assign(org_id=yr["cell_id"].map(base_of)))
     rated = pd.concat(parts) if parts else rev.iloc[:0].assign(org_id="", cell_id="")
@@ -223,8 +223,6 @@ def inflated_ratings(
     """
     from chibo_analysis.errors import ParameterError
 
-    from .scorecard import latest_inspections
-
     ds, period, inside = list_context(dataset, period, org_id)
     _need(ds, "inspections", "inflated_ratings")
     cols = ["org_id", "name", "parent_id", "year", "inspected_meetings", "rating_inflation",
@@ -235,7 +233,7 @@ def inflated_ratings(
         yp = parse_period(year)
         held = ds.meetings["held_on"]
         mt = ds.meetings[(held >= yp.start) & (held <= yp.end)]
-        pairs = latest_inspections(ds.inspections, mt)
+        pairs = engine.latest_inspections(ds.inspections, mt)
         if pairs.empty:
             continue
         pairs = pairs.assign(over=(pairs["difference"] >= int(grades)).astype("int64"))

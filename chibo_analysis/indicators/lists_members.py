@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import roll, standards
+from . import engine, roll, standards
 from .evidence import join_evidence, list_context, source_columns
 from .periods import Period
 
@@ -19,15 +19,11 @@ def _names(members: pd.DataFrame) -> pd.Series:
     return members.drop_duplicates("member_id", keep="last").set_index("member_id")["full_name"]
 
 
-def _register(ds, period: Period) -> pd.DataFrame:
-    return roll.year_register(ds, period)[1]
-
-
-def _flag_list(
-    ds, period, inside, months: pd.DataFrame, evidence_rows: pd.DataFrame
-) -> pd.DataFrame:
-    flagged = standards.flagged_members(months, with_months=True)
-    home = roll.home_cells(ds.members, flagged["member_id"], period)
+def _flag_list(ds, period, inside, ground: str) -> pd.DataFrame:
+    flagged, evidence_rows = engine.r6_flags(ds, period, ground)
+    home = engine.home_cells(ds.members, flagged["member_id"], period)[
+        ["member_id", "cell_id", "_file", "_row"]
+    ]
     out = flagged.merge(home, on="member_id")
     out = out[out["cell_id"].isin(inside)]
     ev = join_evidence(evidence_rows, ["member_id", "year"])
@@ -54,8 +50,7 @@ def r6_meetings(dataset, period: str | int | Period, org_id: str | None = None) 
     row (``_file``, ``_row``) and ``evidence`` (the register rows).
     """
     ds, period, inside = list_context(dataset, period, org_id)
-    months = standards.r6_meeting_months(_register(ds, period))
-    return _flag_list(ds, period, inside, months, months)
+    return _flag_list(ds, period, inside, "meetings")
 
 
 def r6_dues(dataset, period: str | int | Period, org_id: str | None = None) -> pd.DataFrame:
@@ -67,8 +62,7 @@ def r6_dues(dataset, period: str | int | Period, org_id: str | None = None) -> p
     """
     ds, period, inside = list_context(dataset, period, org_id)
     _need(ds, "dues", "r6_dues")
-    months = standards.r6_dues_months(ds.dues, period)
-    return _flag_list(ds, period, inside, months, months)
+    return _flag_list(ds, period, inside, "dues")
 
 
 def _need(ds, table: str, name: str) -> None:
@@ -93,8 +87,8 @@ def excused_streaks(dataset, period: str | int | Period, org_id: str | None = No
     ``evidence`` (the register rows).
     """
     ds, period, inside = list_context(dataset, period, org_id)
-    reg = _register(ds, period)
-    pos = standards.excused_run_position(reg)
+    reg = engine.year_register(ds, period)  # run positions where a run can pass R4's limit
+    pos = reg["run_pos"]
     exc = reg[pos > 0].assign(pos=pos[pos > 0])
     exc = exc.sort_values(["member_id", "cell_id", "held_on", "meeting_id"], kind="stable")
     # positions restart at 1 on every run, so a run id is the running count of starts

@@ -37,19 +37,8 @@ from chibo_analysis.stats.sampling import SampleEvaluation, evaluate_sample, sam
 from chibo_analysis.stats.sampling import select_sample as _select
 from chibo_analysis.yamlio import safe_load
 
-#: Each risk component: (description, numerator or formula, denominator).
-RISK_COMPONENTS = {
-    "regular_shortfall": "1 - regular_months / months_expected (R1)",
-    "thematic_shortfall": "1 - thematic_quarters / quarters_expected (R2)",
-    "attendance_shortfall": "1 - attendance_rate (R4)",
-    "nonstandard_share": "1 - standard_meeting_rate (R4)",
-    "short_share": "short_meetings / meetings (R3)",
-    "implausible_good_share": "implausible_good / good_self_ratings (R5)",
-    "rating_inflation": "max(0, rating_inflation) / 3 (inspections)",
-    "minutes_mismatch_share": "minutes_mismatches / meetings",
-    "flagged_share": "min(1, flagged_meetings / members) (R6)",
-    "no_admissions": "1 when admissions == 0, else 0",
-}
+from .targets import RISK_COMPONENTS
+
 SHEETS = {"risk": "Xếp hạng rủi ro", "sample": "Mẫu kiểm tra", "parameters": "Thông số"}
 FILL_COLUMNS = ["inspected_on", "rating", "findings", "deviation"]
 SAMPLE_COLUMNS = ["meeting_id", "cell_id", "cell_name", "held_on", "kind", "self_rating", "risk"]

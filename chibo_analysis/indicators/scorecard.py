@@ -36,9 +36,9 @@ import pandas as pd
 
 from chibo_analysis.checks.validation import validated
 from chibo_analysis.dataset import Dataset
-from chibo_analysis.schema import CELL_LEVELS, RATING_POINTS
+from chibo_analysis.schema import CELL_LEVELS
 
-from . import roll, standards
+from . import engine, roll
 from .periods import Period, parse_period
 
 ID_COLUMNS = ["org_id", "name", "level", "parent_id", "period"]
@@ -96,15 +96,20 @@ def unavailable(dataset: Dataset) -> pd.DataFrame:
         ``indicator``, ``table``, ``columns`` (the columns none of which was
         in the files), one row per missing need; empty when all could be.
     """
+    return unavailable_given(dataset.has, dataset.has_column)
+
+
+def unavailable_given(has, has_column) -> pd.DataFrame:
+    """:func:`unavailable` from ``has(table)`` and ``has_column(table, column)`` predicates."""
     rows = []
     needs_of: dict[str, list] = {k: [(v, ())] for k, v in NEEDS.items()}
     for key, needs in NEEDS_COLUMNS.items():
         needs_of.setdefault(key, []).extend(needs)
     for indicator, needs in needs_of.items():
         for table, columns in needs:
-            if not dataset.has(table):
+            if not has(table):
                 rows.append((indicator, table, ""))
-            elif columns and not any(dataset.has_column(table, c) for c in columns):
+            elif columns and not any(has_column(table, c) for c in columns):
                 rows.append((indicator, table, ", ".join(columns)))
     return pd.DataFrame(rows, columns=["indicator", "table", "columns"]).drop_duplicates()
 
@@ -161,9 +166,24 @@ def scorecard_counts(
     """
     ds = validated(dataset)
     period = parse_period(period)
-    orgs = ds.organisations
+    missing = set(unavailable(ds)["indicator"])
+    return counts_table(ds.organisations, _cell_counts_of(ds, period), period, org_id, missing)
+
+
+def counts_table(
+    orgs: pd.DataFrame,
+    cell_counts: pd.DataFrame,
+    period: Period,
+    org_id: str | None,
+    missing: set[str],
+) -> pd.DataFrame:
+    """:func:`scorecard_counts` from every cell's counts (index ``cell_id``).
+
+    Keeps the cells of ``org_id``'s subtree that existed in the period, adds
+    the organisations above them (their cells' counts summed) and empties the
+    ``missing`` counts (see :func:`unavailable`).
+    """
     inside = roll.subtree(orgs, org_id)
-    cell_counts = _cell_counts_of(ds, period).copy()
     cell_counts = cell_counts[cell_counts.index.isin(inside) & (cell_counts["months_expected"] > 0)]
 
     above = orgs[
@@ -184,7 +204,7 @@ def scorecard_counts(
         .fillna(0)
     )
     counts = pd.concat([cell_counts, summed])
-    for col in set(unavailable(ds)["indicator"]):
+    for col in missing:
         counts[col] = pd.NA
     counts = counts.astype("Int64")
     counts.index.name = "org_id"
@@ -221,130 +241,13 @@ def _cell_counts_of(ds: Dataset, period: Period) -> pd.DataFrame:
 
 
 def _cell_counts(ds: Dataset, period: Period) -> pd.DataFrame:
-    """Every count column for every cell of the dataset (index ``cell_id``)."""
-    orgs, members, meetings = ds.organisations, ds.members, ds.meetings
-    months = roll.cell_months(orgs, period)
-    ids = pd.Index(roll.cells(orgs)["org_id"], name="cell_id")
-    out = pd.DataFrame(index=ids)
+    """Every count column for every cell of the dataset (index ``cell_id``).
 
-    def put(name: str, values: pd.Series) -> None:
-        out[name] = values.reindex(ids).fillna(0).astype("int64")
-
-    put("members", members.loc[roll.on_roll(members, period.end), "cell_id"].value_counts())
-    put("months_expected", months.groupby("cell_id").size())
-    put("quarters_expected", months.groupby("cell_id")["quarter"].nunique())
-
-    # meetings of the period, within their cell's months (validation sets others aside)
-    held = meetings["held_on"]
-    mt = meetings[(held >= period.start) & (held <= period.end)]
-    mt = mt.assign(month=mt["held_on"].dt.to_period("M").dt.start_time)
-    live = pd.MultiIndex.from_frame(months[["cell_id", "month"]])
-    mt = mt[pd.MultiIndex.from_frame(mt[["cell_id", "month"]]).isin(live)]
-    mt = mt.assign(quarter=mt["month"].dt.to_period("Q").dt.start_time)
-    kind = mt["kind"].astype("object")
-    regular = mt[kind.isin(["regular", "combined"])]
-    thematic = mt[kind.isin(["thematic", "combined"])]
-    put("regular_months", regular.groupby("cell_id")["month"].nunique())
-    put("thematic_quarters", thematic.groupby("cell_id")["quarter"].nunique())
-
-    # register from 1 January of the first year, for runs and R6
-    context, reg = roll.year_register(ds, period)
-    run_pos = standards.excused_run_position(reg)
-    facts = (
-        standards.meeting_facts(context, reg, run_pos).loc[mt.index].assign(cell_id=mt["cell_id"])
-    )
-    by_cell = facts.groupby("cell_id")
-    put("meetings", by_cell.size())
-    put("standard_meetings", by_cell["standard"].sum())
-    put("short_meetings", by_cell["short"].sum())
-    put("attendance_present", by_cell["n_present"].sum())
-    put("attendance_counted", by_cell["n_counted"].sum())
-    put("unexcused_absences", by_cell["n_absent"].sum())
-    put("good_self_ratings", by_cell["good"].sum())
-    put("implausible_good", by_cell["implausible_good"].sum())
-    put("superior_attended", mt.groupby("cell_id")["superior_attended"].sum())
-
-    streak = reg[(run_pos > standards.R4_MAX_EXCUSED_RUN) & (reg["held_on"] >= period.start)]
-    put(
-        "excused_streaks",
-        streak.drop_duplicates(["cell_id", "member_id"])["cell_id"].value_counts(),
-    )
-
-    flagged = standards.flagged_members(standards.r6_meeting_months(reg))
-    put("flagged_meetings", _count_home(members, flagged, period))
-    if ds.has("dues"):
-        flagged = standards.flagged_members(standards.r6_dues_months(ds.dues, period))
-        put("flagged_dues", _count_home(members, flagged, period))
-    else:
-        out["flagged_dues"] = 0
-
-    _put_inspections(ds, mt, put, out)
-    put("admissions", admission_cells(members, period)["cell_id"].value_counts())
-
-    from chibo_analysis.checks.minutes_counts import compare_minutes
-
-    mism = compare_minutes(context, reg["_mpos"].to_numpy(), reg["status"])
-    mism = mism[mism.index.isin(mt.index)]
-    put("minutes_mismatches", mism["cell_id"].value_counts())
-    return out
-
-
-def _count_home(members: pd.DataFrame, flagged: pd.DataFrame, period: Period) -> pd.Series:
-    home = roll.home_cells(members, flagged["member_id"], period)
-    return home["cell_id"].value_counts()
-
-
-def _put_inspections(ds: Dataset, mt: pd.DataFrame, put, out: pd.DataFrame) -> None:
-    if not ds.has("inspections"):
-        for col in ("inspected_meetings", "rating_agreements", "rating_difference"):
-            out[col] = 0
-        return
-    pairs = latest_inspections(ds.inspections, mt)
-    by_cell = pairs.groupby("cell_id")
-    put("inspected_meetings", by_cell.size())
-    put("rating_agreements", by_cell["agree"].sum())
-    put("rating_difference", by_cell["difference"].sum())
-
-
-def latest_inspections(inspections: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
-    """Meetings with both a self-rating and an inspection rating (the latest one).
-
-    One row per meeting: ``meeting_id``, ``cell_id``, ``held_on``,
-    ``self_rating``, ``rating``, ``agree``, ``difference`` (self minus
-    inspection on the 0-3 scale of :data:`~chibo_analysis.schema.RATING_POINTS`)
-    and the inspection's ``_file`` and ``_row``. The latest inspection is the
-    one with the latest ``inspected_on`` (undated ones count as earliest;
-    ties go to the later row of the file).
+    The counts are the queries of :mod:`.engine`, run by DuckDB over the
+    dataset's frames (the same queries run over a prepared store).
     """
-    ins = inspections[inspections["rating"].notna()]
-    ins = ins.sort_values(["inspected_on", "_row"], na_position="first", kind="stable")
-    ins = ins.drop_duplicates("meeting_id", keep="last")
-    rated = meetings.loc[
-        meetings["self_rating"].notna(), ["meeting_id", "cell_id", "held_on", "self_rating"]
-    ]
-    pairs = rated.merge(ins[["meeting_id", "rating", "_file", "_row"]], on="meeting_id")
-    self_pts = pairs["self_rating"].astype("object").map(RATING_POINTS)
-    insp_pts = pairs["rating"].astype("object").map(RATING_POINTS)
-    return pairs.assign(
-        agree=(self_pts == insp_pts).astype("int64"),
-        difference=(self_pts - insp_pts).astype("int64"),
-    )
-
-
-def admission_cells(members: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Members admitted to the Party during ``period``, with the cell that admitted them.
-
-    The cell is the one whose roll held the member on ``admitted_on`` (the
-    roll boundaries of :mod:`.roll`). A member whose rows all start after the
-    admission was admitted elsewhere and transferred in: no cell of the
-    dataset admitted them. Returns ``member_id``, ``cell_id``,
-    ``admitted_on``, ``_file``, ``_row``.
-    """
-    adm = members[(members["admitted_on"] >= period.start) & (members["admitted_on"] <= period.end)]
-    day = adm["admitted_on"]
-    covers = (adm["joined_on"].isna() | (adm["joined_on"] <= day)) & (
-        adm["left_on"].isna() | (adm["left_on"] > day)
-    )
-    adm = adm[covers].sort_values(["member_id", "joined_on"], kind="stable")
-    adm = adm.drop_duplicates("member_id")
-    return adm[["member_id", "cell_id", "admitted_on", "_file", "_row"]].reset_index(drop=True)
+    relations = engine.frames_relations(ds.tables)
+    with engine.connect(relations) as con:
+        counts = engine.cell_counts(con, period, set(relations))
+    ids = pd.Index(roll.cells(ds.organisations)["org_id"], name="cell_id")
+    return counts.reindex(ids).fillna(0).astype("int64")

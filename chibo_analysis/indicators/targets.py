@@ -80,6 +80,21 @@ def _error(entry: str, where: str, /, **values: object) -> ParameterError:
     return catalogued(ParameterError, entry, where=shown, **values)
 
 
+#: Each risk component: (description, numerator or formula, denominator).
+RISK_COMPONENTS = {
+    "regular_shortfall": "1 - regular_months / months_expected (R1)",
+    "thematic_shortfall": "1 - thematic_quarters / quarters_expected (R2)",
+    "attendance_shortfall": "1 - attendance_rate (R4)",
+    "nonstandard_share": "1 - standard_meeting_rate (R4)",
+    "short_share": "short_meetings / meetings (R3)",
+    "implausible_good_share": "implausible_good / good_self_ratings (R5)",
+    "rating_inflation": "max(0, rating_inflation) / 3 (inspections)",
+    "minutes_mismatch_share": "minutes_mismatches / meetings",
+    "flagged_share": "min(1, flagged_meetings / members) (R6)",
+    "no_admissions": "1 when admissions == 0, else 0",
+}
+
+
 def _read_yaml(text: str, where: str) -> dict:
     import yaml
 
@@ -191,8 +206,6 @@ def _build(data: dict, where: str) -> Targets:
     if basis not in THRESHOLDS["r9_cap_basis"]:
         allowed = list(THRESHOLDS["r9_cap_basis"])
         raise _error("targets_cap_basis", where, basis=basis, allowed=allowed)
-    from chibo_analysis.indicators.planning import RISK_COMPONENTS
-
     weights = dict(data.get("risk_weights") or {})
     _check_keys(weights, set(RISK_COMPONENTS), where, "risk_weights.")
     for name, w in weights.items():

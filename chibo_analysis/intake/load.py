@@ -75,6 +75,10 @@ _EXPECTED_VI = {
 }
 
 
+#: The manifest of a prepared store (chibo prepare): such a folder is not read as data.
+STORE_MANIFEST = "store.json"
+
+
 def load_dataset(
     path: str | Path,
     tables: tuple[str, ...] | list[str] | None = None,
@@ -112,6 +116,8 @@ def load_dataset(
     root = Path(path)
     if not root.exists():
         raise catalogued(DataReadError, "no_data_path", path=str(root))
+    if (root / STORE_MANIFEST).is_file():
+        raise catalogued(DataReadError, "store_given", data=str(root))
     wanted = tuple(TABLES) if tables is None else tuple(tables)
     unknown = sorted(set(wanted) - set(TABLES))
     if unknown:

@@ -332,13 +332,14 @@ def monthly_attendance(
         Indexed by month (first day, every month of the period, 0 where no
         meeting was held): ``present``, ``counted``.
     """
-    from chibo_analysis.indicators import roll
+    from chibo_analysis.indicators import engine, roll
     from chibo_analysis.indicators.periods import parse_period
 
     ds = validated(dataset)
     period = parse_period(period)
     meetings = _meetings_within(ds, period, org_id)
-    reg = roll.register(meetings, ds.attendance, ds.members)
+    reg = engine.register_rows(ds.tables, period.start, period.end)
+    reg = reg[reg["meeting_id"].isin(meetings["meeting_id"])]
     reg = reg[~reg["left_out"] & reg["status"].isin(roll.COUNTED)]
     month = reg["held_on"].dt.to_period("M").dt.start_time
     out = pd.DataFrame(
@@ -371,8 +372,8 @@ def rating_agreement(
     latest inspection of each), as in the scorecard's ``inspected_meetings``.
     Without an inspections table, the result has ``n == 0``.
     """
+    from chibo_analysis.indicators.engine import latest_inspections
     from chibo_analysis.indicators.periods import parse_period
-    from chibo_analysis.indicators.scorecard import latest_inspections
     from chibo_analysis.stats.agreement import weighted_kappa
 
     ds = validated(dataset)

@@ -42,7 +42,7 @@ import pandas as pd
 from chibo_analysis.errors import MESSAGE_LANG_ENV, ChiboError
 from chibo_analysis.outputs import org_folder_name
 from chibo_analysis.runner.cache import ENV as CACHE_ENV
-from chibo_analysis.runner.cache import cache_key, hash_inputs, is_cached, prepare_in_background
+from chibo_analysis.runner.cache import cache_key, is_cached, prepare_in_background
 from chibo_analysis.runner.index import (
     EVIDENCE_ENV,
     FIGURES_ENV,
@@ -58,6 +58,7 @@ from chibo_analysis.runner.params import (
     find_notebook,
     read_parameters_cell,
 )
+from chibo_analysis.runner.store import inputs_of, is_store, organisations_of
 from chibo_analysis.runner.tempdirs import private_dir, sweep
 from chibo_analysis.texts import shorten
 
@@ -141,9 +142,7 @@ def read_organisations(data: str | Path) -> pd.DataFrame:
     Reads only that table: a city's register takes seconds to read, the
     organisations a few milliseconds.
     """
-    from chibo_analysis.intake.load import load_dataset
-
-    return load_dataset(data, tables=("organisations",)).tables["organisations"]
+    return organisations_of(data)
 
 
 def report_folder(out: str | Path, org_id: str, period: str) -> Path:
@@ -322,7 +321,7 @@ def _execute_locked(
 
     try:
         if inputs is None:
-            inputs = step("hash", hash_inputs, params.data)
+            inputs = step("hash", inputs_of, params.data)
         output = folder / f"{study}.ipynb"
         outputs["notebook"] = output
         failure = None
@@ -452,11 +451,11 @@ def run_audit(
     cache = kept or str(private_dir("chibo-cache-"))  # private (0700), removed below
     env = {CACHE_ENV: cache}
     t_hash = time.perf_counter()
-    inputs = hash_inputs(params.data)  # the cache key, and run.json's record of the inputs
+    inputs = inputs_of(params.data)  # the cache key, and run.json's record of the inputs
     hashed = time.perf_counter() - t_hash
     worker = (
-        None
-        if is_cached(params.data, cache, cache_key(inputs))
+        None  # a store is read in slices by the notebook; nothing to prepare
+        if is_store(params.data) or is_cached(params.data, cache, cache_key(inputs))
         else prepare_in_background(params.data, cache, inputs)
     )
     side = ThreadPoolExecutor(max_workers=1)

@@ -34,7 +34,6 @@ from chibo_analysis.runner.audit import (
     DEFAULT_NOTEBOOK,
     PreparedAudit,
     execute_prepared,
-    hash_inputs,
     make_folder,
     org_folder_name,
     prepare_audit,
@@ -50,6 +49,7 @@ from chibo_analysis.runner.params import (
     find_notebook,
     read_parameters_cell,
 )
+from chibo_analysis.runner.store import inputs_of, is_store, organisations_of
 from chibo_analysis.runner.tempdirs import die_with_parent, private_dir, sweep
 from chibo_analysis.schema import BASE_LEVELS
 
@@ -298,11 +298,14 @@ def run_batch(
         cache = _make_cache(cache_dir)  # private (0700), removed at the end
         if organisations is None:
             # load, validate and clean once here; every kernel then reads the cache
-            from chibo_analysis.runner.cache import load_clean
+            if is_store(base.data):
+                organisations = organisations_of(base.data)
+            else:
+                from chibo_analysis.runner.cache import load_clean
 
-            dataset = load_clean(base.data, cache_dir=cache)
-            organisations = dataset.tables["organisations"].copy()
-            del dataset
+                dataset = load_clean(base.data, cache_dir=cache)
+                organisations = dataset.tables["organisations"].copy()
+                del dataset
         chosen = select_organisations(organisations, level)
         if chosen.empty:
             raise ParameterError(
@@ -318,7 +321,7 @@ def run_batch(
             )
             for org_id in chosen["org_id"]
         ]
-        inputs = hash_inputs(base.data)
+        inputs = inputs_of(base.data)
         done = [p for p in prepared if resume and is_complete(p, out, inputs, pdf)]
         prepared = [p for p in prepared if p not in done]
         options = {

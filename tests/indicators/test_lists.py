@@ -10,7 +10,6 @@ import pytest
 from fixtures_indicators import frames, small_city
 
 from chibo_analysis.errors import ParameterError
-from chibo_analysis.indicators import standards
 from chibo_analysis.indicators.lists import LISTS, minutes_mismatches, run_list
 from chibo_analysis.indicators.periods import parse_period
 from chibo_analysis.indicators.scorecard import scorecard
@@ -67,42 +66,6 @@ def test_excused_streaks(city):
     assert out.loc[0, "first_on"] == pd.Timestamp("2022-02-14")
     # Q3 holds no 4th-or-later excused absence
     assert run_list("excused_streaks", city, "2022Q3").empty
-
-
-def test_run_positions_restart_and_skip_left_out():
-    reg = pd.DataFrame(
-        {
-            "member_id": ["a"] * 7 + ["b"],
-            "cell_id": ["c"] * 7 + ["c"],
-            "meeting_id": list("1234567") + ["1"],
-            "held_on": pd.to_datetime(
-                [
-                    "2021-11-05",
-                    "2021-12-05",
-                    "2022-01-05",
-                    "2022-02-05",
-                    "2022-03-05",
-                    "2022-04-05",
-                    "2022-05-05",
-                    "2022-01-05",
-                ]
-            ),  # fmt: skip
-            "status": [
-                "excused",
-                "excused",
-                "excused",
-                "exempt",
-                "excused",
-                "present",
-                "excused",
-                "excused",
-            ],
-            "left_out": [False, False, False, True, False, False, False, False],
-        }
-    )
-    reg["year"] = reg["held_on"].dt.year
-    # 2021: 1, 2; 2022 restarts: 1, (left out), 2, present breaks, 1; member b: 1
-    assert standards.excused_run_position(reg).tolist() == [1, 2, 1, 0, 2, 0, 1, 1]
 
 
 def test_failing_meetings_reasons(city):

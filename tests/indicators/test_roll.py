@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from fixtures_indicators import small_city
 
-from chibo_analysis.indicators import roll
+from chibo_analysis.indicators import engine, roll
 from chibo_analysis.indicators.periods import parse_period
 
 
@@ -64,9 +64,8 @@ def test_ancestry_and_subtree():
 
 def test_left_out_rule():
     ds = small_city()
-    reg = roll.register(ds.meetings, ds.attendance, ds.members).set_index(
-        ["meeting_id", "member_id"]
-    )
+    reg = engine.register_rows(ds.tables, pd.Timestamp("2020-01-01"), pd.Timestamp("2023-12-31"))
+    reg = reg.set_index(["meeting_id", "member_id"])
     left = reg["left_out"]
     assert left[("C1-01", "m4")]  # status exempt
     assert left[("C1-02", "m4")]  # written present, exempt since 01/01/2022 (open-ended)
@@ -78,12 +77,12 @@ def test_left_out_rule():
 
 def test_home_cells_transfer_and_departure():
     ds = small_city()
-    home = roll.home_cells(ds.members, pd.Series(["m3", "m8", "m1"]), parse_period("2022"))
+    home = engine.home_cells(ds.members, pd.Series(["m3", "m8", "m1"]), parse_period("2022"))
     home = home.set_index("member_id")["cell_id"].to_dict()
     # m3 on C2's roll at the end; m8 left C1 on 31/12 (the last cell left); m1 in C1
     assert home == {"m3": "C2", "m8": "C1", "m1": "C1"}
     # at the end of Q2 m3 is still on C1's roll
-    q2 = roll.home_cells(ds.members, pd.Series(["m3"]), parse_period("2022Q2"))
+    q2 = engine.home_cells(ds.members, pd.Series(["m3"]), parse_period("2022Q2"))
     assert q2["cell_id"].tolist() == ["C1"]
 
 
