@@ -410,7 +410,7 @@ def rated_meetings(
     inspections table, no row.
     """
     from chibo_analysis.indicators.periods import parse_period
-    from chibo_analysis.indicators.scorecard import latest_inspections
+    from chibo_analysis.indicators.engine import latest_inspections
 
     ds = validated(dataset)
     period = parse_period(period)
