@@ -409,8 +409,8 @@ def rated_meetings(
     ``_row`` and ``evidence`` (the inspection's ``file:row``). Without an
     inspections table, no row.
     """
-    from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.indicators.engine import latest_inspections
+    from chibo_analysis.indicators.periods import parse_period
 
     ds = validated(dataset)
     period = parse_period(period)
