@@ -245,6 +245,26 @@ def test_meeting_facts_by_hand():
     }
 
 
+def test_an_admission_counts_in_the_dated_roll_when_two_rolls_cover_the_day():
+    """Admitted 01/03/2022 while on two rolls (a warning, both rows kept): C1's row has no
+    joining date, C2's says 01/01/2022. The row with a date comes first (as the oracle sorts:
+    joined_on, empty last): the admission counts in C2, once."""
+    orgs = pd.DataFrame({"org_id": ["T", "C1", "C2"], "level": ["committee", "cell", "cell"],
+                         "founded_on": pd.NaT, "dissolved_on": pd.NaT})  # fmt: skip
+    members = pd.DataFrame({
+        "member_id": ["m", "m"], "cell_id": ["C1", "C2"],
+        "joined_on": pd.to_datetime([None, "2022-01-01"]), "left_on": pd.NaT,
+        "admitted_on": pd.to_datetime(["2022-03-01", "2022-03-01"]), "exempt_from": pd.NaT,
+        "exempt_until": pd.NaT, "_file": "m.csv", "_sheet": "", "_row": [2, 3]})  # fmt: skip
+    tables = {"organisations": orgs, "members": members}
+    tables |= {k: v.iloc[:0] for k, v in _tables([("x", "C1", "g", "2022-01-05", "present")]).items()
+               if k != "members"}  # fmt: skip
+    relations = engine.frames_relations(tables)
+    with engine.connect(relations) as con:
+        counts = engine.cell_counts(con, parse_period("2022"), set(relations))
+    assert counts["admissions"].to_dict() == {"C1": 0, "C2": 1}
+
+
 EXTRA = [Path(p) for p in os.environ.get("CHIBO_EQUALITY_DATA", "").split(":") if p]
 
 
