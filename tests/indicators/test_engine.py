@@ -265,6 +265,35 @@ def test_an_admission_counts_in_the_dated_roll_when_two_rolls_cover_the_day():
     assert counts["admissions"].to_dict() == {"C1": 0, "C2": 1}
 
 
+def test_home_cell_is_the_cell_left_on_the_last_day_before_one_joined_later():
+    """m left C1 on 31/12/2022 (the period's last day: off the roll that day) and joined C2
+    on 01/01/2023: at the end of 2022 m counts in C1, the last cell left, not in C2, which
+    m had not joined yet (a later row with no leaving date)."""
+    members = pd.DataFrame({
+        "member_id": ["m", "m"], "cell_id": ["C1", "C2"],
+        "joined_on": pd.to_datetime(["2020-01-01", "2023-01-01"]),
+        "left_on": pd.to_datetime(["2022-12-31", None]), "admitted_on": pd.NaT,
+        "exempt_from": pd.NaT, "exempt_until": pd.NaT, "_file": "m.csv", "_sheet": "",
+        "_row": [2, 3]})  # fmt: skip
+    home = engine.home_cells(members, ["m"], parse_period("2022"))
+    assert home[["member_id", "cell_id", "_row"]].values.tolist() == [["m", "C1", 2]]
+    assert engine.home_cells(members, ["m"], parse_period("2023"))["cell_id"].tolist() == ["C2"]
+
+
+def test_r6_leaves_out_the_absences_of_an_exempted_member():
+    """Absent in January, March and May, but exempted in that cell from 01/03: two months
+    count, so no R6 flag; without the exemption, three months and a flag."""
+    rows = [("a", "C", str(i), day, "absent")
+            for i, day in enumerate(["2022-01-05", "2022-03-05", "2022-05-05"])]  # fmt: skip
+    year = parse_period("2022")
+    sql = "WITH " + engine.register_sql(year.year_start, year.end) + engine.r6_sql(year, False)
+    flagged = []
+    for exemptions in ([("a", "C", "2022-03-01", None)], []):
+        with engine.connect(engine.frames_relations(_tables(rows, exemptions))) as con:
+            flagged.append(con.execute(sql + " SELECT member_id, n_months FROM r6_meet").fetchall())
+    assert flagged == [[], [("a", 3)]]
+
+
 EXTRA = [Path(p) for p in os.environ.get("CHIBO_EQUALITY_DATA", "").split(":") if p]
 
 
