@@ -75,3 +75,12 @@ def test_a_number_too_large_for_a_whole_number_column_is_out_of_range():
     parsed = parse.parse_column(raw, DUES.column("amount"))
     assert parsed.errors.tolist() == ["out_of_range", None, "out_of_range", None]
     assert parsed.values.tolist() == [pd.NA, 50000, pd.NA, -9223372036854775807]
+
+
+def test_blank_is_empty_or_only_spaces():
+    # text: "", spaces and a tab are blank, text with spaces around it is not; numbers: NaN only
+    text = pd.Series(["", "  ", "x", None, " y ", "\t"], dtype=object, index=[3, 4, 5, 6, 7, 8])
+    blank = parse.is_blank(text)
+    assert blank.tolist() == [True, True, False, True, False, True]
+    assert blank.index.tolist() == [3, 4, 5, 6, 7, 8]
+    assert parse.is_blank(pd.Series([1.0, np.nan])).tolist() == [False, True]
