@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from chibo_analysis.runner.index import build_index
+from chibo_analysis.runner.index import build_index, read_reports
 
 
 def test_every_row_of_the_index_has_one_cell_per_header(tmp_path):
@@ -26,3 +26,13 @@ def test_every_row_of_the_index_has_one_cell_per_header(tmp_path):
     assert cells[5:8] == ["3", "25,0%", "Không"]
     en = build_index(tmp_path, "en").read_text(encoding="utf-8")
     assert re.findall(r"<td[^>]*>(.*?)</td>", en.split("<tbody>")[1])[7] == "No"
+
+
+def test_reports_are_listed_by_period_then_folder(tmp_path):
+    # folder a holds 2023, b and c hold 2022: 2022 first (b, c), then 2023
+    for folder, period in (("a/x", "2023"), ("c/x", "2022"), ("b/x", "2022")):
+        path = tmp_path / folder
+        path.mkdir(parents=True)
+        run = {"status": "failed", "parameters": {"org_id": folder[0], "period": period}}
+        (path / "audit_organisation.run.json").write_text(json.dumps(run), encoding="utf-8")
+    assert [r["folder"] for r in read_reports(tmp_path)] == ["b/x", "c/x", "a/x"]

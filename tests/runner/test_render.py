@@ -255,3 +255,15 @@ def test_a_report_opens_with_its_contents_linking_every_section():
     assert html.index('<nav class="toc">') > html.index("</h1>")
     few = render_html(new_notebook(cells=cells[:2]), title="t")
     assert '<nav class="toc">' not in few  # one section: no contents
+
+
+def test_an_inline_png_of_an_html_output_gets_an_empty_alt_text():
+    # a PNG inside an HTML output is no figure output: no heading is counted for it, and it
+    # still gets alt="" (screen readers then skip it) rather than failing the report
+    png = base64.b64encode(_png()).decode()
+    cell = new_code_cell("show()")
+    html_out = f'<img src="data:image/png;base64,{png}">'
+    cell.outputs = [new_output("display_data", data={"text/html": html_out, "text/plain": ""})]
+    nb = new_notebook(cells=[new_markdown_cell("# Hình"), cell])
+    body = render_html(nb, title="x").split("<body", 1)[1]
+    assert body.count('<img alt="" src="data:image/png;base64,') == 1
