@@ -56,6 +56,12 @@ APPENDED = [
         ("attendance", "meeting_id, member_id", "S1 / M2", "duplicate_key"),
     ),
     ("attendance.csv", "S1,M99,present", ("attendance", "member_id", "M99", "unknown_reference")),
+    # a member of a cell that no record of organisations.csv names
+    (
+        "members.csv",
+        "M7,CB9,Ngô Văn Hải,Nam,,,,01/03/2022,,,,",
+        ("members", "cell_id", "CB9", "unknown_reference"),
+    ),
     # a residential cell directly under the committee (cells sit under a base)
     (
         "organisations.csv",
