@@ -56,6 +56,12 @@ APPENDED = [
         ("attendance", "meeting_id, member_id", "S1 / M2", "duplicate_key"),
     ),
     ("attendance.csv", "S1,M99,present", ("attendance", "member_id", "M99", "unknown_reference")),
+    # a cell under a parent that no record of organisations.csv names
+    (
+        "organisations.csv",
+        "CB3,Chi bộ 3,PX,cell,residential,,",
+        ("organisations", "parent_id", "PX", "unknown_reference"),
+    ),
     # a member of a cell that no record of organisations.csv names
     (
         "members.csv",
