@@ -13,9 +13,15 @@ from chibo_analysis.present import charts, display
 
 
 def _coloured_cells(html: str) -> dict[tuple[int, int], str]:
-    """``(row, column)`` of each cell a Styler's CSS colours, with its background colour."""
-    rules = re.findall(r"#T_\w+?_row(\d+)_col(\d+) \{[^}]*background-color: (#\w+);", html)
-    return {(int(r), int(c)): colour for r, c, colour in rules}
+    """``(row, column)`` of each cell a Styler's CSS colours, with its background colour.
+
+    A rule may name several cells (``#T_x_row0_col0, #T_x_row0_col1 {...}``).
+    """
+    cells = {}
+    for selectors, colour in re.findall(r"([^{}]+)\{[^}]*background-color: (#\w+);", html):
+        for r, c in re.findall(r"_row(\d+)_col(\d+)", selectors):
+            cells[int(r), int(c)] = colour
+    return cells
 
 
 def test_codes_of_a_level_column_are_shown_as_their_labels():
