@@ -49,6 +49,12 @@ APPENDED = [
         "S9,CB1,06/03/2022,regular,0,,,,,,,,",
         ("meetings", "duration_min", "0", "out_of_range"),
     ),
+    # and of 1,441 minutes: one more than a day
+    (
+        "meetings.csv",
+        "S9,CB1,06/03/2022,regular,1441,,,,,,,,",
+        ("meetings", "duration_min", "1441", "out_of_range"),
+    ),
     # S1/M2 is already row 3 of attendance.csv
     (
         "attendance.csv",
@@ -254,6 +260,19 @@ def test_a_required_table_whose_every_record_was_set_aside_stops_the_command(cle
         replace_in(clean_dir / "meetings.csv", row, row.rsplit(",", 1)[0] + ",")
     with pytest.raises(DataReadError, match=r"every record of meetings .* set aside \(4 rows\)"):
         ensure_usable(validated(load_dataset(clean_dir)))
+
+
+def test_a_dataset_without_any_record_is_one_error_saying_so(clean_dir):
+    # every file keeps its header only (a blank template)
+    for path in clean_dir.glob("*.csv"):
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", "utf-8")
+    issues = validate(load_dataset(clean_dir)).issues
+    assert issues[["file", "row", "code", "severity"]].values.tolist() == [
+        ["clean", 1, "no_records", "error"]
+    ]
+    assert issues.loc[0, "message_en"] == (
+        "the dataset holds no record (an empty template?): nothing can be audited"
+    )
 
 
 def test_an_empty_table_of_an_unvalidated_dataset_is_not_a_loss():
