@@ -84,3 +84,24 @@ def test_blank_is_empty_or_only_spaces():
     assert blank.tolist() == [True, True, False, True, False, True]
     assert blank.index.tolist() == [3, 4, 5, 6, 7, 8]
     assert parse.is_blank(pd.Series([1.0, np.nan])).tolist() == [False, True]
+
+
+def test_a_month_read_as_a_date_and_time_is_its_first_day():
+    # a spreadsheet's date cell (15/03/2022 10:30) in the dues month column: March 2022
+    from chibo_analysis.schema import DUES
+
+    parsed = parse.parse_column(
+        pd.Series(pd.to_datetime(["2022-03-15 10:30", None])), DUES.column("month")
+    )
+    assert parsed.values.tolist()[0] == pd.Timestamp("2022-03-01") and pd.isna(parsed.values[1])
+    assert parsed.errors.tolist() == [None, None]
+
+
+def test_an_invisible_character_in_a_code_is_dropped_with_a_warning():
+    # a zero-width space after M1 (copied from a web page): read as M1, saying so; spaces
+    # around a code are not worth a warning
+    from chibo_analysis.schema import MEMBERS
+
+    parsed = parse.parse_column(pd.Series(["M1\u200b", " M2 ", "M3"]), MEMBERS.column("member_id"))
+    assert parsed.values.tolist() == ["M1", "M2", "M3"]
+    assert parsed.errors.tolist() == ["lenient_value", None, None]
