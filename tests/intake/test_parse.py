@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from chibo_analysis.intake import parse
 from chibo_analysis.schema import MEETINGS
@@ -97,11 +98,13 @@ def test_a_month_read_as_a_date_and_time_is_its_first_day():
     assert parsed.errors.tolist() == [None, None]
 
 
-def test_an_invisible_character_in_a_code_is_dropped_with_a_warning():
+@pytest.mark.parametrize("dtype", ["str", object])  # text, and text mixed with numbers
+def test_an_invisible_character_in_a_code_is_dropped_with_a_warning(dtype):
     # a zero-width space after M1 (copied from a web page): read as M1, saying so; spaces
     # around a code are not worth a warning
     from chibo_analysis.schema import MEMBERS
 
-    parsed = parse.parse_column(pd.Series(["M1\u200b", " M2 ", "M3"]), MEMBERS.column("member_id"))
+    raw = pd.Series(["M1\u200b", " M2 ", "M3"], dtype=dtype)
+    parsed = parse.parse_column(raw, MEMBERS.column("member_id"))
     assert parsed.values.tolist() == ["M1", "M2", "M3"]
     assert parsed.errors.tolist() == ["lenient_value", None, None]
