@@ -25,7 +25,9 @@ mutmut re-tests a mutant named on its command line even if it has a result: ``--
 checks the survivors again after tests were added to kill them.
 
 A module run again keeps the results of mutants whose function has not changed. Delete
-``mutants/`` to start afresh.
+``mutants/`` to start afresh. mutmut 3.8.1 resets every result when the test selection or the
+pytest arguments under ``[tool.mutmut]`` change (benchmarks/RESULTS.md says how the sample of
+issue 14 kept its verdicts across such a change).
 """
 
 from __future__ import annotations
