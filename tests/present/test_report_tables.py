@@ -234,37 +234,6 @@ def test_rejected_rows_name_the_columns_in_the_readers_language(clean_dir):
     assert any("Mã đảng viên" in r for r in vi) and all("member_id" not in r for r in en)
 
 
-def test_a_base_links_to_its_report_when_it_exists(tmp_path, monkeypatch):
-    from chibo_analysis.dataset import Dataset
-    from chibo_analysis.present.display import table
-    from chibo_analysis.present.report_tables import base_rollup
-
-    # reports/T/2022/ is this report's folder (the kernel's); B1's report exists, K's not
-    here = tmp_path / "reports" / "T" / "2022"
-    here.mkdir(parents=True)
-    (tmp_path / "reports" / "B1" / "2022").mkdir(parents=True)
-    (tmp_path / "reports" / "B1" / "2022" / "audit_organisation.html").write_text("<html>")
-    monkeypatch.chdir(here)
-    out = base_rollup(CARD, _assessment({}), Dataset(tables={"organisations": ORGS}),
-                      links=True, period="2022")  # fmt: skip
-    assert dict(zip(out["name"], out["_href"], strict=True)) == {
-        "Phường Một": "../../B1/2022/audit_organisation.html", "Chi bộ Tổ 1": None,
-    }  # fmt: skip
-    html = table(out, "vi").data
-    assert '<a href="../../B1/2022/audit_organisation.html">Phường Một</a>' in html
-    assert html.count("<a ") == 1 and "_href" not in html
-
-
-def test_a_table_never_links_outside_the_reports():
-    from chibo_analysis.present.display import table
-
-    frame = pd.DataFrame({"name": ["A", "B", "C"],
-                          "_href": ["javascript:alert(1)", "//evil.example/x", 'a"b.html']})  # fmt: skip
-    html = table(frame, "vi").data
-    assert "javascript" not in html and "evil" not in html
-    assert '<a href="a%22b.html">C</a>' in html
-
-
 def test_cells_missing_targets_name_the_targets_in_english_when_asked():
     from chibo_analysis.dataset import Dataset
     from chibo_analysis.indicators.targets import load_targets
@@ -311,3 +280,34 @@ def test_evidence_on_its_limit_is_kept_whole():
         "a.csv:2; a.csv:3",
         "a.csv:2; a.csv:3 … and 1 more (3 records)",
     ]
+
+
+def test_a_base_links_to_its_report_when_it_exists(tmp_path, monkeypatch):
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.present.display import table
+    from chibo_analysis.present.report_tables import base_rollup
+
+    # reports/T/2022/ is this report's folder (the kernel's); B1's report exists, K's not
+    here = tmp_path / "reports" / "T" / "2022"
+    here.mkdir(parents=True)
+    (tmp_path / "reports" / "B1" / "2022").mkdir(parents=True)
+    (tmp_path / "reports" / "B1" / "2022" / "audit_organisation.html").write_text("<html>")
+    monkeypatch.chdir(here)
+    out = base_rollup(CARD, _assessment({}), Dataset(tables={"organisations": ORGS}),
+                      links=True, period="2022")  # fmt: skip
+    assert dict(zip(out["name"], out["_href"], strict=True)) == {
+        "Phường Một": "../../B1/2022/audit_organisation.html", "Chi bộ Tổ 1": None,
+    }  # fmt: skip
+    html = table(out, "vi").data
+    assert '<a href="../../B1/2022/audit_organisation.html">Phường Một</a>' in html
+    assert html.count("<a ") == 1 and "_href" not in html
+
+
+def test_a_table_never_links_outside_the_reports():
+    from chibo_analysis.present.display import table
+
+    frame = pd.DataFrame({"name": ["A", "B", "C"],
+                          "_href": ["javascript:alert(1)", "//evil.example/x", 'a"b.html']})  # fmt: skip
+    html = table(frame, "vi").data
+    assert "javascript" not in html and "evil" not in html
+    assert '<a href="a%22b.html">C</a>' in html
