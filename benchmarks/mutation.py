@@ -16,13 +16,18 @@ Usage::
     .venv/bin/python benchmarks/mutation.py --report                # what earlier runs found
     .venv/bin/python benchmarks/mutation.py --report --diff         # with each survivor's diff
     .venv/bin/python benchmarks/mutation.py --sample 60 rules       # 60 mutants at random
+    .venv/bin/python benchmarks/mutation.py --rerun-survivors       # survivors again, after new tests
 
 ``--sample K`` checks K mutants of each module drawn at random (seed ``--seed``) among those
 not checked yet: the score of a module then stands for a sample, and the table says how many of
-its mutants were checked.
+its mutants were checked. The samples of all the modules named are run by one mutmut run.
+mutmut re-tests a mutant named on its command line even if it has a result: ``--rerun-survivors``
+checks the survivors again after tests were added to kill them.
 
 A module run again keeps the results of mutants whose function has not changed. Delete
-``mutants/`` to start afresh.
+``mutants/`` to start afresh. mutmut 3.8.1 resets every result when the test selection or the
+pytest arguments under ``[tool.mutmut]`` change (benchmarks/RESULTS.md says how the sample of
+issue 14 kept its verdicts across such a change).
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"
           36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
           37: "type check", None: "not checked"}  # fmt: skip
 COLUMNS = ("killed", "timeout", "survived", "no tests", "suspicious", "not checked")
+SURVIVING = ("survived", "no tests")
 
 
 def mutmut() -> str:
@@ -82,9 +88,27 @@ def mutmut() -> str:
     return exe
 
 
+def refresh_copies() -> None:
+    """Copy the package's non-Python files into ``mutants/`` again.
+
+    mutmut copies the package once and afterwards refreshes only the Python files it mutates: a
+    catalogue (``resources/labels.yaml``) changed since would be stale there and the clean run
+    of the tests fail.
+    """
+    copy = ROOT / "mutants" / "chibo_analysis"
+    if not copy.is_dir():
+        return
+    for path in (ROOT / "chibo_analysis").rglob("*"):
+        if path.is_file() and path.suffix not in (".py", ".pyc"):
+            target = copy / path.relative_to(ROOT / "chibo_analysis")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+
+
 def run_module(module: str, children: int, names: list[str] | None = None) -> float:
     """Run the mutants ``names`` (default: every one) of ``chibo_analysis.<module>``; seconds."""
     started = time.perf_counter()
+    refresh_copies()
     subprocess.run(
         [
             mutmut(),
@@ -142,7 +166,7 @@ def report(modules: list[str], *, diff: bool, seconds: dict[str, float]) -> int:
         print(
             f"| {module} | {len(status)} | {cells} | {'' if s is None else f'{s:.1%}'} | {took} |"
         )
-        survivors += [n for n, st in sorted(status.items()) if st in ("survived", "no tests")]
+        survivors += [n for n, st in sorted(status.items()) if st in SURVIVING]
     s = score(total)
     cells = " | ".join(str(total[c]) for c in COLUMNS)
     n = sum(total.values())
@@ -167,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
     parser.add_argument("--sample", type=int, help="check this many unchecked mutants per module")
     parser.add_argument("--seed", type=int, default=14, help="seed of --sample")
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="check the survivors of earlier runs again (after new tests)",
+    )
     args = parser.parse_args(argv)
     modules = args.modules or list(MODULES)
     unknown = [
@@ -177,14 +206,21 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no such module under chibo_analysis: {', '.join(unknown)}")
     seconds = {}
-    if not args.report:
+    if args.rerun_survivors and not args.report:
+        names = [n for m in modules for n, st in results(m).items() if st in SURVIVING]
+        if names:
+            took = run_module("", args.max_children, names)
+            print(f"{len(names)} survivors again: {took:.0f} s", file=sys.stderr, flush=True)
+    elif args.sample is not None and not args.report:
+        # one mutmut run for every module's sample: each run copies and mutates the package
+        # and runs the clean tests first (a minute or two)
+        names = [n for m in modules for n in sample(m, args.sample, args.seed, args.max_children)]
+        if names:
+            took = run_module("", args.max_children, names)
+            print(f"{len(names)} mutants: {took:.0f} s", file=sys.stderr, flush=True)
+    elif not args.report:
         for module in modules:
-            names = None
-            if args.sample is not None:
-                names = sample(module, args.sample, args.seed, args.max_children)
-                if not names:
-                    continue
-            seconds[module] = run_module(module, args.max_children, names)
+            seconds[module] = run_module(module, args.max_children)
             print(f"{module}: {seconds[module]:.0f} s", file=sys.stderr, flush=True)
     report(modules, diff=args.diff, seconds=seconds)
     return 0

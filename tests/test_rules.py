@@ -24,3 +24,10 @@ def test_is_status_on_categories_with_and_without_the_value():
     assert missing.dtype == bool and missing.tolist() == [False, False, False]
     plain = pd.Series(["present", None, "exempt"], dtype=object)
     assert is_status(plain, "exempt").tolist() == [False, False, True]
+
+
+def test_is_status_of_nullable_text_is_a_bool_array():
+    # pandas' nullable strings compare to a nullable boolean: still one bool per row, NA False
+    status = pd.Series(["present", None, "absent"], dtype="string[python]")
+    got = is_status(status, "present")
+    assert got.dtype == bool and got.tolist() == [True, False, False]

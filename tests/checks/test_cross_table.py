@@ -72,3 +72,43 @@ def test_paired_dates_in_order(early, late, shift):
     issues = _issues(_orgs(), "05/01/2017", **dates)
     found = issues.loc[issues["code"] == "date_order", "column"].tolist()
     assert found == ([late] if shift < 0 else [])
+
+
+def test_the_organisation_tree_messages_by_hand(clean_dir):
+    # PX names no organisation; A1 and A2 are each other's parent (a cycle: both set aside);
+    # CB4's parent A1 is set aside, so CB4 goes too, saying why
+    from conftest import append_line
+
+    from chibo_analysis import load_dataset
+
+    for line in (
+        "CB3,Chi bộ 3,PX,cell,residential,,",
+        "A1,Đảng bộ A1,A2,base,,,",
+        "A2,Đảng bộ A2,A1,base,,,",
+        "CB4,Chi bộ 4,A1,cell,residential,,",
+    ):
+        append_line(clean_dir / "organisations.csv", line)
+    issues = validate(load_dataset(clean_dir)).issues
+    tree = issues[issues["column"] == "parent_id"]
+    assert tree[["table", "row", "code", "message_en", "message_vi"]].values.tolist() == [
+        ["organisations", 7, "unknown_reference", "parent_id: no such organisation",
+         "Mã tổ chức cấp trên: không có tổ chức này"],
+        ["organisations", 8, "parent_cycle",
+         "parent_id: the chain of parents comes back to this organisation",
+         "Mã tổ chức cấp trên: quan hệ cấp trên quay vòng về chính tổ chức này"],
+        ["organisations", 9, "parent_cycle",
+         "parent_id: the chain of parents comes back to this organisation",
+         "Mã tổ chức cấp trên: quan hệ cấp trên quay vòng về chính tổ chức này"],
+        ["organisations", 10, "rejected_reference",
+         "parent_id: the parent organisation was set aside",
+         "Mã tổ chức cấp trên: tổ chức cấp trên đã bị loại"],
+    ]  # fmt: skip
+
+
+def test_no_meetings_table_no_minutes_comparison(clean_dir):
+    from chibo_analysis import load_dataset
+    from chibo_analysis.checks.cross_table import minutes_mismatch
+
+    ds = load_dataset(clean_dir)
+    assert minutes_mismatch(None, ds.tables["attendance"]) is None
+    assert minutes_mismatch(ds.meetings.iloc[:0], ds.tables["attendance"]) is None

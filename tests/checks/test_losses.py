@@ -7,10 +7,11 @@ CQ's 1 (S4). One more row for S1 naming an unknown member M99 makes CB1 8 rows,
 
 from __future__ import annotations
 
+import pandas as pd
 from conftest import append_line
 
 from chibo_analysis import load_dataset, scorecard
-from chibo_analysis.checks.losses import register_losses
+from chibo_analysis.checks.losses import caveats, register_losses
 from chibo_analysis.checks.validation import validated
 from chibo_analysis.present.report_tables import not_read, scorecard_rows
 
@@ -40,3 +41,15 @@ def test_no_caveat_column_when_nothing_was_lost(clean_dir):
     ds = validated(load_dataset(clean_dir))
     assert "caveat" not in scorecard_rows(scorecard(ds, "2022"), dataset=ds).columns
     assert not_read(ds.report).empty
+
+
+def test_caveats_are_vietnamese_text_by_default(clean_dir):
+    # CB1 lost 1 of 8 rows (12.5% > 5%); CB2 and CQ lost nothing: one caveat, in Vietnamese
+    append_line(clean_dir / "attendance.csv", "S1,M99,present")
+    found = caveats(validated(load_dataset(clean_dir)))
+    expected = pd.Series(
+        ["12,5% dòng điểm danh bị loại: số liệu của chi bộ chỉ có giá trị tham khảo"],
+        index=["CB1"],
+        dtype=object,
+    )
+    pd.testing.assert_series_equal(found, expected)

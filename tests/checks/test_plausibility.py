@@ -100,3 +100,27 @@ def test_birth_dates_from_1900_to_today(birth, flagged):
     members = _members(birth, "2000-01-01").drop(columns="admitted_on")
     found = implausible_dates({"members": members.assign(admitted_on=pd.NaT)}, dt.date(2026, 1, 1))
     assert [f["column"].tolist() for f in found] == ([["birth_date"]] if flagged else [])
+
+
+def test_an_empty_table_does_not_stop_the_search():
+    # organisations come first and are empty: the meeting in 2099 is still found
+    tables = {"organisations": pd.DataFrame(), **_meetings("2099-01-05")}
+    found = implausible_dates(tables, dt.date(2026, 11, 30))
+    assert [f[["table", "row", "value"]].values.tolist() for f in found] == [
+        [["meetings", 2, "05/01/2099"]]
+    ]
+
+
+def test_messages_of_a_birth_date_and_of_a_young_admission():
+    # born 02/01/2026, a day after "today" (01/01/2026), admitted 01/01/2000: before birth,
+    # so also before the 16th birthday
+    found = implausible_dates(
+        {"members": _members("2026-01-02", "2000-01-01")}, dt.date(2026, 1, 1)
+    )
+    rows = [f[["table", "column", "message_en", "message_vi"]].values.tolist() for f in found]
+    assert rows == [
+        [["members", "birth_date", "birth date before 1900 or in the future",
+          "ngày sinh trước năm 1900 hoặc sau ngày hôm nay"]],
+        [["members", "admitted_on", "admitted_on: before the member's 16th birthday",
+          "Ngày vào Đảng: trước khi đảng viên đủ 16 tuổi"]],
+    ]  # fmt: skip

@@ -6,13 +6,15 @@ thing in a copy and states the single issue expected, worked out by hand.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from conftest import CLEAN, append_line, replace_in
 
 from chibo_analysis import load_dataset, validate
-from chibo_analysis.checks.validation import validated
-from chibo_analysis.errors import ParameterError
+from chibo_analysis.checks.validation import ensure_usable, validated
+from chibo_analysis.errors import DataReadError, ParameterError
 from chibo_analysis.problems import REASONS
 
 
@@ -47,6 +49,12 @@ APPENDED = [
         "S9,CB1,06/03/2022,regular,0,,,,,,,,",
         ("meetings", "duration_min", "0", "out_of_range"),
     ),
+    # and of 1,441 minutes: one more than a day
+    (
+        "meetings.csv",
+        "S9,CB1,06/03/2022,regular,1441,,,,,,,,",
+        ("meetings", "duration_min", "1441", "out_of_range"),
+    ),
     # S1/M2 is already row 3 of attendance.csv
     (
         "attendance.csv",
@@ -54,6 +62,18 @@ APPENDED = [
         ("attendance", "meeting_id, member_id", "S1 / M2", "duplicate_key"),
     ),
     ("attendance.csv", "S1,M99,present", ("attendance", "member_id", "M99", "unknown_reference")),
+    # a cell under a parent that no record of organisations.csv names
+    (
+        "organisations.csv",
+        "CB3,Chi bộ 3,PX,cell,residential,,",
+        ("organisations", "parent_id", "PX", "unknown_reference"),
+    ),
+    # a member of a cell that no record of organisations.csv names
+    (
+        "members.csv",
+        "M7,CB9,Ngô Văn Hải,Nam,,,,01/03/2022,,,,",
+        ("members", "cell_id", "CB9", "unknown_reference"),
+    ),
     # a residential cell directly under the committee (cells sit under a base)
     (
         "organisations.csv",
@@ -232,6 +252,40 @@ def test_clean_without_report_says_how(clean_dir):
     ds = load_dataset(clean_dir)
     with pytest.raises(ParameterError, match=r"ds.clean\(chibo_analysis.validate\(ds\)\)"):
         ds.clean()
+
+
+def test_a_required_table_whose_every_record_was_set_aside_stops_the_command(clean_dir):
+    # the four meetings lose their dates: meetings (required) is left with 0 of 4 rows
+    for row in ("S1,CB1,05/01/2022", "S2,CB1,05/02/2022", "S3,CB2,10/02/2022", "S4,CQ,07/01/2022"):
+        replace_in(clean_dir / "meetings.csv", row, row.rsplit(",", 1)[0] + ",")
+    with pytest.raises(DataReadError, match=r"every record of meetings .* set aside \(4 rows\)"):
+        ensure_usable(validated(load_dataset(clean_dir)))
+
+
+def test_a_dataset_without_any_record_is_one_error_saying_so(clean_dir):
+    # every file keeps its header only (a blank template)
+    for path in clean_dir.glob("*.csv"):
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", "utf-8")
+    issues = validate(load_dataset(clean_dir)).issues
+    assert issues[["file", "row", "code", "severity"]].values.tolist() == [
+        ["clean", 1, "no_records", "error"]
+    ]
+    assert issues.loc[0, "message_en"] == (
+        "the dataset holds no record (an empty template?): nothing can be audited"
+    )
+
+
+def test_an_empty_table_of_an_unvalidated_dataset_is_not_a_loss():
+    # no validation report: nothing was set aside, so nothing to stop for
+    ds = load_dataset(CLEAN)
+    empty = dataclasses.replace(ds, tables={**ds.tables, "meetings": ds.meetings.iloc[:0]})
+    assert ensure_usable(empty) is empty
+    assert ensure_usable(validated(load_dataset(CLEAN))).meetings["meeting_id"].tolist() == [
+        "S1",
+        "S2",
+        "S3",
+        "S4",
+    ]
 
 
 def test_report_writes_xlsx_and_csv(clean_dir, tmp_path):

@@ -308,3 +308,67 @@ def test_inflated_ratings_shrink_cells_with_few_inspected_meetings():
     # no inspections table: the list says it needs one
     with pytest.raises(ParameterError, match="needs the 'inspections' table"):
         run_list("inflated_ratings", small_city(without=("inspections",)), "2022")
+
+
+def test_failing_meetings_reason_texts_and_evidence_by_hand():
+    # tests/data/clean: S2 (combined, 125 min) counts M2 present, M3 excused (M1 exempt, left
+    # out): 1 of 2, not above 85%; nothing absent, so no evidence (an empty text, not missing).
+    # S4 (regular, 60 min < 90) counts M6, absent without reason (attendance.csv row 11).
+    from conftest import CLEAN
+
+    from chibo_analysis import load_dataset
+
+    out = run_list("failing_meetings", load_dataset(CLEAN), "2022", lang="en")
+    assert out[["meeting_id", "reasons", "reason_text", "evidence"]].values.tolist() == [
+        ["S2", "r4_presence", "1 of 2 members present, not above 85%", ""],
+        [
+            "S4",
+            "r3_short, r4_presence, r4_unexcused",
+            "shorter than 90 minutes (60 min); 0 of 1 members present, not above 85%; "
+            "1 member(s) absent without reason",
+            "attendance.csv:11",
+        ],
+    ]
+
+
+def test_probation_overdue_only_in_the_organisation_asked_for(city):
+    # m7 (C2) is overdue; C1 and the base cell BC have no one overdue
+    assert run_list("probation_overdue", city, "2022", org_id="C1").empty
+    assert run_list("probation_overdue", city, "2022", org_id="BC").empty
+    assert run_list("probation_overdue", city, "2022", org_id="B1")["member_id"].tolist() == ["m7"]
+
+
+def test_exemption_age_unknown_without_gender_or_without_birth_date():
+    # w4: a woman without birth date, w5: a birth date without gender: neither can be checked
+    f = frames()
+    f["members"] = pd.concat(
+        [
+            f["members"],
+            pd.DataFrame(
+                [
+                    ("w4", "C1", "Nữ", "", "1990-01-01", "1991-01-01", "2000-01-01", "", "", "2022-03-02", ""),
+                    ("w5", "C1", "", "1950-01-01", "1990-01-01", "1991-01-01", "2000-01-01", "", "", "2022-03-02", ""),
+                ],
+                columns=f["members"].columns,
+            ),
+        ]
+    )  # fmt: skip
+    from fixtures_indicators import as_clean
+
+    out = run_list("exemption_age", as_clean(**f), "2022").set_index("member_id")
+    assert out.loc[["w4", "w5"], "finding"].tolist() == ["age_unknown", "age_unknown"]
+    # gender as plain text: a categorical column would group by categories no row has
+    assert out["gender"].dtype == object
+
+
+def test_a_29_february_plus_whole_years():
+    from chibo_analysis.indicators.lists_members import _add_years
+
+    # 2000 is a leap year (divisible by 400), 1900 is not (by 100 only), 2001 is not
+    born = pd.to_datetime(pd.Series(["1940-02-29", "1840-02-29", "2000-02-29", None]))
+    assert _add_years(born, pd.Series([60, 60, 1, 5])).tolist() == [
+        pd.Timestamp("2000-02-29"),
+        pd.Timestamp("1900-02-28"),
+        pd.Timestamp("2001-02-28"),
+        pd.NaT,
+    ]

@@ -55,6 +55,30 @@ def test_shingles_by_hand():
     assert doc.tolist() == [0, 0, 0]
     assert len(set(sh.tolist())) == 3
     assert words.tolist() == [5, 2]
+    # exactly k words in all: one shingle
+    doc, sh, words = shingle_table(pd.Series(["a b c"]), 3)
+    assert doc.tolist() == [0] and sh.size == 1 and words.tolist() == [3]
+
+
+def test_mix_is_splitmix64s_finaliser():
+    # splitmix64 seeded with 0 gives 0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4 (its published
+    # first outputs): the finaliser of the states 1 and 2 times the golden gamma
+    from chibo_analysis.indicators.minutes import _mix
+
+    gamma = 0x9E3779B97F4A7C15
+    states = np.array([gamma, (2 * gamma) % 2**64], dtype=np.uint64)
+    assert _mix(states).tolist() == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4]
+
+
+def test_bucket_pairs_by_hand():
+    from chibo_analysis.indicators.minutes import _bucket_pairs
+
+    # members 0, 2, 3 share key 5: pairs (0, 2), (0, 3), (2, 3); member 1 is alone
+    keys = np.array([5, 1, 5, 5], dtype=np.uint64)
+    assert _bucket_pairs(keys, np.array([0, 1, 2, 3])).tolist() == [[0, 2], [0, 3], [2, 3]]
+    # no shared key: no pair, still two columns (bands' pairs are concatenated)
+    none = _bucket_pairs(np.array([1, 2, 3], dtype=np.uint64), np.array([0, 1, 2]))
+    assert none.shape == (0, 2)
 
 
 def test_copies_within_and_across_cells_exact_and_minhash():
@@ -81,7 +105,12 @@ def test_copies_within_and_across_cells_exact_and_minhash():
         assert not row["same_cell"] and row["_row_a"] == 2 and row["_file_b"] == "meetings.csv"
         c = cells.set_index("cell_id")
         # C1: M1 original, M2 and M6 copied (from M1, same cell) -> 2 of 3
-        assert c.loc["C1", ["compared", "copied", "copied_within"]].tolist() == [3, 2, 2]
+        assert c.loc["C1", ["compared", "copied", "copied_within", "copied_across"]].tolist() == [
+            3,
+            2,
+            2,
+            0,
+        ]
         assert c.loc["C1", "copied_share"] == pytest.approx(2 / 3)
         # C2: M3 copied from C1 (across), M4 original -> 1 of 2
         assert c.loc["C2", ["copied", "copied_across"]].tolist() == [1, 1]

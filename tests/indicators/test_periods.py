@@ -47,3 +47,12 @@ def test_period_passes_through():
 def test_bad_periods_name_the_value(bad):
     with pytest.raises(ParameterError, match=f"period='{bad}'"):
         parse_period(bad)
+
+
+def test_a_bad_period_says_what_is_allowed():
+    with pytest.raises(ParameterError) as err:
+        parse_period("2022/3")
+    assert str(err.value) == (
+        "period='2022/3' is not allowed; expected a year ('2022'), a quarter ('2022Q3') "
+        "or a range of years ('2020-2025')"
+    )

@@ -81,6 +81,15 @@ def test_risk_score_weighted_mean_of_available_components():
     assert risk["rank"].tolist() == [1, 2]
 
 
+def test_risk_scores_of_a_scorecard_with_only_some_columns():
+    # no counts at all (short meetings, ratings, members...): the rates alone rank the cells;
+    # B: 1 - 0.5 = 0.5, A: 1 - 1.0 = 0
+    sc = pd.DataFrame({"org_id": ["A", "B"], "regular_rate": [1.0, 0.5]})
+    risk = risk_scores(sc, {"regular_shortfall": 1.0, "short_share": 1.0})
+    assert risk[["org_id", "risk", "rank"]].values.tolist() == [["B", 0.5, 1], ["A", 0.0, 2]]
+    assert risk["components_used"].tolist() == [1, 1]
+
+
 def test_default_weights_from_targets_file():
     weights = load_risk_weights()
     assert set(weights) <= set(RISK_COMPONENTS)
@@ -192,6 +201,43 @@ def test_plan_and_worksheet_round_trip(tmp_path):
     assert ev.n == 14 and ev.deviations == 1
     assert ev.upper_limit == pytest.approx(0.2967, abs=5e-4)
     assert not ev.supported
+    assert (ev.tolerable, ev.confidence) == (0.2, 0.95)  # the worksheet's, not the defaults
+
+
+def test_worksheet_layout_drop_downs_and_frozen_header(tmp_path):
+    import openpyxl
+
+    plan = plan_inspection(small_dataset(), 2022, "B", tolerable=0.2, seed=5)
+    book = openpyxl.load_workbook(write_worksheet(plan, tmp_path / "ws.xlsx"))
+    assert [c.value for c in book["Thông số"][1]] == ["Thông số", "Giá trị"]
+    ws = book["Mẫu kiểm tra"]
+    # 14 meetings on rows 2-15 (row 1: headers); J inspected on, K rating, M deviation
+    assert ws.freeze_panes == "B2"
+    ranges = sorted(str(v.sqref) for v in ws.data_validations.dataValidation)
+    assert ranges == ["J2:J15", "K2:K15", "M2:M15"]
+
+
+def test_worksheet_errors_name_what_to_fix(tmp_path):
+    import openpyxl
+
+    with pytest.raises(DataReadError, match=r"^cannot read worksheet .*none\.xlsx: "):
+        read_worksheet(tmp_path / "none.xlsx")
+    plan = plan_inspection(small_dataset(), 2022, "B", tolerable=0.2, seed=5)
+    path = write_worksheet(plan, tmp_path / "ws.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Mẫu kiểm tra"].cell(3, 13, "Có lẽ")  # deviation of the second meeting (row 3)
+    book.save(path)
+    with pytest.raises(DataReadError) as err:
+        read_worksheet(path)
+    assert err.value.key == "worksheet_deviation"
+    assert err.value.values == {"column": "Có sai lệch", "row": 3, "value": "Có lẽ"}
+    book["Mẫu kiểm tra"].cell(3, 13, "Không")
+    book["Mẫu kiểm tra"].cell(2, 11, "Xuất sắc")  # a rating not in the list
+    book.save(path)
+    with pytest.raises(DataReadError) as err:
+        read_worksheet(path)
+    assert err.value.key == "worksheet_rating"
+    assert err.value.values == {"value": "Xuất sắc", "choices": "Tốt, Khá, Trung bình, Kém"}
 
 
 def test_an_english_worksheet_reads_back_the_same(tmp_path):

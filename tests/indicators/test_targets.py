@@ -82,6 +82,28 @@ def test_bad_files_name_the_key(tmp_path, text, key):
     assert key in str(err.value)
 
 
+def test_a_targets_labels_and_note_are_read_or_empty(tmp_path):
+    own = tmp_path / "own.yaml"
+    own.write_text(
+        "targets:\n"
+        "  standard: {column: standard_meeting_rate, op: '>=', value: 0.8, source: s}\n"
+        "  noted: {column: members, op: '>=', value: 3, source: s, note: 'đếm cả dự bị'}\n",
+        encoding="utf-8",
+    )
+    t = load_targets(own).targets
+    # no label: empty (the reports then show the target's name), not a placeholder
+    assert (t["standard"].label_vi, t["standard"].label_en, t["standard"].note) == ("", "", "")
+    assert t["noted"].note == "đếm cả dự bị"
+    assert t["thematic_rate"].note == "93.76% was reported in one district after two years"
+
+
+def test_an_unknown_column_lists_the_scorecard_columns(tmp_path):
+    own = tmp_path / "own.yaml"
+    own.write_text("targets:\n  x: {column: nope, op: '>=', value: 1, source: s}\n", "utf-8")
+    with pytest.raises(ParameterError, match="expected one of members, months_expected, "):
+        load_targets(own)
+
+
 def test_missing_file():
     with pytest.raises(ParameterError, match="no such file"):
         load_targets("/nonexistent/targets.yaml")

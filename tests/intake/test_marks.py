@@ -35,7 +35,8 @@ def test_default_marks_are_read_without_comment(mark, status):
     assert parsed.errors.tolist() == [None, None]
 
 
-@pytest.mark.parametrize("mark", ["V", "v", "Vắng", "VẮNG", "vang", "Vắng mặt"])
+# with punctuation ("Vắng.", "(v)") a bare absence is as ambiguous as without
+@pytest.mark.parametrize("mark", ["V", "v", "Vắng", "VẮNG", "vang", "Vắng mặt", "Vắng.", "(v)"])
 def test_bare_absence_is_refused_not_guessed(mark):
     parsed = parse_column(pd.Series([mark]), STATUS)
     assert parsed.values.isna().all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from chibo_analysis.intake import parse
 from chibo_analysis.schema import MEETINGS
@@ -75,3 +76,35 @@ def test_a_number_too_large_for_a_whole_number_column_is_out_of_range():
     parsed = parse.parse_column(raw, DUES.column("amount"))
     assert parsed.errors.tolist() == ["out_of_range", None, "out_of_range", None]
     assert parsed.values.tolist() == [pd.NA, 50000, pd.NA, -9223372036854775807]
+
+
+def test_blank_is_empty_or_only_spaces():
+    # text: "", spaces and a tab are blank, text with spaces around it is not; numbers: NaN only
+    text = pd.Series(["", "  ", "x", None, " y ", "\t"], dtype=object, index=[3, 4, 5, 6, 7, 8])
+    blank = parse.is_blank(text)
+    assert blank.tolist() == [True, True, False, True, False, True]
+    assert blank.index.tolist() == [3, 4, 5, 6, 7, 8]
+    assert parse.is_blank(pd.Series([1.0, np.nan])).tolist() == [False, True]
+
+
+def test_a_month_read_as_a_date_and_time_is_its_first_day():
+    # a spreadsheet's date cell (15/03/2022 10:30) in the dues month column: March 2022
+    from chibo_analysis.schema import DUES
+
+    parsed = parse.parse_column(
+        pd.Series(pd.to_datetime(["2022-03-15 10:30", None])), DUES.column("month")
+    )
+    assert parsed.values.tolist()[0] == pd.Timestamp("2022-03-01") and pd.isna(parsed.values[1])
+    assert parsed.errors.tolist() == [None, None]
+
+
+@pytest.mark.parametrize("dtype", ["str", object])  # text, and text mixed with numbers
+def test_an_invisible_character_in_a_code_is_dropped_with_a_warning(dtype):
+    # a zero-width space after M1 (copied from a web page): read as M1, saying so; spaces
+    # around a code are not worth a warning
+    from chibo_analysis.schema import MEMBERS
+
+    raw = pd.Series(["M1\u200b", " M2 ", "M3"], dtype=dtype)
+    parsed = parse.parse_column(raw, MEMBERS.column("member_id"))
+    assert parsed.values.tolist() == ["M1", "M2", "M3"]
+    assert parsed.errors.tolist() == ["lenient_value", None, None]

@@ -234,6 +234,54 @@ def test_rejected_rows_name_the_columns_in_the_readers_language(clean_dir):
     assert any("Mã đảng viên" in r for r in vi) and all("member_id" not in r for r in en)
 
 
+def test_cells_missing_targets_name_the_targets_in_english_when_asked():
+    from chibo_analysis.dataset import Dataset
+    from chibo_analysis.indicators.targets import load_targets
+    from chibo_analysis.present.report_tables import cells_missing_targets
+
+    assessment = _assessment({"K": ["regular_rate", "admissions"]})
+    out = cells_missing_targets(
+        CARD, assessment, load_targets(), Dataset(tables={"organisations": ORGS}), lang="en"
+    )
+    assert out["missed_targets"].tolist() == ["Regular meeting every month; New members admitted"]
+
+
+def test_a_column_not_read_is_listed_with_its_header_as_written(clean_dir):
+    from chibo_analysis import load_dataset, validate
+    from chibo_analysis.present.report_tables import not_read
+
+    # a 13-character header and a 130-character one: the first whole, the second cut at 120
+    long = "Ghi chú " + "x" * 122
+    path = clean_dir / "organisations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",Ghi chú riêng," + long] + [line + ",a,b" for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = not_read(validate(load_dataset(clean_dir)), "en")
+    assert out[["file", "row", "what"]].values.tolist() == [
+        ["organisations.csv", 1, "Ghi chú riêng"],
+        ["organisations.csv", 1, long[:120]],
+    ]
+    assert len(long) == 130
+
+
+def test_a_page_cuts_a_text_past_60_characters():
+    from chibo_analysis.present.report_tables import page_view
+
+    # 60 characters stay; 61 become the first 59 and "…" (60 in all)
+    frame = pd.DataFrame({"months": ["a" * 60, "b" * 61]})
+    assert page_view(frame)["months"].tolist() == ["a" * 60, "b" * 59 + "…"]
+
+
+def test_evidence_on_its_limit_is_kept_whole():
+    from chibo_analysis.present.report_tables import short_evidence
+
+    frame = pd.DataFrame({"evidence": ["a.csv:2; a.csv:3", "a.csv:2; a.csv:3; a.csv:4"]})
+    assert short_evidence(frame, "en", limit=2)["evidence"].tolist() == [
+        "a.csv:2; a.csv:3",
+        "a.csv:2; a.csv:3 … and 1 more (3 records)",
+    ]
+
+
 def test_a_base_links_to_its_report_when_it_exists(tmp_path, monkeypatch):
     from chibo_analysis.dataset import Dataset
     from chibo_analysis.present.display import table

@@ -6,6 +6,7 @@ import base64
 import io
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -172,8 +173,40 @@ def test_no_chromium_for_run_chromium(monkeypatch):
         run_chromium(["--version"])
 
 
+def _fake_chromium(monkeypatch, run):
+    """Chromium "found" at a made-up path, and ``subprocess.run`` replaced by ``run``."""
+    monkeypatch.setattr(render, "find_chromium", lambda: "/opt/fake/chromium")
+    monkeypatch.setattr(render.subprocess, "run", run)
+
+
+def test_chromium_that_hangs_is_stopped_saying_after_how_long(monkeypatch):
+    def hang(cmd, **kw):
+        raise subprocess.TimeoutExpired(cmd, kw["timeout"])
+
+    _fake_chromium(monkeypatch, hang)
+    with pytest.raises(ChiboError, match=r"^Chromium did not finish within 5 s$"):
+        run_chromium(["--version"], timeout=5)
+
+
+def test_chromium_runs_with_its_own_throw_away_profile(monkeypatch):
+    # the profile folder is named for the package (a killed run's leftover says whose it is),
+    # exists while Chromium runs and is gone afterwards
+    seen = {}
+
+    def run(cmd, **kw):
+        (flag,) = [a for a in cmd if a.startswith("--user-data-dir=")]
+        profile = Path(flag.split("=", 1)[1])
+        seen.update(cmd=cmd, profile=profile, existed=profile.is_dir())
+        return subprocess.CompletedProcess(cmd, 0, "out", "")
+
+    _fake_chromium(monkeypatch, run)
+    assert run_chromium(["--dump-dom", "x.html"]).stdout == "out"
+    assert seen["cmd"][0] == "/opt/fake/chromium" and seen["cmd"][-2:] == ["--dump-dom", "x.html"]
+    assert seen["profile"].name.startswith("chibo-chromium-") and seen["existed"]
+    assert not seen["profile"].exists()
+
+
 def test_render_module_imports_nothing_heavy():
-    import subprocess
     import sys
 
     code = "import sys, chibo_analysis.runner.render; print('nbconvert' in sys.modules)"
@@ -222,3 +255,15 @@ def test_a_report_opens_with_its_contents_linking_every_section():
     assert html.index('<nav class="toc">') > html.index("</h1>")
     few = render_html(new_notebook(cells=cells[:2]), title="t")
     assert '<nav class="toc">' not in few  # one section: no contents
+
+
+def test_an_inline_png_of_an_html_output_gets_an_empty_alt_text():
+    # a PNG inside an HTML output is no figure output: no heading is counted for it, and it
+    # still gets alt="" (screen readers then skip it) rather than failing the report
+    png = base64.b64encode(_png()).decode()
+    cell = new_code_cell("show()")
+    html_out = f'<img src="data:image/png;base64,{png}">'
+    cell.outputs = [new_output("display_data", data={"text/html": html_out, "text/plain": ""})]
+    nb = new_notebook(cells=[new_markdown_cell("# Hình"), cell])
+    body = render_html(nb, title="x").split("<body", 1)[1]
+    assert body.count('<img alt="" src="data:image/png;base64,') == 1
