@@ -80,7 +80,7 @@ def failing_meetings(
         "r4_unexcused": (f["n_absent"] > 0, _fmt("r4_unexcused", lang, a=f["n_absent"])),
         "r4_excused_run": (
             f["n_streak"] > 0,
-            _fmt("r4_excused_run", lang, who=mt["meeting_id"].map(who).fillna("")),
+            _fmt("r4_excused_run", lang, who=mt["meeting_id"].map(who).astype(object).fillna("")),
         ),
     }
     codes = pd.Series("", index=mt.index)

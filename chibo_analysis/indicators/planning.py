@@ -400,7 +400,9 @@ def read_worksheet(path: str | Path) -> pd.DataFrame:
     except Exception as err:  # noqa: BLE001 - calamine's own errors too: a file that is no workbook
         from chibo_analysis.intake.formats import not_what_named
 
-        found = not_what_named(Path(path), "workbook")  # what it is, and how to fix it
+        found = None  # a file that is there: what it is, and how to fix it
+        if Path(path).is_file():
+            found = not_what_named(Path(path), "workbook")
         if found is not None:
             raise found from err
         raise DataReadError(
