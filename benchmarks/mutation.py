@@ -55,6 +55,7 @@ MODULES = (
     "rules",
     "indicators.lists_members",
     "indicators.scorecard",
+    "indicators.engine",
     "indicators.periods",
     "checks.cross_table",
     "checks.plausibility",
