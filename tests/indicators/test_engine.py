@@ -303,3 +303,22 @@ def test_engine_equals_pandas_on_given_data(folder):
     ds = validated(load_dataset(folder))
     for period in ("2022", "2022Q3"):
         assert_same_counts(ds, period)
+
+
+def test_r6_dues_flags_and_rating_pairs_of_the_small_city():
+    """R6 on dues: m2 (Jan, Jun, Oct) and m3 (Jan, Aug, Sep) in 2022; m1 has 2 months. The
+    rating pairs' differences (self minus inspection) are whole int64 numbers: C1-01 good
+    against fair (1), C1-03 fair against its latest fair (0), C2-02 fair against fair (0)."""
+    ds = validated(small_city())
+    year = parse_period("2022")
+    flagged, rows = engine.r6_flags(ds, year, "dues")
+    assert flagged[["member_id", "year", "n_months", "months"]].values.tolist() == [
+        ["m2", 2022, 3, "2022-01, 2022-06, 2022-10"],
+        ["m3", 2022, 3, "2022-01, 2022-08, 2022-09"],
+    ]
+    assert set(rows["member_id"]) >= {"m1", "m2", "m3"}
+    held = ds.meetings["held_on"]
+    pairs = engine.latest_inspections(ds.inspections, ds.meetings[held.dt.year == 2022])
+    assert pairs["difference"].dtype == "int64" and pairs["agree"].dtype == "int64"
+    assert dict(zip(pairs["meeting_id"], pairs["difference"], strict=True)) == {
+        "C1-01": 1, "C1-03": 0, "C2-02": 0}  # fmt: skip

@@ -110,3 +110,10 @@ def test_existed_between_on_its_edges(founded, dissolved, existed):
                          "dissolved_on": pd.to_datetime([dissolved])})  # fmt: skip
     got = roll.existed_between(orgs, pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"))
     assert got.dtype == bool and got.tolist() == [existed]
+
+
+def test_ancestry_climbs_past_an_organisation_listed_first():
+    """The table lists a base before its committee and cell: the cell still reaches T."""
+    orgs = pd.DataFrame({"org_id": ["B", "C", "T"], "parent_id": ["T", "B", None]})
+    pairs = roll.ancestry(orgs)
+    assert sorted(pairs.loc[pairs["org_id"] == "C", "ancestor_id"]) == ["B", "C", "T"]

@@ -208,3 +208,22 @@ def test_admission_elsewhere_counts_nowhere():
     card = scorecard(as_clean(**f), "2022").set_index("org_id")
     assert card.loc["C2", "admissions"] == 0
     assert card.loc["TP", "admissions"] == 1  # b4 only
+
+
+def test_a_base_whose_cells_did_not_exist_in_the_period_has_a_row_of_zeros():
+    """B2 existed in 2022, its only cell K was dissolved in 2021: B2 has a row, counts 0."""
+    from chibo_analysis.indicators.scorecard import scorecard_counts
+
+    city = small_city()
+    orgs = city.organisations
+    extra = pd.DataFrame({
+        "org_id": ["B2", "K"], "name": ["Đảng bộ B2", "Chi bộ K"], "parent_id": ["TP", "B2"],
+        "level": ["base", "cell"], "founded_on": pd.to_datetime(["2015-01-01", "2015-01-01"]),
+        "dissolved_on": pd.to_datetime([None, "2021-06-30"])})  # fmt: skip
+    from dataclasses import replace
+
+    tables = dict(city.tables)
+    tables["organisations"] = pd.concat([orgs, extra.astype({"level": orgs["level"].dtype})])
+    counts = scorecard_counts(replace(city, tables=tables), "2022").set_index("org_id")
+    assert "K" not in counts.index
+    assert counts.loc["B2", ["members", "meetings", "months_expected"]].tolist() == [0, 0, 0]
