@@ -67,6 +67,12 @@ NO_BASE = "_"
 ROW_GROUP_ROWS = 16_384
 
 
+def _quoted(path: str | Path) -> str:
+    """A path as an SQL string literal (a quote in a folder name is doubled, never read as SQL)."""
+    text = Path(path).as_posix() if isinstance(path, Path) else str(path)
+    return "'" + text.replace("'", "''") + "'"
+
+
 def is_store(path: str | Path) -> bool:
     """Whether ``path`` is a folder written by :func:`write_store`."""
     return (Path(path) / MANIFEST).is_file()
@@ -168,7 +174,7 @@ def write_store(dataset: Dataset, store: str | Path, inputs: list[dict[str, obje
                 con.register("part", part.to_frame())
                 con.execute(  # one file, in this order (a partitioned COPY may reorder rows)
                     "COPY (SELECT rows.* FROM rows SEMI JOIN part USING (_idx) "
-                    f"ORDER BY base, _idx) TO '{(folder / 'data.parquet').as_posix()}' "
+                    f"ORDER BY base, _idx) TO {_quoted(folder / 'data.parquet')} "
                     f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
                 )
                 con.unregister("part")
@@ -242,7 +248,7 @@ class Store:
     def files(self, table: str) -> str:
         """The DuckDB table function reading every file of ``table``."""
         pattern = (self.path / table / "*" / "*.parquet").as_posix()
-        return f"read_parquet('{pattern}', hive_partitioning = false)"
+        return f"read_parquet({_quoted(pattern)}, hive_partitioning = false)"
 
     def relations(self) -> dict[str, str]:
         """The engine's relations over the files (``_idx`` as each row's order)."""
@@ -253,7 +259,7 @@ class Store:
             if not self.has(name):
                 continue
             if name == "organisations":
-                source = f"read_parquet('{(self.path / 'organisations.parquet').as_posix()}')"
+                source = f"read_parquet({_quoted(self.path / 'organisations.parquet')})"
                 cols = ", ".join(columns)
             else:
                 source = self.files(name)
@@ -336,7 +342,7 @@ def slice_dataset(store: str | Path | Store, org_id: str) -> Dataset:
 
     if st.has("members"):
         members = read("members", here)
-        ids = sorted(set(members["member_id"]))
+        ids = sorted(set(members["member_id"]))  # the members of the organisation's cells
         extra = {"ids": ids}
         elsewhere = read("members", f"NOT ({here}) AND member_id IN $ids", extra)
         tables["members"] = pd.concat([members, elsewhere]).sort_values("_idx")
@@ -353,6 +359,11 @@ def slice_dataset(store: str | Path | Store, org_id: str) -> Dataset:
             dues = read("dues", here)
             other = read("dues", f"NOT ({here}) AND member_id IN $ids", extra)
             tables["dues"] = pd.concat([dues, other]).sort_values("_idx")
+    subjects = {"ids": ids if st.has("members") else [], "orgs": sorted(inside)}
+    for name in ("reviews", "disciplines"):  # about a member (any base) or an organisation
+        if st.has(name):
+            about = "subject_id IN $ids OR subject_id IN $orgs"
+            tables[name] = read(name, f"({here}) OR {about}", subjects)
     for name in PARTITIONED:
         if st.has(name) and name not in tables:
             tables[name] = read(name, here)
@@ -390,7 +401,8 @@ def load_data(path: str | Path, org_id: str | None = None) -> Dataset:
         return cache.load_clean(path)
     st = Store(path)
     if org_id is None:
-        roots = st.organisations.loc[st.organisations["parent_id"].isna(), "org_id"]
+        parent = st.organisations["parent_id"]
+        roots = st.organisations.loc[parent.isna() | parent.eq(""), "org_id"]
         parts = [slice_dataset(st, r) for r in roots]
         if len(parts) == 1:
             return parts[0]

@@ -18,6 +18,7 @@ from chibo_analysis.checks.validation import validated
 from chibo_analysis.commands.cli import main
 from chibo_analysis.errors import DataReadError, ParameterError
 from chibo_analysis.indicators import roll
+from chibo_analysis.indicators.lists import LISTS, run_list
 from chibo_analysis.indicators.scorecard import scorecard
 from chibo_analysis.intake.load import load_dataset
 from chibo_analysis.runner import store as store_module
@@ -216,7 +217,7 @@ def test_lists_of_a_store_equal_the_lists_of_the_files(city, tmp_path):
     data, ds, store = city
     base = roll.base_of(ds.organisations).iloc[0]
     rows = 0
-    for name in ("failing_meetings", "r6_meetings", "excused_streaks", "r6_dues"):
+    for name in LISTS:  # every list, as an audit of the base shows them
         outs = []
         for source in (data, store):
             out = tmp_path / f"{name}-{len(outs)}.csv"
@@ -226,3 +227,39 @@ def test_lists_of_a_store_equal_the_lists_of_the_files(city, tmp_path):
         assert outs[0] == outs[1], name
         rows += len(outs[0].splitlines()) - 1
     assert rows > 10  # the lists are not empty
+
+
+def test_a_base_s_slice_holds_its_members_reviews_filed_elsewhere(city):
+    """Reviews go with the member's latest membership; a base's slice still has the reviews
+    of every member of its cells (R9's cap counts them where they were that year)."""
+    _, ds, store = city
+    for base in sorted(set(roll.base_of(ds.organisations))):
+        part = slice_dataset(store, base)
+        cells = set(roll.subtree(ds.organisations, base))
+        ids = set(ds.members.loc[ds.members["cell_id"].isin(cells), "member_id"])
+        wanted = ds.reviews[ds.reviews["subject_id"].isin(ids | cells)]
+        assert set(wanted.index) <= set(part.reviews.index), base
+        pd.testing.assert_frame_equal(
+            run_list("r9_cap", part, "2022", base), run_list("r9_cap", ds, "2022", base)
+        )
+
+
+def test_inflated_ratings_pool_the_cells_of_the_organisation_audited(city):
+    """The shrinkage's population is the audited organisation's cells: inspections elsewhere
+    change nothing (so an audit from a store's slice and from the files agree)."""
+    from dataclasses import replace
+
+    _, ds, _ = city
+    base = roll.base_of(ds.organisations).iloc[0]
+    cells = set(roll.subtree(ds.organisations, base))
+    mine = set(ds.meetings.loc[ds.meetings["cell_id"].isin(cells), "meeting_id"])
+    alone = dict(ds.tables)
+    alone["inspections"] = ds.inspections[ds.inspections["meeting_id"].isin(mine)]
+    got = run_list("inflated_ratings", replace(ds, tables=alone), "2020-2025", base)
+    pd.testing.assert_frame_equal(got, run_list("inflated_ratings", ds, "2020-2025", base))
+
+
+def test_a_store_in_a_folder_with_a_quote_in_its_name(tmp_path):
+    store = write_store(small_city(), tmp_path / "kho của đội 'A'", [])
+    pd.testing.assert_frame_equal(store_scorecard(store, "2022"), scorecard(small_city(), "2022"))
+    assert len(slice_dataset(store, "B1").attendance) > 0
