@@ -4,6 +4,11 @@ The store (:mod:`chibo_analysis.runner.store`) is the cleaned dataset as Parquet
 partitioned by committee and base organisation. ``chibo scorecard STORE`` computes
 the scorecard by DuckDB over it, and ``chibo audit`` / ``chibo batch`` give each
 audit its organisation's slice, instead of reading and validating every file again.
+
+A folder of Parquet files is prepared committee by committee
+(:mod:`chibo_analysis.runner.staging`): memory stays that of one committee, so a
+nation's data can be prepared on one machine. Other data (CSV, workbooks) are read
+and checked whole.
 """
 
 from __future__ import annotations
@@ -21,24 +26,54 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", help="folder of table files, or one workbook")
     p.add_argument("--store", required=True, metavar="STORE", help="folder of the store to write")
     p.add_argument("--codebook", metavar="FILE", help="YAML file of the team's marks and headers")
+    p.add_argument(
+        "--jobs", type=int, default=2, metavar="N",
+        help="committees checked at once, for Parquet data (default: 2)",
+    )  # fmt: skip
+    p.add_argument(
+        "--whole", action="store_true",
+        help="read and check Parquet data whole, not committee by committee",
+    )  # fmt: skip
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from chibo_analysis.checks.validation import ensure_usable, validated
     from chibo_analysis.commands.language import cli_lang, say
+    from chibo_analysis.errors import ParameterError
+    from chibo_analysis.intake.codebook import find_codebook, load_codebook
     from chibo_analysis.intake.load import load_dataset
+    from chibo_analysis.labels import catalogued
     from chibo_analysis.present.data_notice import data_notice
     from chibo_analysis.runner.cache import hash_inputs
+    from chibo_analysis.runner.staging import parquet_layout, prepare_by_committee
     from chibo_analysis.runner.store import write_store
 
+    if args.jobs < 1:
+        raise catalogued(ParameterError, "jobs", jobs=args.jobs)
+    root = Path(args.data)
     inputs = hash_inputs(args.data)
-    dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
-    notice = data_notice(dataset.report, args.data, cli_lang())
+    found = args.codebook or (find_codebook(root) if root.is_dir() else None)
+    book = load_codebook(found) if found else None
+    layout = None if args.whole else parquet_layout(root, book)
+    if layout is not None:
+        tables, unread = layout
+        progress = not args.quiet and sys.stderr.isatty()
+        store, report, counts = prepare_by_committee(
+            root, args.store, tables, unread, inputs, book, jobs=args.jobs, progress=progress
+        )
+        rows, n_tables = sum(counts.values()), len(counts)
+    else:
+        dataset = ensure_usable(validated(load_dataset(args.data, codebook=book)))
+        report = dataset.report
+        store = write_store(dataset, args.store, inputs)
+        rows = sum(len(f) for f in dataset.tables.values() if f is not None)
+        n_tables = sum(f is not None for f in dataset.tables.values())
+    notice = data_notice(report, args.data, cli_lang())
     if notice:
         print(notice, file=sys.stderr)
-    store = write_store(dataset, args.store, inputs)
-    rows = sum(len(f) for f in dataset.tables.values() if f is not None)
-    tables = sum(f is not None for f in dataset.tables.values())
-    print(say("prepare_done", store=store, rows=f"{rows:,}", tables=tables))
+    print(say("prepare_done", store=store, rows=f"{rows:,}", tables=n_tables))
     return 0

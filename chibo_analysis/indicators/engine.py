@@ -433,15 +433,30 @@ def frames_relations(tables: Mapping[str, pd.DataFrame | None]) -> dict[str, pd.
     return out
 
 
-def connect(relations: Mapping[str, pd.DataFrame | str]):
+#: What DuckDB may hold in memory for the queries over a store before it spills to
+#: disk (the nation's scorecard is held under 6 GB: its joins and aggregates spill).
+STORE_MEMORY = "4GB"
+
+
+def connect(relations: Mapping[str, pd.DataFrame | str], memory_limit: str | None = None):
     """An in-memory DuckDB connection on which each relation is a view.
 
     A relation is a frame (registered without copying) or SQL text that reads
-    it (``read_parquet(...)``).
+    it (``read_parquet(...)``). With ``memory_limit`` (``"4GB"``), what does not
+    fit spills to a folder under the system's temporary folder (DuckDB deletes
+    its files), never to the working folder.
     """
+    import os
+    import tempfile
+
     import duckdb
 
     con = duckdb.connect()
+    if memory_limit is not None:
+        spill = os.path.join(tempfile.gettempdir(), f"chibo-duckdb-{os.getpid()}")
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET temp_directory = '" + spill.replace("'", "''") + "'")
+        con.execute("SET preserve_insertion_order = false")
     for name, rel in relations.items():
         if isinstance(rel, str):
             con.execute(f"CREATE VIEW {name} AS {rel}")

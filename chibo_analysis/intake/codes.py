@@ -47,10 +47,10 @@ def reconcile_case(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFr
         frame = out.get(table)
         if frame is None or column not in frame or frame.empty:
             continue
-        keys = pd.concat(
-            [out[t][c] for t, c in targets if out.get(t) is not None and c in out[t]],
-            ignore_index=True,
-        ).dropna()
+        present = [out[t][c] for t, c in targets if out.get(t) is not None and c in out[t]]
+        if not present:  # the table referred to was not read (tables= asked for others)
+            continue
+        keys = pd.concat(present, ignore_index=True).dropna()
         exact = set(keys)
         folded: dict[str, set[str]] = {}
         for key in exact:

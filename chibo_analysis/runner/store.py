@@ -198,19 +198,25 @@ def write_store(dataset: Dataset, store: str | Path, inputs: list[dict[str, obje
             "tables": tables,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-        if store.exists():
-            if not is_store(store):
-                raise catalogued(ParameterError, "store_not_store", store=str(store))
-            old = store.with_name(f".{store.name}.old-{os.getpid()}")
-            os.replace(store, old)
-            os.replace(work, store)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(work, store)
+        put_in_place(work, store)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return store
+
+
+def put_in_place(work: Path, store: Path) -> None:
+    """Put the finished folder ``work`` at ``store`` (an earlier store replaced whole;
+    anything else there is refused, never deleted)."""
+    if store.exists():
+        if not is_store(store):
+            raise catalogued(ParameterError, "store_not_store", store=str(store))
+        old = store.with_name(f".{store.name}.old-{os.getpid()}")
+        os.replace(store, old)
+        os.replace(work, store)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(work, store)
 
 
 # --- reading ------------------------------------------------------------------------
@@ -306,7 +312,7 @@ def store_scorecard(store: str | Path | Store, period, org_id: str | None = None
     orgs = st.organisations
     roll.subtree(orgs, org_id)  # an unknown org_id is refused before any query
     relations = st.relations()
-    with engine.connect(relations) as con:
+    with engine.connect(relations, memory_limit=engine.STORE_MEMORY) as con:
         counts = engine.cell_counts(con, period, set(relations))
     ids = pd.Index(roll.cells(orgs)["org_id"], name="cell_id")
     counts = counts.reindex(ids).fillna(0).astype("int64")

@@ -42,14 +42,15 @@ class SynthResult:
     calibration: dict
 
 
-def _targets(scale: float) -> list[tuple[int, int, int]]:
-    """(bases, cells, members) on the calibration date for each committee."""
+def _targets(scale: float, committees: int | None = None) -> list[tuple[int, int, int]]:
+    """(bases, cells, members) on the calibration date for each committee (by default
+    one committee per city of the scale)."""
     total = [
         max(1, round(CITY["bases"] * scale)),
         max(1, round(CITY["cells"] * scale)),
         max(1, round(CITY["members"] * scale)),
     ]
-    k = max(1, int(np.floor(scale + 0.5)))
+    k = max(1, int(np.floor(scale + 0.5))) if committees is None else committees
     return [tuple(t // k + (i < t % k) for t in total) for i in range(k)]
 
 
@@ -66,6 +67,7 @@ def synthesize(
     fmt: str | None = None,
     rates: Rates | dict | None = None,
     progress: bool | None = None,
+    committees: int | None = None,
 ) -> SynthResult:
     """Write a synthetic dataset to the folder ``out``.
 
@@ -80,6 +82,9 @@ def synthesize(
     rates : how often each problem is planted (:class:`Rates` or a mapping
         of its field names); ``Rates().none()`` plants nothing.
     progress : show a progress bar (default: when writing to a terminal).
+    committees : split the scale's organisations among this many committees (default:
+        one per city, as a province or a nation has them; a few small committees make
+        a test dataset of several committees).
 
     Returns
     -------
@@ -120,7 +125,13 @@ def synthesize(
     cal_year = 2022 if start <= 2022 <= end else start
     cal = _day(f"{cal_year}-{CALIBRATION_DAY}")
 
-    targets = _targets(scale)
+    if committees is not None and (
+        not isinstance(committees, int | np.integer)
+        or isinstance(committees, bool)
+        or not 1 <= committees <= 100_000
+    ):
+        raise ParameterError(f"committees={committees!r} is not allowed; expected 1 or more")
+    targets = _targets(scale, committees)
     return _run(
         out, seed, start, end, scale, fmt, rates, progress, targets, day0, day1, cal, cal_year
     )

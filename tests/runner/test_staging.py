@@ -1,0 +1,224 @@
+"""Preparing a store committee by committee (issue 12): the same store as whole.
+
+A small synthetic dataset of three committees, as Parquet, with problems planted
+across committees by hand: a member who moved from one committee to another, one
+whose memberships in two committees overlap, a member attending a meeting of a
+committee they never belonged to, a meeting code and an inspection code used in
+two committees, register rows, dues and a review whose meeting, member or subject
+exists nowhere, and a cell whose parent does not exist. Prepared whole and
+committee by committee, the two stores must hold the same rows (values, labels,
+provenance), the same problems in the same order, the same rows set aside, and
+give the same scorecard and the same slice of every base organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+
+from chibo_analysis.commands.cli import main
+from chibo_analysis.runner import staging
+from chibo_analysis.runner.store import Store, slice_dataset, store_scorecard
+from chibo_analysis.synth import synthesize
+
+
+def _plant(data) -> dict[str, object]:
+    """Problems across committees, written into the Parquet files; what was planted."""
+    read = {t: pd.read_parquet(data / f"{t}.parquet") for t in (
+        "organisations", "members", "meetings", "attendance", "inspections", "dues", "reviews",
+    )}  # fmt: skip
+    orgs, members, meetings = read["organisations"], read["members"], read["meetings"]
+    attendance, inspections = read["attendance"], read["inspections"]
+    cells = orgs[orgs["level"].eq("cell")]
+    cell_of = {c: cells[cells["org_id"].str.startswith(c)]["org_id"].tolist() for c in
+               ("H001", "H002", "H003")}  # fmt: skip
+    current = members[members["left_on"].isna()]
+    # 1. moved: left a cell of H001 at the end of June 2021, joined one of H002 in July
+    moved = current[current["cell_id"].isin(cell_of["H001"])].iloc[0]
+    members.loc[moved.name, ["left_on", "left_reason"]] = [dt.date(2021, 6, 30), "transfer"]
+    new = moved.copy()
+    new[["cell_id", "joined_on", "left_on", "left_reason"]] = [
+        cell_of["H002"][0], dt.date(2021, 7, 1), None, None,
+    ]  # fmt: skip
+    # 2. overlapping: a second, overlapping membership in a cell of H003
+    both = current[current["cell_id"].isin(cell_of["H002"])].iloc[0]
+    overlap = both.copy()
+    overlap[["cell_id", "joined_on"]] = [cell_of["H003"][1], dt.date(2022, 3, 1)]
+    members = pd.concat([members, new.to_frame().T, overlap.to_frame().T], ignore_index=True)
+    # 3. a member of H001 in the register of an H003 meeting, never a member there
+    h3 = meetings[meetings["cell_id"].isin(cell_of["H003"])].iloc[5]
+    stranger = current[current["cell_id"].isin(cell_of["H001"])].iloc[3]["member_id"]
+    extra = pd.DataFrame(
+        {
+            "meeting_id": [h3["meeting_id"], "KHONG-CO-BUOI", moved["member_id"] and
+                           meetings[meetings["cell_id"].eq(cell_of["H002"][0])
+                                    & (meetings["held_on"] > dt.date(2021, 7, 1))]
+                           .iloc[0]["meeting_id"]],
+            "member_id": [stranger, moved["member_id"], moved["member_id"]],
+            "status": ["present", "present", "present"],
+        }
+    )  # fmt: skip
+    attendance = pd.concat([attendance, extra], ignore_index=True)
+    # 4. a meeting code of H001 used again for a meeting of H002; an inspection code too
+    twin = meetings[meetings["cell_id"].isin(cell_of["H001"])].iloc[7].copy()
+    twin["cell_id"] = cell_of["H002"][2]
+    meetings = pd.concat([meetings, twin.to_frame().T], ignore_index=True)
+    shared = inspections.iloc[0].copy()
+    shared["meeting_id"] = meetings[meetings["cell_id"].isin(cell_of["H003"])].iloc[2]["meeting_id"]
+    inspections = pd.concat([inspections, shared.to_frame().T], ignore_index=True)
+    # 5. dues of a member and a review of a subject that exist nowhere
+    dues = pd.concat(
+        [read["dues"], pd.DataFrame({"member_id": ["DV999"], "month": ["2022-01"],
+                                     "amount": [10000], "paid_on": [dt.date(2022, 1, 5)]})],
+        ignore_index=True,
+    )  # fmt: skip
+    reviews = pd.concat(
+        [read["reviews"], pd.DataFrame({"subject_id": ["KHONG-AI"], "year": [2022],
+                                        "level": ["good"]})],
+        ignore_index=True,
+    )  # fmt: skip
+    # 6. a cell whose parent does not exist, with a member
+    lost = cells.iloc[[0]].assign(org_id="H009-B01-C001", parent_id="H009-B01")
+    orgs = pd.concat([orgs, lost], ignore_index=True)
+    orphan = current.iloc[[10]].assign(member_id="DV009000001", cell_id="H009-B01-C001")
+    members = pd.concat([members, orphan], ignore_index=True)
+    frames = {
+        "organisations": orgs, "members": members, "meetings": meetings,
+        "attendance": attendance, "inspections": inspections, "dues": dues, "reviews": reviews,
+    }  # fmt: skip
+    for name, frame in frames.items():
+        typed = frame.infer_objects()
+        for column in ("duration_min", "amount", "year"):
+            if column in typed:
+                typed[column] = typed[column].astype("int64")
+        if "superior_attended" in typed:
+            typed["superior_attended"] = typed["superior_attended"].astype(bool)
+        typed.to_parquet(data / f"{name}.parquet", index=False)
+    return {"moved": moved["member_id"], "overlap": both["member_id"], "stranger": stranger,
+            "meeting": twin["meeting_id"], "inspection": shared["inspection_id"]}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    root = tmp_path_factory.mktemp("staging")
+    data = synthesize(
+        root / "data", scale=0.12, committees=3, fmt="parquet", start=2021, end=2022,
+        progress=False,
+    ).path  # fmt: skip
+    planted = _plant(data)
+    whole, parts = root / "whole", root / "parts"
+    assert main(["prepare", str(data), "--store", str(whole), "--whole", "--quiet"]) == 0
+    assert main(["prepare", str(data), "--store", str(parts), "--quiet"]) == 0
+    return data, Store(whole), Store(parts), planted
+
+
+def test_parquet_folders_go_by_committee_and_other_data_whole(stores, tmp_path):
+    data = stores[0]
+    layout, unread = staging.parquet_layout(data)
+    assert set(layout) == {
+        "organisations", "members", "meetings", "attendance", "inspections", "dues",
+        "disciplines", "reviews",
+    }  # fmt: skip
+    assert [p.name for p in unread] == ["ground_truth.parquet"]  # holds no table: listed
+    assert layout["attendance"].offsets() == [0]
+    csv = tmp_path / "csv"
+    csv.mkdir()
+    pd.read_parquet(data / "organisations.parquet").to_csv(csv / "organisations.csv")
+    assert staging.parquet_layout(csv) is None
+
+
+def test_the_planted_problems_are_found(stores):
+    _, _, parts, planted = stores
+    issues = parts.problems().report.issues
+
+    def codes(value):  # noqa: E306
+        return set(issues.loc[issues["value"].astype(str).eq(str(value)), "code"])
+
+    assert "overlapping_membership" in set(issues["code"])
+    assert "duplicate_key" in codes(planted["meeting"])
+    assert "duplicate_key" in codes(planted["inspection"])
+    assert "unknown_reference" in codes("KHONG-CO-BUOI")
+    assert "unknown_reference" in codes("DV999")
+    assert "unknown_reference" in codes("KHONG-AI")
+    assert "unknown_reference" in codes("H009-B01")
+    stranger = issues[issues["code"].eq("outside_membership")]
+    assert len(stranger) >= 1
+
+
+def test_same_rows_in_every_table(stores):
+    _, whole, parts, _ = stores
+    pd.testing.assert_frame_equal(whole.organisations, parts.organisations)
+    for key in ("tables", "absent", "sources", "inputs"):
+        assert whole.manifest[key] == parts.manifest[key], key
+    for name in whole.tables:
+        if name == "organisations":
+            continue
+        sql = "SELECT * FROM {} ORDER BY _idx"
+        one = duckdb.sql(sql.format(whole.files(name))).df()
+        two = duckdb.sql(sql.format(parts.files(name))).df()
+        pd.testing.assert_frame_equal(one, two, obj=name)
+        files = sorted(p.parent.name for p in (parts.path / name).glob("*/*.parquet"))
+        assert files == sorted(p.parent.name for p in (whole.path / name).glob("*/*.parquet"))
+
+
+def test_same_problems_in_the_same_order(stores):
+    _, whole, parts, _ = stores
+    one, two = whole.problems(), parts.problems()
+    pd.testing.assert_frame_equal(one.report.issues, two.report.issues)
+    key = ["table", "file", "row", "column", "code", "index"]
+    pd.testing.assert_frame_equal(
+        one.load_issues.sort_values(key).reset_index(drop=True),
+        two.load_issues.sort_values(key).reset_index(drop=True),
+    )
+    assert set(one.set_aside) == set(two.set_aside)
+    for name, frame in one.set_aside.items():
+        pd.testing.assert_frame_equal(frame, two.set_aside[name], obj=name)
+
+
+@pytest.mark.parametrize("period", ["2021", "2022Q1", "2021-2022"])
+def test_same_scorecard(stores, period):
+    _, whole, parts, _ = stores
+    pd.testing.assert_frame_equal(store_scorecard(whole, period), store_scorecard(parts, period))
+
+
+def test_same_slice_of_every_base(stores):
+    _, whole, parts, planted = stores
+    orgs = whole.organisations
+    for org in orgs.loc[orgs["level"].eq("base"), "org_id"]:
+        one, two = slice_dataset(whole, org), slice_dataset(parts, org)
+        assert set(one.tables) == set(two.tables)
+        for name, frame in one.tables.items():
+            pd.testing.assert_frame_equal(frame, two.tables[name], obj=f"{org} {name}")
+    # the member who moved is in the slices of both committees' bases
+    moved = [
+        org
+        for org in orgs.loc[orgs["level"].eq("base"), "org_id"]
+        if planted["moved"] in set(slice_dataset(parts, org).members["member_id"])
+    ]
+    assert {o[:4] for o in moved} == {"H001", "H002"}
+
+
+def test_store_manifest_says_nothing_of_staging(stores):
+    _, _, parts, _ = stores
+    assert not list(parts.path.parent.glob(".parts.writing-*"))  # the work folder is gone
+    manifest = json.loads((parts.path / "store.json").read_text(encoding="utf-8"))
+    assert all(not s["path"].startswith("stage") for s in manifest["sources"])
+
+
+def test_one_job_gives_the_same_store(stores, tmp_path):
+    data, _, parts, _ = stores
+    one = tmp_path / "one"
+    assert main(["prepare", str(data), "--store", str(one), "--jobs", "1", "--quiet"]) == 0
+    pd.testing.assert_frame_equal(
+        Store(one).problems().report.issues, parts.problems().report.issues
+    )
+    for name in ("members", "attendance", "dues"):
+        sql = "SELECT * FROM {} ORDER BY _idx"
+        pd.testing.assert_frame_equal(
+            duckdb.sql(sql.format(Store(one).files(name))).df(),
+            duckdb.sql(sql.format(parts.files(name))).df(),
+        )
