@@ -188,9 +188,16 @@ def compile_package() -> None:
 
 def ensure_store(data: Path) -> tuple[Path, tuple[float, float, float] | None]:
     """The store of ``data`` under benchmarks/.cache (``chibo prepare``, timed when written)."""
+    from chibo_analysis.errors import DataReadError
+    from chibo_analysis.runner.store import Store
+
     store = data.with_name(data.name + ".store")
     if (store / "store.json").exists():
-        return store, None
+        try:
+            Store(store)  # of this version, and of the data as they are
+            return store, None
+        except DataReadError as err:
+            print(f"{err}: preparing it again", flush=True)
     print(f"writing {store} (chibo prepare) ...", flush=True)
     return store, measure([*chibo(), "prepare", str(data), "--store", str(store)])
 

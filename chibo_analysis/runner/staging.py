@@ -42,10 +42,9 @@ whole, :func:`.store.write_store`.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +58,7 @@ from chibo_analysis.problems import ISSUE_COLUMNS, ValidationReport
 from chibo_analysis.schema import TABLES
 
 from . import cache
-from .store import MANIFEST, NO_BASE, PARTITIONED, STORE_FORMAT, _quoted, put_in_place
+from .store import NO_BASE, PARTITIONED, _quoted, index_members, put_in_place, write_manifest
 
 #: The key columns staging reads, per table (canonical names).
 KEYS = {
@@ -535,7 +534,8 @@ def prepare_by_committee(
     Returns the store, the validation report of the whole (every committee's
     problems) and the rows kept per table.
     """
-    from chibo_analysis import __version__
+    import duckdb
+
     from chibo_analysis.checks.validation import _table_order, validated
     from chibo_analysis.intake.load import _unread_issues, load_dataset
 
@@ -613,16 +613,10 @@ def prepare_by_committee(
             set_aside=set_aside,
         )
         cache.save(problems, out / "problems", inputs)
-        manifest = {
-            "format": STORE_FORMAT,
-            "version": __version__,
-            "inputs": inputs,
-            "root": str(root),
-            "sources": [asdict(s) for s in _sources(layout, root, inputs, book)],
-            "absent": {k: list(v) for k, v in absent.items() if k in tables},
-            "tables": tables,
-        }
-        (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        with duckdb.connect() as con:
+            index_members(con, out)
+        sources = _sources(layout, root, inputs, book)
+        write_manifest(out, root, inputs, sources, absent, tables)
         put_in_place(out, store)
     finally:
         _JOB = None

@@ -54,7 +54,7 @@ from chibo_analysis.outputs import org_folder_name
 
 from . import cache
 
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 MANIFEST = STORE_MANIFEST
 #: Tables partitioned by committee and base, in the order they are written.
 PARTITIONED = (
@@ -62,6 +62,8 @@ PARTITIONED = (
 )  # fmt: skip
 #: The partition of rows that belong to no base (a committee's own records).
 NO_BASE = "_"
+#: The index of where each member has rows: (member_id, committee), sorted by member.
+MEMBER_INDEX = "member_committees.parquet"
 #: Rows per Parquet row group. Within a committee's file rows are sorted by base, so
 #: a slice reads only the row groups whose ``base`` range holds its bases.
 ROW_GROUP_ROWS = 16_384
@@ -136,8 +138,6 @@ def write_store(dataset: Dataset, store: str | Path, inputs: list[dict[str, obje
     """Write the cleaned ``dataset`` as the store ``store`` (replaced if it exists)."""
     import duckdb
 
-    from chibo_analysis import __version__
-
     store = Path(store)
     if not dataset.is_clean:
         raise ParameterError("write_store needs a cleaned dataset (checks.validation.validated)")
@@ -179,6 +179,7 @@ def write_store(dataset: Dataset, store: str | Path, inputs: list[dict[str, obje
                 )
                 con.unregister("part")
             con.unregister("rows")
+        index_members(con, work)
         con.close()
         small = Dataset(
             tables={"organisations": orgs.iloc[:0]},
@@ -188,21 +189,105 @@ def write_store(dataset: Dataset, store: str | Path, inputs: list[dict[str, obje
             set_aside=dataset.set_aside,
         )
         cache.save(small, work / "problems", inputs)
-        manifest = {
-            "format": STORE_FORMAT,
-            "version": __version__,
-            "inputs": inputs,
-            "root": dataset.root,
-            "sources": [asdict(s) for s in dataset.sources],
-            "absent": {k: list(v) for k, v in dataset.absent.items()},
-            "tables": tables,
-        }
-        (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        write_manifest(work, dataset.root, inputs, dataset.sources, dataset.absent, tables)
         put_in_place(work, store)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return store
+
+
+def index_members(con, work: Path) -> None:
+    """Write :data:`MEMBER_INDEX`: every committee in which a member has a membership,
+    register or dues row. A slice reads a member's rows elsewhere only in those
+    committees' files, not in every committee's (the nation's register is 450M rows)."""
+    parts = [
+        f"SELECT member_id, committee FROM read_parquet({_quoted(pattern)}, "
+        "hive_partitioning = false)"
+        for name in ("members", "attendance", "dues")
+        for pattern in [(work / name / "*" / "*.parquet").as_posix()]
+        if any((work / name).glob("*/*.parquet"))
+    ]
+    target = _quoted(work / MEMBER_INDEX)
+    if not parts:
+        con.execute(
+            f"COPY (SELECT NULL::VARCHAR AS member_id, NULL::VARCHAR AS committee LIMIT 0) "
+            f"TO {target} (FORMAT parquet)"
+        )
+        return
+    union = " UNION ALL ".join(parts)
+    con.execute(
+        f"COPY (SELECT DISTINCT member_id, committee FROM ({union}) "
+        f"WHERE member_id IS NOT NULL ORDER BY member_id, committee) TO {target} "
+        f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+    )
+
+
+def write_manifest(work: Path, root, inputs, sources, absent, tables) -> None:
+    """The store's ``store.json``: format, version, the inputs (their SHA-256, and their
+    size and modification time, by which :func:`changed_inputs` sees a file changed
+    since), the dataset's sources, the optional columns no file had, the tables' dtypes."""
+    from chibo_analysis import __version__
+
+    manifest = {
+        "format": STORE_FORMAT,
+        "version": __version__,
+        "inputs": inputs,
+        "root": str(root),
+        "root_path": str(Path(root).resolve()),
+        "stat": _stats(Path(root)),
+        "sources": [asdict(s) for s in sources],
+        "absent": {k: list(v) for k, v in absent.items() if k in tables},
+        "tables": tables,
+    }
+    (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def _input_files(root: Path) -> dict[str, Path]:
+    """The files of the dataset at ``root``, as :func:`.cache.hash_inputs` lists them."""
+    if root.is_file():
+        return {root.name: root}
+    out = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        if not any(part.startswith(".") for part in Path(rel).parts):
+            out[rel] = path
+    return out
+
+
+def _stats(root: Path) -> dict[str, list[int]]:
+    out = {}
+    for rel, path in _input_files(root).items():
+        st = path.stat()
+        out[rel] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def changed_inputs(manifest: dict) -> list[str]:
+    """The files of the data folder a store was prepared from that changed since (added,
+    removed, or with other content); empty when that folder is not here (a store copied
+    to another machine). A file whose size and time are as recorded is not read; one
+    touched but not changed is read and found equal."""
+    root = Path(manifest.get("root_path") or "")
+    if not manifest.get("root_path") or not root.exists():
+        return []
+    recorded = {str(i["path"]): i for i in manifest["inputs"]}
+    stats = manifest.get("stat", {})
+    now = _input_files(root)
+    changed = []
+    for rel in sorted(set(recorded) | set(now)):
+        if rel not in now or rel not in recorded:
+            changed.append(rel)
+            continue
+        st = now[rel].stat()
+        if [st.st_size, st.st_mtime_ns] == stats.get(rel):
+            continue
+        if (
+            st.st_size != recorded[rel]["bytes"]
+            or cache._sha256(now[rel]) != recorded[rel]["sha256"]
+        ):
+            changed.append(rel)
+    return changed
 
 
 def put_in_place(work: Path, store: Path) -> None:
@@ -238,6 +323,12 @@ class Store:
             or self.manifest.get("version") != __version__
         ):
             raise catalogued(DataReadError, "store_version", store=str(self.path))
+        changed = changed_inputs(self.manifest)
+        if changed:
+            raise catalogued(
+                DataReadError, "store_stale", store=str(self.path),
+                data=self.manifest["root"], n=len(changed), files=", ".join(changed[:5]),
+            )  # fmt: skip
         self.tables = self.manifest["tables"]
         self.absent = {k: tuple(v) for k, v in self.manifest["absent"].items()}
         orgs = pd.read_parquet(self.path / "organisations.parquet")
@@ -251,10 +342,29 @@ class Store:
     def has_column(self, table: str, column: str) -> bool:
         return self.has(table) and column not in self.absent.get(table, ())
 
-    def files(self, table: str) -> str:
-        """The DuckDB table function reading every file of ``table``."""
-        pattern = (self.path / table / "*" / "*.parquet").as_posix()
-        return f"read_parquet({_quoted(pattern)}, hive_partitioning = false)"
+    def files(self, table: str, committees: list[str] | None = None) -> str:
+        """The DuckDB table function reading every file of ``table`` (of ``committees``
+        only, if given: those of them that have rows of it)."""
+        if committees is None:
+            pattern = (self.path / table / "*" / "*.parquet").as_posix()
+            return f"read_parquet({_quoted(pattern)}, hive_partitioning = false)"
+        folders = [self.path / table / f"committee={org_folder_name(c)}" for c in committees]
+        files = [f.as_posix() for d in folders for f in sorted(d.glob("*.parquet"))]
+        if not files:  # no rows of it there: an empty relation of the table's columns
+            pattern = (self.path / table / "*" / "*.parquet").as_posix()
+            return f"(SELECT * FROM read_parquet({_quoted(pattern)}) LIMIT 0)"
+        listed = ", ".join(_quoted(f) for f in files)
+        return f"read_parquet([{listed}], hive_partitioning = false)"
+
+    def committees_of(self, con, member_ids: list[str]) -> list[str]:
+        """The committees in which any of ``member_ids`` has a row (:data:`MEMBER_INDEX`)."""
+        if not member_ids:
+            return []
+        sql = (
+            f"SELECT DISTINCT committee FROM read_parquet({_quoted(self.path / MEMBER_INDEX)}) "
+            "WHERE member_id IN (SELECT unnest($ids))"
+        )
+        return sorted(r[0] for r in con.execute(sql, {"ids": member_ids}).fetchall())
 
     def relations(self) -> dict[str, str]:
         """The engine's relations over the files (``_idx`` as each row's order)."""
@@ -342,34 +452,38 @@ def slice_dataset(store: str | Path | Store, org_id: str) -> Dataset:
     con = duckdb.connect()
     tables: dict[str, pd.DataFrame] = {"organisations": orgs}
 
-    def read(name: str, where: str, extra: dict | None = None) -> pd.DataFrame:
-        sql = f"SELECT * FROM {st.files(name)} WHERE {where} ORDER BY _idx"
+    def read(name: str, where: str, extra: dict | None = None, among=committees) -> pd.DataFrame:
+        sql = f"SELECT * FROM {st.files(name, among)} WHERE {where} ORDER BY _idx"
         return con.execute(sql, params | (extra or {})).df()
 
+    ids: list[str] = []
+    reach = committees  # the committees where the organisation's members have rows
     if st.has("members"):
         members = read("members", here)
         ids = sorted(set(members["member_id"]))  # the members of the organisation's cells
         extra = {"ids": ids}
-        elsewhere = read("members", f"NOT ({here}) AND member_id IN $ids", extra)
+        reach = sorted(set(committees) | set(st.committees_of(con, ids)))
+        away = f"NOT ({here}) AND member_id IN $ids"
+        elsewhere = read("members", away, extra, reach)
         tables["members"] = pd.concat([members, elsewhere]).sort_values("_idx")
         if st.has("attendance"):
             register = read("attendance", here)
-            other = read("attendance", f"NOT ({here}) AND member_id IN $ids", extra)
+            other = read("attendance", away, extra, reach)
             tables["attendance"] = pd.concat([register, other]).sort_values("_idx")
             if st.has("meetings"):
-                meeting_ids = sorted(set(other["meeting_id"]))
+                m = {"m": sorted(set(other["meeting_id"]))}
                 meetings = read("meetings", here)
-                away = read("meetings", f"NOT ({here}) AND meeting_id IN $m", {"m": meeting_ids})
-                tables["meetings"] = pd.concat([meetings, away]).sort_values("_idx")
+                there = read("meetings", f"NOT ({here}) AND meeting_id IN $m", m, reach)
+                tables["meetings"] = pd.concat([meetings, there]).sort_values("_idx")
         if st.has("dues"):
             dues = read("dues", here)
-            other = read("dues", f"NOT ({here}) AND member_id IN $ids", extra)
+            other = read("dues", away, extra, reach)
             tables["dues"] = pd.concat([dues, other]).sort_values("_idx")
-    subjects = {"ids": ids if st.has("members") else [], "orgs": sorted(inside)}
+    subjects = {"ids": ids, "orgs": sorted(inside)}
     for name in ("reviews", "disciplines"):  # about a member (any base) or an organisation
-        if st.has(name):
+        if st.has(name):  # (filed with the member's latest membership, so within reach)
             about = "subject_id IN $ids OR subject_id IN $orgs"
-            tables[name] = read(name, f"({here}) OR {about}", subjects)
+            tables[name] = read(name, f"({here}) OR {about}", subjects, reach)
     for name in PARTITIONED:
         if st.has(name) and name not in tables:
             tables[name] = read(name, here)

@@ -222,3 +222,42 @@ def test_one_job_gives_the_same_store(stores, tmp_path):
             duckdb.sql(sql.format(Store(one).files(name))).df(),
             duckdb.sql(sql.format(parts.files(name))).df(),
         )
+
+
+def test_a_store_whose_data_changed_is_refused_until_prepared_again(tmp_path):
+    import os
+
+    from chibo_analysis.errors import DataReadError
+
+    data = synthesize(tmp_path / "data", scale=0.02, start=2022, end=2022, progress=False).path
+    store = tmp_path / "store"
+    assert main(["prepare", str(data), "--store", str(store), "--quiet"]) == 0
+    members = data / "members.csv"
+    os.utime(members, ns=(1, 1))  # touched, not changed: read again, found equal
+    Store(store)
+    members.write_bytes(members.read_bytes() + b"\n")  # a blank line: other content
+    with pytest.raises(DataReadError, match="members.csv") as err:
+        Store(store)
+    assert "chibo prepare" in str(err.value)
+    assert main(["scorecard", str(store), "--period", "2022"]) == 2
+    assert main(["prepare", str(data), "--store", str(store), "--quiet"]) == 0
+    Store(store)
+    (data / "dues.csv").unlink()  # a file gone
+    with pytest.raises(DataReadError, match="dues.csv"):
+        Store(store)
+    moved = tmp_path / "elsewhere"
+    data.rename(moved)  # the data folder is not here (a store copied to another machine)
+    Store(store)
+
+
+def test_the_member_index_names_each_committee_a_member_has_rows_in(stores):
+    _, whole, parts, planted = stores
+    with duckdb.connect() as con:
+        assert parts.committees_of(con, [planted["moved"]]) == ["H001", "H002"]
+        assert parts.committees_of(con, [planted["overlap"]]) == ["H002", "H003"]
+        assert parts.committees_of(con, []) == []
+    sql = "SELECT * FROM read_parquet('{}') ORDER BY ALL"
+    pd.testing.assert_frame_equal(
+        duckdb.sql(sql.format(whole.path / "member_committees.parquet")).df(),
+        duckdb.sql(sql.format(parts.path / "member_committees.parquet")).df(),
+    )
