@@ -4,12 +4,13 @@ Side by side in one run, alternated, medians of ``--repeat``:
 
 - **slice**: reading the cleaned data one base organisation's audit needs
   (:func:`chibo_analysis.runner.store.load_data`) from the city's store, from a
-  province's (``--scale 7``) and, if written, from a 20-city region's (``--scale 20``),
+  province's (``--scale 7``) and, if written, from a 20-city region's (``--scale 20``)
+  and the nation's (``--scale 500``),
   each in a fresh process (imports included), with its peak memory; beside them the
   same from the city's files (load, validate, clean the whole city: what every audit
   paid before the store);
-- **audit**: with ``--audits``, the whole ``chibo audit STORE --org BASE`` from the city's
-  and the province's stores, and ``chibo audit DATA --org BASE`` from the city's files.
+- **audit**: with ``--audits``, the whole ``chibo audit STORE --org BASE`` from each of
+  those stores, and ``chibo audit DATA --org BASE`` from the city's files.
 
 The stores are those ``bench_scale.py`` writes (``benchmarks/.cache/<data>.store``);
 a missing one is prepared first (and timed, once).
@@ -48,9 +49,9 @@ def main() -> int:
     args = parser.parse_args()
     city = ensure(1)
     stores = {"city store": ensure_store(city)[0], "province store": ensure_store(ensure(7))[0]}
-    region = CACHE / "scale-20.store"
-    if (region / "store.json").exists():
-        stores["20-city store"] = region
+    for name, folder in (("20-city store", "scale-20.store"), ("nation store", "scale-500.store")):
+        if (CACHE / folder / "store.json").exists():
+            stores[name] = CACHE / folder
     commands = {
         f"slice, {name}": [sys.executable, "-c", READ, str(store), BASE]
         for name, store in stores.items()
@@ -58,9 +59,8 @@ def main() -> int:
     commands["whole city, files"] = [sys.executable, "-c", READ, str(city), BASE]
     out = Path(tempfile.mkdtemp(prefix="bench-slice-"))
     if args.audits:
-        for name, data in (("city files", city), ("city store", stores["city store"])) + (
-            ("province store", stores["province store"]),
-        ):
+        audited = [("city files", city)] + [(n, s) for n, s in stores.items()]
+        for name, data in audited:
             commands[f"audit, {name}"] = [*chibo(), "audit", str(data), "--org", BASE]
             commands[f"audit, {name}"] += ["--period", "2022", "--out", str(out / name)]
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}

@@ -65,12 +65,38 @@ def run(args: argparse.Namespace) -> int:
 
     check_argument("--lang", args.lang, ("vi", "en"))
     text = LABELS[args.lang]
-    dataset = load_dataset(args.data, codebook=args.codebook)
-    report = validate(dataset)
+    report = _by_committee(args)
+    if report is None:
+        report = validate(load_dataset(args.data, codebook=args.codebook))
     print(format_report(report, text, args.lang, args.examples))
     if args.out:
         print(text["written"].format(path=report.write(args.out)))
     return 0 if report.ok else 1
+
+
+def _by_committee(args: argparse.Namespace):
+    """The report of a folder of Parquet files, checked committee by committee (the memory
+    of one committee: a nation's data); None for other data."""
+    import sys
+    from pathlib import Path
+
+    from chibo_analysis.intake.codebook import find_codebook, load_codebook
+    from chibo_analysis.intake.load import STORE_MANIFEST
+    from chibo_analysis.runner.staging import parquet_layout, prepare_by_committee
+
+    root = Path(args.data)
+    if not root.is_dir() or (root / STORE_MANIFEST).is_file():
+        return None  # the loader says what is wrong
+    found = args.codebook or find_codebook(root)
+    book = load_codebook(found) if found else None
+    layout = parquet_layout(root, book)
+    if layout is None:
+        return None
+    tables, unread = layout
+    _, report, _ = prepare_by_committee(
+        root, None, tables, unread, [], book, progress=sys.stderr.isatty()
+    )
+    return report
 
 
 def format_report(report, text: dict, lang: str, examples: int) -> str:

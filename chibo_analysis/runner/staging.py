@@ -336,6 +336,7 @@ class _Job:
     places: pd.DataFrame
     book: object
     committees: list[str]
+    write: bool = True
 
 
 _JOB: _Job | None = None
@@ -445,7 +446,7 @@ def _committee(cno: int) -> dict:
         result["dtypes"][name] = _dtypes(frame)
         frame = frame[frame.index.isin(own[name])]
         result["rows"][name] = len(frame)
-        if frame.empty:
+        if frame.empty or not job.write:  # (checked only: the rows kept counted, not written)
             continue
         where = _row_places(name, frame, clean, places, member_places)
         base = where["base"].where(where["committee"].eq(committee), NO_BASE)
@@ -521,18 +522,20 @@ def _globalised(issues: pd.DataFrame, positions, lines) -> pd.DataFrame:
 
 def prepare_by_committee(
     root: str | Path,
-    store: str | Path,
+    store: str | Path | None,
     layout: dict[str, TableFiles],
     unread: list[Path],
     inputs: list[dict[str, object]],
     book=None,
     jobs: int = 2,
     progress: bool = False,
-) -> tuple[Path, ValidationReport, dict[str, int]]:
+) -> tuple[Path | None, ValidationReport, dict[str, int]]:
     """Write the store of the Parquet dataset at ``root`` committee by committee.
 
     Returns the store, the validation report of the whole (every committee's
-    problems) and the rows kept per table.
+    problems) and the rows kept per table. With ``store`` None nothing is written:
+    the data are only checked (``chibo validate`` of a Parquet folder), in the
+    memory of one committee.
     """
     import duckdb
 
@@ -542,18 +545,22 @@ def prepare_by_committee(
     from .store import _dtypes, _places
 
     global _JOB
-    root, store = Path(root), Path(store)
+    root = Path(root)
+    store = None if store is None else Path(store)
     orgs_ds = load_dataset(root, tables=("organisations",), codebook=book)
     orgs_ds = validated(replace(orgs_ds, tables=_with_required(orgs_ds.tables)))
     orgs = orgs_ds.organisations
     places = _places(orgs)
-    store.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=store.parent, prefix=f".{store.name}.writing-"))
+    if store is None:
+        work = Path(tempfile.mkdtemp(prefix="chibo-check-"))
+    else:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=store.parent, prefix=f".{store.name}.writing-"))
     try:
         stage = work / "stage"
         committees = _stage(layout, places, stage)
         (work / "store").mkdir()
-        _JOB = _Job(layout, root, stage, work, places, book, committees)
+        _JOB = _Job(layout, root, stage, work, places, book, committees, store is not None)
         numbers = list(range(len(committees)))
         results = _run_all(numbers, jobs, progress)
         _JOB = None
@@ -600,6 +607,8 @@ def prepare_by_committee(
                 c for c in TABLES[name].names if found and all(c in f for f in found)
             )
         absent["organisations"] = tuple(orgs_ds.absent.get("organisations", ()))
+        if store is None:
+            return None, report, rows
         _check_usable(rows, set_aside)
         out = work / "store"
         orgs.join(places, on="org_id").assign(

@@ -261,3 +261,21 @@ def test_the_member_index_names_each_committee_a_member_has_rows_in(stores):
         duckdb.sql(sql.format(whole.path / "member_committees.parquet")).df(),
         duckdb.sql(sql.format(parts.path / "member_committees.parquet")).df(),
     )
+
+
+def test_checking_alone_lists_the_same_problems_and_writes_nothing(stores, tmp_path):
+    from chibo_analysis.checks.validation import validate
+    from chibo_analysis.intake.load import load_dataset
+
+    data = stores[0]
+    layout, unread = staging.parquet_layout(data)
+    before = sorted(p.name for p in data.parent.iterdir())
+    store, report, rows = staging.prepare_by_committee(data, None, layout, unread, [])
+    assert store is None and sorted(p.name for p in data.parent.iterdir()) == before
+    expected = validate(load_dataset(data))
+    pd.testing.assert_frame_equal(report.issues, expected.issues)
+    kept = duckdb.sql(f"SELECT count(*) FROM {stores[1].files('attendance')}").fetchall()[0][0]
+    assert rows["attendance"] == kept
+    out = tmp_path / "problems.csv"
+    assert main(["validate", str(data), "--out", str(out)]) == 1  # problems found
+    assert len(pd.read_csv(out)) == len(expected.issues)
