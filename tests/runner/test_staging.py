@@ -86,6 +86,12 @@ def _plant(data) -> dict[str, object]:
     orgs = pd.concat([orgs, lost], ignore_index=True)
     orphan = current.iloc[[10]].assign(member_id="DV009000001", cell_id="H009-B01-C001")
     members = pd.concat([members, orphan], ignore_index=True)
+    # 7. codes as offices type them: a cell code in lower case (read as the code it stands
+    # for, with a warning), a meeting code with a zero-width space (read without it)
+    lowered = members.index[members["cell_id"].isin(cell_of["H002"])][5]
+    members.loc[lowered, "cell_id"] = members.loc[lowered, "cell_id"].lower()
+    spaced = attendance.index[attendance["meeting_id"].str.startswith("H003")][7]
+    attendance.loc[spaced, "meeting_id"] = attendance.loc[spaced, "meeting_id"] + "\u200b"
     frames = {
         "organisations": orgs, "members": members, "meetings": meetings,
         "attendance": attendance, "inspections": inspections, "dues": dues, "reviews": reviews,
@@ -99,7 +105,8 @@ def _plant(data) -> dict[str, object]:
             typed["superior_attended"] = typed["superior_attended"].astype(bool)
         typed.to_parquet(data / f"{name}.parquet", index=False)
     return {"moved": moved["member_id"], "overlap": both["member_id"], "stranger": stranger,
-            "meeting": twin["meeting_id"], "inspection": shared["inspection_id"]}  # fmt: skip
+            "meeting": twin["meeting_id"], "inspection": shared["inspection_id"],
+            "lower": members.loc[lowered, "cell_id"]}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +154,8 @@ def test_the_planted_problems_are_found(stores):
     assert "unknown_reference" in codes("H009-B01")
     stranger = issues[issues["code"].eq("outside_membership")]
     assert len(stranger) >= 1
+    assert "case_mismatch" in codes(planted["lower"])
+    assert "lenient_value" in set(issues.loc[issues["table"].eq("attendance"), "code"])
 
 
 def test_same_rows_in_every_table(stores):
