@@ -322,3 +322,13 @@ def test_r6_dues_flags_and_rating_pairs_of_the_small_city():
     assert pairs["difference"].dtype == "int64" and pairs["agree"].dtype == "int64"
     assert dict(zip(pairs["meeting_id"], pairs["difference"], strict=True)) == {
         "C1-01": 1, "C1-03": 0, "C2-02": 0}  # fmt: skip
+
+
+def test_a_memory_limit_spills_to_the_temporary_folder_never_the_working_one():
+    import tempfile
+
+    with engine.connect({}, memory_limit="1GB") as con:
+        spill = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert spill.startswith(tempfile.gettempdir()) and "chibo-duckdb" in spill
+    assert limit == "953.6 MiB"  # DuckDB's reading of 1 GB (10^9 bytes)
