@@ -87,6 +87,9 @@ def print_data_notice(report_file, data: str, lang: str) -> None:
 
     from chibo_analysis.present.data_notice import notice_from_figures
     from chibo_analysis.runner.index import figures_path
+    from chibo_analysis.runner.store import data_folder_of
+
+    data = data_folder_of(data)  # a store's problems are those of its data folder
 
     if not report_file:
         return

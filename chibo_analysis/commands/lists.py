@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from chibo_analysis.indicators.periods import parse_period
     from chibo_analysis.intake.load import load_dataset
     from chibo_analysis.present.data_notice import data_notice
-    from chibo_analysis.runner.store import is_store, load_data
+    from chibo_analysis.runner.store import data_folder_of, is_store, load_data
 
     check_argument("list", args.list_name, LISTS)
     period = parse_period(args.period)
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         dataset = load_data(args.data, args.org)
     else:
         dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
-    notice = data_notice(dataset.report, args.data, args.lang)
+    notice = data_notice(dataset.report, data_folder_of(args.data), args.lang)
     if notice:
         print(notice, file=sys.stderr)
     frame = run_list(args.list_name, dataset, period, args.org, **options)

@@ -78,14 +78,14 @@ def run(args: argparse.Namespace) -> int:
     from chibo_analysis.checks.validation import ensure_usable, validated
     from chibo_analysis.intake.load import load_dataset
     from chibo_analysis.present.data_notice import data_notice
-    from chibo_analysis.runner.store import is_store, load_data
+    from chibo_analysis.runner.store import data_folder_of, is_store, load_data
 
     weights = plan.load_risk_weights(args.targets) if args.targets else None
     if is_store(args.data):  # prepared: the organisation's slice (the whole for one committee)
         dataset = load_data(args.data, args.org)
     else:
         dataset = ensure_usable(validated(load_dataset(args.data, codebook=args.codebook)))
-    notice = data_notice(dataset.report, args.data, lang)
+    notice = data_notice(dataset.report, data_folder_of(args.data), lang)
     if notice:
         print(notice, file=sys.stderr)
     result = plan.plan_inspection(

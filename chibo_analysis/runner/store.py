@@ -488,6 +488,7 @@ def slice_dataset(store: str | Path | Store, org_id: str) -> Dataset:
         if st.has(name) and name not in tables:
             tables[name] = read(name, here)
     con.close()
+    tables["organisations"] = _organisations_needed(orgs, inside, tables)
     restored = {}
     for name, frame in tables.items():
         if name == "organisations":
@@ -505,6 +506,27 @@ def slice_dataset(store: str | Path | Store, org_id: str) -> Dataset:
         set_aside=problems.set_aside,
         absent=st.absent,
     )
+
+
+def _organisations_needed(orgs: pd.DataFrame, inside, tables: dict) -> pd.DataFrame:
+    """The organisations a slice's rows refer to: those at or below the audited one, the
+    cells of its members' memberships and meetings elsewhere, the organisations reviews
+    and disciplines are about, and the ancestors of all of them. (The nation has 197,000
+    organisations: studies that roll cells up would otherwise walk every one.)"""
+    keep = set(inside)
+    for name, column in (("members", "cell_id"), ("meetings", "cell_id"),
+                         ("reviews", "subject_id"), ("disciplines", "subject_id")):  # fmt: skip
+        frame = tables.get(name)
+        if frame is not None:
+            keep.update(frame[column].dropna().astype(str))
+    parent = orgs.drop_duplicates("org_id").set_index("org_id")["parent_id"]
+    keep &= set(parent.index)
+    todo = set(keep)
+    while todo:  # up to the roots (a cycle was set aside when the store was prepared)
+        up = {p for p in parent.reindex(list(todo)).dropna() if p and p in parent.index}
+        todo = up - keep
+        keep |= up
+    return orgs[orgs["org_id"].isin(keep)]
 
 
 # --- what the runner and the notebooks call -------------------------------------------
@@ -528,6 +550,18 @@ def load_data(path: str | Path, org_id: str | None = None) -> Dataset:
             return parts[0]
         raise catalogued(ParameterError, "store_committees", store=str(path))
     return slice_dataset(st, org_id)
+
+
+def data_folder_of(path: str | Path) -> str:
+    """The data folder ``chibo validate`` lists the problems of: a store's own (recorded in
+    its manifest; a store itself is not validated), else ``path``."""
+    if is_store(path):
+        try:
+            manifest = json.loads((Path(path) / MANIFEST).read_text(encoding="utf-8"))
+            return str(manifest["root"])
+        except (OSError, ValueError, KeyError):
+            return str(path)
+    return str(path)
 
 
 def organisations_of(path: str | Path) -> pd.DataFrame:

@@ -288,3 +288,12 @@ def test_checking_alone_lists_the_same_problems_and_writes_nothing(stores, tmp_p
     out = tmp_path / "problems.csv"
     assert main(["validate", str(data), "--out", str(out)]) == 1  # problems found
     assert len(pd.read_csv(out)) == len(expected.issues)
+
+
+def test_the_data_notice_of_a_store_points_validate_at_its_data_folder(stores, capsys):
+    data, _, parts, _ = stores
+    base = "H001-B01"
+    assert main(["lists", str(parts.path), "--period", "2022", "--list", "r6_meetings",
+                 "--org", base]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"chibo validate {data}" in err and str(parts.path) not in err

@@ -263,3 +263,25 @@ def test_a_store_in_a_folder_with_a_quote_in_its_name(tmp_path):
     store = write_store(small_city(), tmp_path / "kho của đội 'A'", [])
     pd.testing.assert_frame_equal(store_scorecard(store, "2022"), scorecard(small_city(), "2022"))
     assert len(slice_dataset(store, "B1").attendance) > 0
+
+
+def test_a_slice_holds_the_organisations_its_rows_refer_to_and_their_ancestors(city):
+    _, ds, store = city
+    bases = roll.base_of(ds.organisations)
+    m = ds.members.assign(base=ds.members["cell_id"].map(bases))
+    moved = m.groupby("member_id")["base"].nunique()
+    base = m[m["member_id"] == moved[moved > 1].index[0]]["base"].iloc[0]
+    part = slice_dataset(store, base)
+    have = set(part.organisations["org_id"])
+    parent = ds.organisations.set_index("org_id")["parent_id"]
+    needed = set(roll.subtree(ds.organisations, base)) | set(part.members["cell_id"])
+    for org in list(needed):
+        while isinstance(parent.get(org), str) and parent.get(org):
+            org = parent[org]
+            needed.add(org)
+    assert needed <= have  # the member's other cell, its base and the committee included
+    assert set(part.members["cell_id"]) - set(roll.subtree(ds.organisations, base))
+    assert len(have) < len(ds.organisations)  # not every base of the city
+    pd.testing.assert_frame_equal(
+        part.organisations, ds.organisations.loc[part.organisations.index]
+    )
