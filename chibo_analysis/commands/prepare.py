@@ -55,10 +55,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise catalogued(ParameterError, "jobs", jobs=args.jobs)
     root = Path(args.data)
+    _check_store(root, Path(args.store))  # before any work: the nation's takes half an hour
     inputs = hash_inputs(args.data)
     found = args.codebook or (find_codebook(root) if root.is_dir() else None)
     book = load_codebook(found) if found else None
     layout = None if args.whole else parquet_layout(root, book)
+    if layout is None and not args.whole and root.is_dir() and any(root.rglob("*.parquet")):
+        print(say("prepare_whole_notice", data=str(root)), file=sys.stderr)
     if layout is not None:
         tables, unread = layout
         progress = not args.quiet and sys.stderr.isatty()
@@ -77,3 +80,29 @@ def run(args: argparse.Namespace) -> int:
         print(notice, file=sys.stderr)
     print(say("prepare_done", store=store, rows=f"{rows:,}", tables=n_tables))
     return 0
+
+
+def _check_store(data, store) -> None:
+    """Refuse a store that would be read as data, replace something else, or cannot be written."""
+    import os
+    import tempfile
+
+    from chibo_analysis.errors import DataReadError, ParameterError
+    from chibo_analysis.labels import catalogued
+    from chibo_analysis.runner.store import is_store
+
+    if not data.exists():
+        raise catalogued(DataReadError, "no_data_path", path=str(data))
+    folder = (data if data.is_dir() else data.parent).resolve()
+    target = store.resolve()
+    if target == folder or folder in target.parents:
+        raise catalogued(ParameterError, "store_in_data", store=str(store), data=str(data))
+    if store.exists() and not is_store(store):
+        raise catalogued(ParameterError, "store_not_store", store=str(store))
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(dir=store.parent, prefix=f".{store.name}.probe-"))
+    except OSError as err:
+        raise catalogued(
+            ParameterError, "store_unwritable", store=str(store), reason=err.strerror or str(err)
+        ) from err

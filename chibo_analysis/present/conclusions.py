@@ -51,7 +51,8 @@ def report_header(
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     files = {s.path for s in dataset.sources}
-    records = sum(len(t) for t in dataset.tables.values() if t is not None)
+    # the records the files hold (a store's slice holds fewer: they are the folder's)
+    records = sum(s.rows for s in dataset.sources if s.table != "codebook")
     data = label("form.data_value", lang, folder=Path(dataset.root).name or dataset.root,
                  files=fmt_int(len(files), lang), records=fmt_int(records, lang))  # fmt: skip
     rows = [

@@ -50,7 +50,7 @@ from chibo_analysis.dataset import Dataset, SourceFile
 from chibo_analysis.errors import DataReadError
 from chibo_analysis.labels import catalogued
 from chibo_analysis.outputs import org_folder_name
-from chibo_analysis.problems import ISSUE_COLUMNS, ValidationReport
+from chibo_analysis.problems import ISSUE_COLUMNS, ValidationReport, empty_issues
 from chibo_analysis.schema import TABLES
 
 from . import cache
@@ -584,7 +584,7 @@ def prepare_by_committee(
     try:
         stage = work / "stage"
         committees = _stage(layout, places, stage)
-        (work / "store").mkdir()
+        (work / "store").mkdir(mode=0o700)  # it holds personal data, as a whole store
         _JOB = _Job(layout, root, stage, work, places, book, committees, store is not None)
         numbers = list(range(len(committees)))
         results = _run_all(numbers, jobs, progress)
@@ -598,7 +598,7 @@ def prepare_by_committee(
         def joined(key: str) -> pd.DataFrame:
             frames = [r[key] for r in done if r[key] is not None and not r[key].empty]
             if not frames:
-                return orgs_ds.report.to_frame().iloc[:0][ISSUE_COLUMNS]
+                return empty_issues()[ISSUE_COLUMNS]
             out = pd.concat(frames, ignore_index=True)[ISSUE_COLUMNS]
             file_level = out["index"].lt(0)
             out = pd.concat(

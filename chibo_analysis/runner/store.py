@@ -244,13 +244,19 @@ def write_manifest(work: Path, root, inputs, sources, absent, tables) -> None:
 
 
 def _input_files(root: Path) -> dict[str, Path]:
-    """The files of the dataset at ``root``, as :func:`.cache.hash_inputs` lists them."""
+    """The files of the dataset at ``root`` that can hold data (tables, a codebook), as
+    :func:`.cache.hash_inputs` lists them: a note or a PDF beside the data, an Excel lock
+    file (``~$…``) or a hidden folder does not make a store out of date."""
+    from chibo_analysis.intake.readers import SUFFIXES
+
     if root.is_file():
         return {root.name: root}
     out = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        if not any(part.startswith(".") for part in Path(rel).parts):
+        if any(part.startswith(".") for part in Path(rel).parts) or path.name.startswith("~$"):
+            continue
+        if path.suffix.lower() in SUFFIXES or path.suffix.lower() in (".yaml", ".yml"):
             out[rel] = path
     return out
 
@@ -272,6 +278,7 @@ def changed_inputs(manifest: dict) -> list[str]:
     if not manifest.get("root_path") or not root.exists():
         return []
     recorded = {str(i["path"]): i for i in manifest["inputs"]}
+    recorded = {rel: i for rel, i in recorded.items() if rel in manifest.get("stat", {})}
     stats = manifest.get("stat", {})
     now = _input_files(root)
     changed = []
@@ -326,8 +333,8 @@ class Store:
         changed = changed_inputs(self.manifest)
         if changed:
             raise catalogued(
-                DataReadError, "store_stale", store=str(self.path),
-                data=self.manifest["root"], n=len(changed), files=", ".join(changed[:5]),
+                DataReadError, "store_stale", store=str(self.path.resolve()),
+                data=self.manifest["root_path"], n=len(changed), files=", ".join(changed[:5]),
             )  # fmt: skip
         self.tables = self.manifest["tables"]
         self.absent = {k: tuple(v) for k, v in self.manifest["absent"].items()}
@@ -558,7 +565,7 @@ def data_folder_of(path: str | Path) -> str:
     if is_store(path):
         try:
             manifest = json.loads((Path(path) / MANIFEST).read_text(encoding="utf-8"))
-            return str(manifest["root"])
+            return str(manifest.get("root_path") or manifest["root"])
         except (OSError, ValueError, KeyError):
             return str(path)
     return str(path)

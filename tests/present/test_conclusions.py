@@ -111,3 +111,17 @@ def test_a_cell_audited_alone_is_concluded_on_without_counts():
         "Sinh hoạt thường kỳ hằng tháng: Chi bộ 1 đạt chỉ tiêu này.",
         "Tỷ lệ đảng viên dự sinh hoạt: Chi bộ 1 chưa đạt chỉ tiêu này.",
     ]
+
+
+def test_header_counts_the_records_of_the_files_not_of_a_slice():
+    ds = Dataset(  # a base's slice of a store: 2 of the folder's 5 records
+        tables={"meetings": pd.DataFrame({"a": range(2)})},
+        sources=(
+            SourceFile("meetings.parquet", "meetings", None, 4, "0" * 64),
+            SourceFile("members.parquet", "members", None, 1, "1" * 64),
+            SourceFile("codebook.yaml", "codebook", None, 7, "2" * 64),
+        ),  # fmt: skip
+        root="/kho/du-lieu",
+    )
+    out = c.report_header(ds, "X", "2022", report_date=dt.date(2026, 11, 30))
+    assert out["value"].iloc[-1].startswith("Thư mục du-lieu: 3 tệp, 5 dòng dữ liệu")

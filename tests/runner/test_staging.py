@@ -297,3 +297,55 @@ def test_the_data_notice_of_a_store_points_validate_at_its_data_folder(stores, c
                  "--org", base]) == 0  # fmt: skip
     err = capsys.readouterr().err
     assert f"chibo validate {data}" in err and str(parts.path) not in err
+
+
+def test_a_folder_with_no_file_left_unread_is_prepared_and_checked(stores, tmp_path):
+    import shutil
+
+    data = tmp_path / "clean"
+    shutil.copytree(stores[0], data)
+    (data / "ground_truth.parquet").unlink()  # nothing in the folder is left unread
+    assert main(["prepare", str(data), "--store", str(tmp_path / "s"), "--quiet"]) == 0
+    assert main(["validate", str(data)]) == 1  # the planted problems, listed
+    assert (tmp_path / "s").stat().st_mode & 0o777 == 0o700  # personal data: the owner's
+
+
+def test_a_store_is_refused_before_any_work_when_it_cannot_be_one(stores, tmp_path, capsys):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(stores[0], data)
+    inside = data / "store"
+    assert main(["prepare", str(data), "--store", str(inside), "--quiet"]) == 2
+    assert "store" in capsys.readouterr().err and not inside.exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert main(["prepare", str(data), "--store", str(mine), "--quiet"]) == 2
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no work done
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    blocked = tmp_path / "file"
+    blocked.write_text("x", encoding="utf-8")
+    assert main(["prepare", str(data), "--store", str(blocked / "store"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(blocked / "store") in err
+
+
+def test_a_parquet_folder_prepared_whole_says_so(stores, tmp_path, capsys):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(stores[0], data)
+    (data / "ghi chu.csv").write_text("ghi chú\nmột dòng\n", encoding="utf-8")  # not a table
+    assert main(["prepare", str(data), "--store", str(tmp_path / "s"), "--quiet"]) == 0
+    assert str(data) in capsys.readouterr().err  # the notice: read whole, and why
+
+
+def test_a_note_or_a_lock_file_beside_the_data_does_not_make_a_store_stale(tmp_path):
+    data = synthesize(tmp_path / "data", scale=0.02, start=2022, end=2022, progress=False).path
+    store = tmp_path / "store"
+    assert main(["prepare", str(data), "--store", str(store), "--quiet"]) == 0
+    (data / "cong van.pdf").write_bytes(b"%PDF-1.4")
+    (data / "~$members.xlsx").write_bytes(b"lock")
+    (data / "README.md").write_text("ghi chú thêm", encoding="utf-8")
+    Store(store)  # still the data it was prepared from
