@@ -108,9 +108,13 @@ def _control_uniques(uniques) -> np.ndarray | None:
     """
     arrow = getattr(getattr(uniques, "array", None), "__arrow_array__", None)
     if arrow is not None:
+        import pyarrow as pa
         import pyarrow.compute as pc
 
-        found = pc.match_substring_regex(arrow(), CONTROL_PATTERN_RE2)
+        values = arrow()
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return None  # numbers (a nullable Float64 column of counts): no text, no control
+        found = pc.match_substring_regex(values, CONTROL_PATTERN_RE2)
         if not pc.any(found).as_py():
             return None
         return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)

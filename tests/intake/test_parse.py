@@ -108,3 +108,13 @@ def test_an_invisible_character_in_a_code_is_dropped_with_a_warning(dtype):
     parsed = parse.parse_column(raw, MEMBERS.column("member_id"))
     assert parsed.values.tolist() == ["M1", "M2", "M3"]
     assert parsed.errors.tolist() == ["lenient_value", None, None]
+
+
+@pytest.mark.parametrize("dtype", ["Float64", "Int64", "float64"])
+def test_counts_typed_as_numbers_in_parquet_are_read_as_numbers(dtype):
+    """A province's export may type the counts as nullable floats (Float64 with gaps): read,
+    not refused with a library error (it crashed looking for control characters)."""
+    raw = pd.Series([12, None, 7], dtype=dtype)
+    parsed = parse.parse_column(raw, MEETINGS.column("n_summoned"))
+    assert parsed.values.tolist()[0] == 12 and parsed.values.tolist()[2] == 7
+    assert pd.isna(parsed.values.iloc[1]) and parsed.errors.isna().all()
