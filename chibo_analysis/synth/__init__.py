@@ -130,7 +130,9 @@ def synthesize(
         or isinstance(committees, bool)
         or not 1 <= committees <= 100_000
     ):
-        raise ParameterError(f"committees={committees!r} is not allowed; expected 1 or more")
+        raise ParameterError(
+            f"committees={committees!r} is not allowed; expected a whole number from 1 to 100,000"
+        )
     targets = _targets(scale, committees)
     return _run(
         out, seed, start, end, scale, fmt, rates, progress, targets, day0, day1, cal, cal_year
